@@ -1,0 +1,46 @@
+package org.pthconvert.archive;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.io.StorageBytes;
+
+/**
+ * The outer layer of a checkpoint: where the pickle is and where each storage's bytes are.
+ * {@link ZipContainer} for torch >= 1.6 and TorchScript; {@link LegacyContainer} for the old stream.
+ */
+public interface CheckpointContainer extends Closeable {
+
+    enum Format { ZIP, TORCHSCRIPT, LEGACY }
+
+    Path file();
+
+    Format format();
+
+    /** Byte order of storage data; big-endian data is swapped by the tensor sources. */
+    ByteOrder byteOrder();
+
+    /** Name used for {@code data.pkl} in error messages, e.g. {@code archive/data.pkl}. */
+    String pickleRecordName();
+
+    /** The main pickle stream (bounded; never more bytes than the record holds). */
+    InputStream openPickle() throws IOException, CheckpointException;
+
+    /** Record names (zip entries without the top folder), for inspect and TorchScript lookups. */
+    List<String> recordNames();
+
+    /** Another record's stream (e.g. {@code constants.pkl}, {@code code/__torch__/x.py}), size-bounded. */
+    InputStream openRecord(String name) throws IOException, CheckpointException;
+
+    /**
+     * The bytes of storage {@code key}. {@code elementSizes} gives, for every key the pickle named,
+     * the element width in bytes (the legacy format stores counts in elements, not bytes).
+     */
+    StorageBytes storage(String key, Map<String, Integer> elementSizes) throws IOException, CheckpointException;
+}

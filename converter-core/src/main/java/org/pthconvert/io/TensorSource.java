@@ -1,0 +1,35 @@
+package org.pthconvert.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+import org.pthconvert.errors.CheckpointException;
+
+/**
+ * The bytes of one tensor, C-contiguous and little-endian, produced on demand. Nothing is read
+ * until a writer asks; a source can be read more than once.
+ */
+public interface TensorSource {
+
+    /** Exactly how many bytes {@link #transferTo} writes and {@link #forEachChunk} delivers. */
+    long byteLength();
+
+    /**
+     * Appends the bytes at {@code out}'s position, moving it forward. Contiguous little-endian views
+     * go file to file without passing through the Java heap.
+     */
+    void transferTo(FileChannel out) throws IOException, CheckpointException;
+
+    /**
+     * Hands the bytes over in order, in chunks of bounded size. The buffer is reused between calls:
+     * the consumer must take what it needs before returning.
+     */
+    void forEachChunk(ChunkConsumer consumer) throws IOException, CheckpointException;
+
+    /** Receives one chunk, positioned at its first byte and limited at its last. */
+    @FunctionalInterface
+    interface ChunkConsumer {
+        void accept(ByteBuffer chunk) throws IOException, CheckpointException;
+    }
+}

@@ -1,0 +1,93 @@
+package org.pthconvert.pickle;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.pthconvert.pickle.PickleValue.PBool;
+import org.pthconvert.pickle.PickleValue.PBytes;
+import org.pthconvert.pickle.PickleValue.PFloat;
+import org.pthconvert.pickle.PickleValue.PGlobal;
+import org.pthconvert.pickle.PickleValue.PInt;
+import org.pthconvert.pickle.PickleValue.PNone;
+import org.pthconvert.pickle.PickleValue.PStr;
+import org.pthconvert.pickle.PickleValue.PTuple;
+
+/**
+ * Python hash-equality for dict keys and set members: strings, numbers, None, globals and tuples of
+ * them compare by value (True == 1 == 1.0, as in Python); anything else by identity. Tuples deeper
+ * than {@link #MAX_DEPTH} compare by identity, which keeps hashing bounded on hostile input.
+ */
+final class DictKey {
+    static final int MAX_DEPTH = 32;
+
+    private final Object form;
+
+    private DictKey(Object form) {
+        this.form = form;
+    }
+
+    static DictKey of(PickleValue v) {
+        return new DictKey(form(v, 0));
+    }
+
+    private static Object form(PickleValue v, int depth) {
+        if (v instanceof PStr s) {
+            return s.value();
+        }
+        if (v instanceof PInt i) {
+            return i.value();
+        }
+        if (v instanceof PBool b) {
+            return java.math.BigInteger.valueOf(b.value() ? 1 : 0);
+        }
+        if (v instanceof PFloat f) {
+            double d = f.value();
+            if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 9.0e18) {
+                return java.math.BigInteger.valueOf((long) d);
+            }
+            return d;
+        }
+        if (v == PNone.NONE) {
+            return PNone.NONE;
+        }
+        if (v instanceof PGlobal g) {
+            return g;
+        }
+        if (v instanceof PBytes b) {
+            return List.of("bytes", java.util.HexFormat.of().formatHex(b.data()));
+        }
+        if (v instanceof PTuple t && depth < MAX_DEPTH) {
+            List<Object> parts = new ArrayList<>(t.size() + 1);
+            parts.add(TupleTag.TAG);
+            for (PickleValue item : t.items()) {
+                parts.add(form(item, depth + 1));
+            }
+            return parts;
+        }
+        return new Identity(v);
+    }
+
+    private enum TupleTag { TAG }
+
+    private record Identity(PickleValue value) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity other && other.value == value;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(value);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DictKey other && form.equals(other.form);
+    }
+
+    @Override
+    public int hashCode() {
+        return form.hashCode();
+    }
+}

@@ -1,0 +1,334 @@
+package org.pthconvert.pickle;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.pthconvert.tensor.StorageRef;
+import org.pthconvert.tensor.TensorView;
+
+/**
+ * The inert values a pickle builds here. Nothing in this hierarchy can run code: a class is a
+ * {@link PGlobal} name, an object is its class name plus state.
+ *
+ * <p>Containers ({@link PTuple}, {@link PList}, {@link PDict}, {@link PSet}, {@link PObject}) use
+ * identity equality and print shallowly, because a hostile pickle can nest them hundreds of
+ * thousands deep and a recursive {@code equals}/{@code hashCode}/{@code toString} would overflow
+ * the stack. Dict keys are compared through {@link DictKey}, which is depth-bounded.
+ */
+public sealed interface PickleValue {
+
+    /** Short description for messages: the Python type name. */
+    String typeName();
+
+    enum PNone implements PickleValue {
+        NONE;
+
+        @Override
+        public String typeName() { return "NoneType"; }
+
+        @Override
+        public String toString() { return "None"; }
+    }
+
+    record PBool(boolean value) implements PickleValue {
+        public static final PBool TRUE = new PBool(true);
+        public static final PBool FALSE = new PBool(false);
+
+        public static PBool of(boolean b) { return b ? TRUE : FALSE; }
+
+        @Override
+        public String typeName() { return "bool"; }
+
+        @Override
+        public String toString() { return value ? "True" : "False"; }
+    }
+
+    /** Python int of any size. */
+    record PInt(BigInteger value) implements PickleValue {
+        public static PInt of(long v) { return new PInt(BigInteger.valueOf(v)); }
+
+        public boolean fitsLong() { return value.bitLength() < 64; }
+
+        /** The value as a long, or {@link ArithmeticException} if it does not fit. */
+        public long longValueExact() { return value.longValueExact(); }
+
+        @Override
+        public String typeName() { return "int"; }
+
+        @Override
+        public String toString() { return value.toString(); }
+    }
+
+    record PFloat(double value) implements PickleValue {
+        @Override
+        public String typeName() { return "float"; }
+
+        /** Python's repr for the common cases: {@code 0.1}, {@code 1.0}, {@code inf}, {@code nan}. */
+        @Override
+        public String toString() {
+            if (Double.isNaN(value)) {
+                return "nan";
+            }
+            if (Double.isInfinite(value)) {
+                return value > 0 ? "inf" : "-inf";
+            }
+            if (value == Math.rint(value) && Math.abs(value) < 1e16) {
+                return String.format("%.1f", value);
+            }
+            return Double.toString(value);
+        }
+    }
+
+    record PStr(String value) implements PickleValue {
+        public PStr {
+            Objects.requireNonNull(value);
+        }
+
+        @Override
+        public String typeName() { return "str"; }
+
+        @Override
+        public String toString() { return value; }
+    }
+
+    /** {@code bytes} or {@code bytearray}; the array is never handed out for mutation. */
+    final class PBytes implements PickleValue {
+        private final byte[] data;
+        private final boolean mutable;
+
+        public PBytes(byte[] data, boolean mutable) {
+            this.data = data.clone();
+            this.mutable = mutable;
+        }
+
+        public byte[] data() { return data.clone(); }
+
+        public int length() { return data.length; }
+
+        public boolean isBytearray() { return mutable; }
+
+        @Override
+        public String typeName() { return mutable ? "bytearray" : "bytes"; }
+
+        @Override
+        public String toString() { return typeName() + "[" + data.length + "]"; }
+    }
+
+    /** A {@code module.name} reference made by GLOBAL / STACK_GLOBAL / INST. Never imported. */
+    record PGlobal(String module, String name) implements PickleValue {
+        public String qualified() { return module + "." + name; }
+
+        @Override
+        public String typeName() { return "global"; }
+
+        @Override
+        public String toString() { return qualified(); }
+    }
+
+    final class PTuple implements PickleValue {
+        public static final PTuple EMPTY = new PTuple(List.of());
+
+        private final List<PickleValue> items;
+
+        public PTuple(List<PickleValue> items) {
+            this.items = Collections.unmodifiableList(new ArrayList<>(items));
+        }
+
+        public List<PickleValue> items() { return items; }
+
+        public int size() { return items.size(); }
+
+        public PickleValue get(int i) { return items.get(i); }
+
+        @Override
+        public String typeName() { return "tuple"; }
+
+        @Override
+        public String toString() { return "tuple[" + items.size() + "]"; }
+    }
+
+    final class PList implements PickleValue {
+        private final List<PickleValue> items = new ArrayList<>();
+
+        public List<PickleValue> items() { return items; }
+
+        @Override
+        public String typeName() { return "list"; }
+
+        @Override
+        public String toString() { return "list[" + items.size() + "]"; }
+    }
+
+    /**
+     * {@code dict} or {@code collections.OrderedDict}: insertion order is kept for both, as Python
+     * does. {@code attributes} holds what BUILD set on an OrderedDict (its {@code _metadata}).
+     */
+    final class PDict implements PickleValue {
+        private final Map<DictKey, Map.Entry<PickleValue, PickleValue>> entries = new LinkedHashMap<>();
+        private final boolean ordered;
+        private final Map<String, PickleValue> attributes = new LinkedHashMap<>();
+
+        public PDict(boolean ordered) {
+            this.ordered = ordered;
+        }
+
+        /** Python's {@code d[key] = value}: a key equal to an earlier one replaces its value in place. */
+        public void put(PickleValue key, PickleValue value) {
+            DictKey k = DictKey.of(key);
+            Map.Entry<PickleValue, PickleValue> old = entries.get(k);
+            entries.put(k, Map.entry(old == null ? key : old.getKey(), value));
+        }
+
+        public PickleValue get(PickleValue key) {
+            Map.Entry<PickleValue, PickleValue> e = entries.get(DictKey.of(key));
+            return e == null ? null : e.getValue();
+        }
+
+        public PickleValue get(String key) { return get(new PStr(key)); }
+
+        /** Entries in insertion order. */
+        public Iterable<Map.Entry<PickleValue, PickleValue>> entries() { return entries.values(); }
+
+        public int size() { return entries.size(); }
+
+        public boolean isOrderedDict() { return ordered; }
+
+        public Map<String, PickleValue> attributes() { return attributes; }
+
+        @Override
+        public String typeName() { return ordered ? "OrderedDict" : "dict"; }
+
+        @Override
+        public String toString() { return typeName() + "[" + entries.size() + "]"; }
+    }
+
+    /** {@code set} or {@code frozenset}, in insertion order. */
+    final class PSet implements PickleValue {
+        private final Map<DictKey, PickleValue> items = new LinkedHashMap<>();
+        private final boolean frozen;
+
+        public PSet(boolean frozen) {
+            this.frozen = frozen;
+        }
+
+        public void add(PickleValue v) { items.putIfAbsent(DictKey.of(v), v); }
+
+        public Iterable<PickleValue> items() { return items.values(); }
+
+        public int size() { return items.size(); }
+
+        public boolean contains(PickleValue v) { return items.containsKey(DictKey.of(v)); }
+
+        @Override
+        public String typeName() { return frozen ? "frozenset" : "set"; }
+
+        @Override
+        public String toString() { return typeName() + "[" + items.size() + "]"; }
+    }
+
+    /**
+     * An instance of a class that is only named, never imported: made by NEWOBJ, NEWOBJ_EX,
+     * {@code copyreg._reconstructor} or an allowlisted constructor, with the state BUILD gave it.
+     * For a pickled {@code nn.Module} the state is its {@code __dict__}.
+     */
+    final class PObject implements PickleValue {
+        private final PGlobal type;
+        private final PTuple args;
+        private PickleValue state;
+        private final List<PickleValue> listItems = new ArrayList<>();
+        private final PDict dictItems = new PDict(true);
+
+        public PObject(PGlobal type, PTuple args) {
+            this.type = type;
+            this.args = args;
+        }
+
+        public PGlobal type() { return type; }
+
+        public PTuple args() { return args; }
+
+        /** What BUILD passed, or null if it was never built. */
+        public PickleValue state() { return state; }
+
+        public void setState(PickleValue s) { this.state = s; }
+
+        /** Items APPEND/APPENDS added (a list subclass). */
+        public List<PickleValue> listItems() { return listItems; }
+
+        /** Items SETITEM/SETITEMS added (a dict subclass). */
+        public PDict dictItems() { return dictItems; }
+
+        /** The state's entry {@code name} when the state is a dict (or a (dict, slots) pair), else null. */
+        public PickleValue attribute(String name) {
+            PickleValue s = state;
+            if (s instanceof PTuple t && t.size() == 2) {
+                PickleValue v = t.get(0) instanceof PDict d ? d.get(name) : null;
+                if (v == null && t.get(1) instanceof PDict slots) {
+                    v = slots.get(name);
+                }
+                return v;
+            }
+            return s instanceof PDict d ? d.get(name) : null;
+        }
+
+        @Override
+        public String typeName() { return type.qualified(); }
+
+        @Override
+        public String toString() { return "<" + type.qualified() + ">"; }
+    }
+
+    /** A storage named by a persistent id. */
+    record PStorage(StorageRef ref) implements PickleValue {
+        @Override
+        public String typeName() { return "storage"; }
+    }
+
+    /**
+     * A tensor rebuilt (on paper) by one of torch's rebuild functions. {@code attributes} holds
+     * Python attributes set on it ({@code _rebuild_from_type_v2} / parameter state); {@code kind}
+     * says which rebuild made it ("tensor", "parameter", "qtensor").
+     */
+    final class PTensor implements PickleValue {
+        private final TensorView view;
+        private final String kind;
+        private final boolean requiresGrad;
+
+        public PTensor(TensorView view, String kind, boolean requiresGrad) {
+            this.view = view;
+            this.kind = kind;
+            this.requiresGrad = requiresGrad;
+        }
+
+        public TensorView view() { return view; }
+
+        public String kind() { return kind; }
+
+        public boolean requiresGrad() { return requiresGrad; }
+
+        public PTensor as(String newKind, boolean grad) { return new PTensor(view, newKind, grad); }
+
+        @Override
+        public String typeName() { return "parameter".equals(kind) ? "Parameter" : "Tensor"; }
+
+        @Override
+        public String toString() { return "tensor(" + view.dtype() + ", " + view.shape() + ")"; }
+    }
+
+    /**
+     * A value torch would produce but this tool keeps only by name and arguments (a dtype, a layout,
+     * a torch.device, a call recorded while scanning). {@code what} is the global that made it.
+     */
+    record PSymbol(PGlobal what, PTuple args) implements PickleValue {
+        @Override
+        public String typeName() { return what.qualified(); }
+
+        @Override
+        public String toString() { return args == null ? what.qualified() : what.qualified() + "(...)"; }
+    }
+}
