@@ -106,6 +106,14 @@ public sealed interface PickleValue {
             this.mutable = mutable;
         }
 
+        private PBytes(boolean mutable, byte[] owned) {
+            this.data = owned;
+            this.mutable = mutable;
+        }
+
+        /** Takes {@code data} without copying: only for arrays nobody else holds (a 1 GiB value is not doubled). */
+        static PBytes adopt(byte[] data, boolean mutable) { return new PBytes(mutable, data); }
+
         public byte[] data() { return data.clone(); }
 
         public int length() { return data.length; }
@@ -283,8 +291,11 @@ public sealed interface PickleValue {
         public String toString() { return "<" + type.qualified() + ">"; }
     }
 
-    /** A storage named by a persistent id. */
-    record PStorage(StorageRef ref) implements PickleValue {
+    /**
+     * A storage named by a persistent id. {@code elementOffset} is non-zero only for a legacy-format
+     * storage view, which starts that many elements into its root storage.
+     */
+    record PStorage(StorageRef ref, long elementOffset) implements PickleValue {
         @Override
         public String typeName() { return "storage"; }
     }

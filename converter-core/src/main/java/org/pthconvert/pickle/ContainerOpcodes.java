@@ -1,0 +1,131 @@
+package org.pthconvert.pickle;
+
+import java.util.List;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.pickle.PickleValue.PDict;
+import org.pthconvert.pickle.PickleValue.PList;
+import org.pthconvert.pickle.PickleValue.PObject;
+import org.pthconvert.pickle.PickleValue.PSet;
+import org.pthconvert.pickle.PickleValue.PTuple;
+
+/**
+ * Opcodes that build or fill containers. A mutating opcode only touches the type it was made for
+ * (SETITEM(S) a dict or a dict subclass's items, APPEND(S) a list or a list subclass's items,
+ * ADDITEMS a set): a pickle that aims one at a tuple, a str or a storage is refused, never allowed
+ * to reinterpret that value (CVE-2026-24747). Keys pass {@link KeyGuard} before hashing.
+ */
+final class ContainerOpcodes {
+    private final PickleStack stack;
+    private final KeyGuard keys;
+
+    ContainerOpcodes(PickleStack stack, KeyGuard keys) {
+        this.stack = stack;
+        this.keys = keys;
+    }
+
+    void execute(Opcode op) throws CheckpointException {
+        switch (op) {
+            case LIST -> stack.push(stack.popMark(values -> {
+                PList list = new PList();
+                list.items().addAll(values);
+                return list;
+            }));
+            case TUPLE -> stack.push(stack.popMark(PTuple::new));
+            case TUPLE1 -> tupleOf(1);
+            case TUPLE2 -> tupleOf(2);
+            case TUPLE3 -> tupleOf(3);
+            case DICT -> stack.push(stack.popMark(values -> {
+                PDict dict = new PDict(false);
+                putPairs(dict, values, "DICT");
+                return dict;
+            }));
+            case FROZENSET -> stack.push(stack.popMark(values -> {
+                PSet set = new PSet(true);
+                addAll(set, values);
+                return set;
+            }));
+            case APPEND -> {
+                PickleValue value = stack.pop();
+                appendAll(stack.peek(0), List.of(value), op);
+            }
+            case APPENDS -> {
+                PickleValue target = stack.belowMark();
+                stack.popMark(values -> appendAll(target, values, op));
+            }
+            case SETITEM -> {
+                PickleValue value = stack.pop();
+                PickleValue key = stack.pop();
+                putPairs(dictOf(stack.peek(0), op), List.of(key, value), "SETITEM");
+            }
+            case SETITEMS -> {
+                PDict dict = dictOf(stack.belowMark(), op);
+                stack.popMark(values -> putPairs(dict, values, "SETITEMS"));
+            }
+            case ADDITEMS -> {
+                PickleValue target = stack.belowMark();
+                if (!(target instanceof PSet set) || set.typeName().equals("frozenset")) {
+                    throw misuse(op, target);
+                }
+                stack.popMark(values -> addAll(set, values));
+            }
+            default -> throw new IllegalStateException("not a container opcode: " + op);
+        }
+    }
+
+    private void tupleOf(int n) throws CheckpointException {
+        PickleValue[] items = new PickleValue[n];
+        stack.peek(n - 1); // underflow check before popping anything
+        for (int i = n - 1; i >= 0; i--) {
+            items[i] = stack.pop();
+        }
+        stack.push(new PTuple(List.of(items)));
+    }
+
+    private static Void appendAll(PickleValue target, List<PickleValue> values, Opcode op)
+            throws CheckpointException {
+        if (target instanceof PList list) {
+            list.items().addAll(values);
+        } else if (target instanceof PObject obj) {
+            obj.listItems().addAll(values); // a list subclass pickled by NEWOBJ
+        } else {
+            throw misuse(op, target);
+        }
+        return null;
+    }
+
+    private static PDict dictOf(PickleValue target, Opcode op) throws CheckpointException {
+        if (target instanceof PDict dict) {
+            return dict;
+        }
+        if (target instanceof PObject obj) {
+            return obj.dictItems(); // a dict subclass pickled by NEWOBJ
+        }
+        throw misuse(op, target);
+    }
+
+    private Void putPairs(PDict dict, List<PickleValue> values, String what) throws CheckpointException {
+        if (values.size() % 2 != 0) {
+            throw PickleInput.error(Reason.INVALID, "odd number of items (" + values.size() + ") for " + what);
+        }
+        for (int i = 0; i < values.size(); i += 2) {
+            keys.charge(values.get(i));
+            dict.put(values.get(i), values.get(i + 1));
+        }
+        return null;
+    }
+
+    private Void addAll(PSet set, List<PickleValue> values) throws CheckpointException {
+        for (PickleValue v : values) {
+            keys.charge(v);
+            set.add(v);
+        }
+        return null;
+    }
+
+    private static CheckpointException misuse(Opcode op, PickleValue target) {
+        String article = target.typeName().matches("^[aeiouAEIOU].*") ? "an " : "a ";
+        return PickleInput.error(Reason.INVALID, op.name() + " on " + article + target.typeName());
+    }
+}
