@@ -32,6 +32,20 @@ public interface CheckpointContainer extends Closeable {
     /** The main pickle stream (bounded; never more bytes than the record holds). */
     InputStream openPickle() throws IOException, CheckpointException;
 
+    /**
+     * Where the main pickle starts inside {@link #pickleRecordName()}: 0 for a zip record; in a
+     * legacy file its file offset. Pass it as the {@code Unpickler}'s base offset so that error
+     * offsets point into the file.
+     */
+    default long pickleOffset() {
+        return 0;
+    }
+
+    /** Problems that did not stop reading (e.g. bytes after a legacy file's last storage), one line each. */
+    default List<String> warnings() {
+        return List.of();
+    }
+
     /** Record names (zip entries without the top folder), for inspect and TorchScript lookups. */
     List<String> recordNames();
 

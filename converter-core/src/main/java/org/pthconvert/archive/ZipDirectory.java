@@ -1,0 +1,295 @@
+package org.pthconvert.archive;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.ChannelRangeStream;
+import org.pthconvert.io.CheckpointIOException;
+
+/**
+ * Reads a zip file's structure with positional reads: the end of central directory record (found
+ * by scanning back over at most 64 KiB + 22 bytes), the ZIP64 locator and record when present,
+ * every central directory entry (with its ZIP64 extra field) and then every entry's local header,
+ * which gives the data offset. Everything is checked against the file size with overflow-checked
+ * arithmetic; any inconsistency is an {@link Reason#INVALID} error giving the byte offset.
+ * What it returns is checked further by {@link ZipEntries} (names, overlaps, sizes).
+ */
+final class ZipDirectory {
+    /** More entries than this is not a checkpoint (torch writes a few per tensor storage at most). */
+    static final long MAX_ENTRIES = 10_000_000;
+
+    static final int SIG_LOCAL = 0x04034b50;
+    private static final int SIG_CENTRAL = 0x02014b50;
+    private static final int SIG_EOCD = 0x06054b50;
+    private static final int SIG_Z64_LOCATOR = 0x07064b50;
+    private static final int SIG_Z64_EOCD = 0x06064b50;
+    private static final int EOCD_SIZE = 22;
+    private static final int Z64_LOCATOR_SIZE = 20;
+    private static final int Z64_EOCD_SIZE = 56;
+    private static final int CENTRAL_SIZE = 46;
+    static final int LOCAL_SIZE = 30;
+    private static final int MAX_COMMENT = 0xFFFF;
+
+    /** One central directory entry, before its local header is read. */
+    record Central(long at, byte[] rawName, String name, int flags, int method, long crc, long compressedSize,
+                   long size, long localHeaderOffset) {
+    }
+
+    final long fileSize;
+    final long cdOffset;
+    final long cdSize;
+    final List<Central> entries;
+
+    private final Path file;
+
+    private ZipDirectory(Path file, long fileSize, long cdOffset, long cdSize, List<Central> entries) {
+        this.file = file;
+        this.fileSize = fileSize;
+        this.cdOffset = cdOffset;
+        this.cdSize = cdSize;
+        this.entries = entries;
+    }
+
+    static ZipDirectory read(FileChannel ch, Path file) throws IOException, CheckpointException {
+        long fileSize = ch.size();
+        if (fileSize < EOCD_SIZE) {
+            throw at(file, 0, "central directory not found: the file is too short to be a zip (" + fileSize
+                    + " bytes); truncated or not a zip");
+        }
+        int tailLen = (int) Math.min(fileSize, EOCD_SIZE + MAX_COMMENT);
+        long tailStart = fileSize - tailLen;
+        byte[] tail = readAt(ch, file, tailStart, tailLen);
+        int found = -1;
+        for (int i = tailLen - EOCD_SIZE; i >= 0; i--) {
+            if (u32(tail, i) == SIG_EOCD && i + EOCD_SIZE + u16(tail, i + 20) == tailLen) {
+                found = i;
+                break;
+            }
+        }
+        if (found < 0) {
+            throw at(file, tailStart, "central directory not found: file truncated or not a zip (no end of central"
+                    + " directory record in the last " + tailLen + " bytes)");
+        }
+        long eocd = tailStart + found;
+        long disk = u16(tail, found + 4);
+        long cdDisk = u16(tail, found + 6);
+        long entriesHere = u16(tail, found + 8);
+        long entries = u16(tail, found + 10);
+        long cdSize = u32(tail, found + 12);
+        long cdOffset = u32(tail, found + 16);
+        long cdEnd = eocd;
+        if (eocd >= Z64_LOCATOR_SIZE) {
+            long locAt = eocd - Z64_LOCATOR_SIZE;
+            byte[] loc = readAt(ch, file, locAt, Z64_LOCATOR_SIZE);
+            if (u32(loc, 0) == SIG_Z64_LOCATOR) {
+                long z64At = nonNegative(file, locAt + 8, u64(loc, 8), "ZIP64 end record offset");
+                if (u32(loc, 16) != 1 || u32(loc, 4) != 0) {
+                    throw split(file, locAt);
+                }
+                if (z64At > locAt - Z64_EOCD_SIZE) {
+                    throw at(file, locAt, "the ZIP64 locator points at byte " + z64At
+                            + ", which leaves no room for a ZIP64 end record before it");
+                }
+                byte[] z = readAt(ch, file, z64At, Z64_EOCD_SIZE);
+                if (u32(z, 0) != SIG_Z64_EOCD) {
+                    throw at(file, z64At, "no ZIP64 end of central directory record where the locator points");
+                }
+                disk = u32(z, 16);
+                cdDisk = u32(z, 20);
+                entriesHere = nonNegative(file, z64At + 24, u64(z, 24), "entry count");
+                entries = nonNegative(file, z64At + 32, u64(z, 32), "entry count");
+                cdSize = nonNegative(file, z64At + 40, u64(z, 40), "central directory size");
+                cdOffset = nonNegative(file, z64At + 48, u64(z, 48), "central directory offset");
+                cdEnd = z64At;
+            }
+        }
+        if (disk != 0 || cdDisk != 0 || entriesHere != entries) {
+            throw split(file, eocd);
+        }
+        if (entries > MAX_ENTRIES) {
+            throw new CheckpointException(Reason.LIMIT, file, null, eocd, null, "the zip declares " + entries
+                    + " entries, more than the limit of " + MAX_ENTRIES, null);
+        }
+        if (cdOffset > fileSize) {
+            throw at(file, eocd, "the central directory offset " + cdOffset + " is past the end of the file ("
+                    + fileSize + " bytes): file truncated");
+        }
+        if (Math.addExact(cdOffset, cdSize) > cdEnd) {
+            throw at(file, eocd, "the central directory (" + cdSize + " bytes at " + cdOffset
+                    + ") runs past its end record at " + cdEnd + ": file truncated or corrupt");
+        }
+        if (cdSize < Math.multiplyExact(entries, (long) CENTRAL_SIZE)) {
+            throw at(file, eocd, "the central directory is " + cdSize + " bytes, too small for " + entries
+                    + " entries");
+        }
+        if (cdOffset + cdSize != cdEnd) {
+            throw at(file, eocd, "the central directory ends at byte " + (cdOffset + cdSize)
+                    + " but its end record is at " + cdEnd + " (bytes added before or inside the zip?)");
+        }
+        List<Central> list = readCentral(ch, file, cdOffset, cdSize, (int) entries);
+        return new ZipDirectory(file, fileSize, cdOffset, cdSize, list);
+    }
+
+    private static List<Central> readCentral(FileChannel ch, Path file, long cdOffset, long cdSize, int count)
+            throws IOException, CheckpointException {
+        List<Central> out = new ArrayList<>(Math.min(count, 1 << 16));
+        InputStream in = new BufferedInputStream(
+                new ChannelRangeStream(ch, cdOffset, cdSize, file, null, ChannelRangeStream.NO_CRC), 1 << 16);
+        long pos = cdOffset;
+        try {
+            for (int i = 0; i < count; i++) {
+                byte[] h = readFully(in, CENTRAL_SIZE, file, pos, "central directory entry " + i);
+                if (u32(h, 0) != SIG_CENTRAL) {
+                    throw at(file, pos, "central directory entry " + i + " has a bad signature: corrupt zip");
+                }
+                int flags = u16(h, 8);
+                int method = u16(h, 10);
+                long crc = u32(h, 16);
+                long csize = u32(h, 20);
+                long size = u32(h, 24);
+                int nameLen = u16(h, 28);
+                int extraLen = u16(h, 30);
+                int commentLen = u16(h, 32);
+                long diskStart = u16(h, 34);
+                long lho = u32(h, 42);
+                byte[] raw = readFully(in, nameLen, file, pos, "central directory entry " + i);
+                byte[] extra = readFully(in, extraLen, file, pos, "central directory entry " + i);
+                in.skipNBytes(commentLen);
+                String name = ZipNames.decode(raw, flags);
+                String shown = name != null ? name : new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (name == null) {
+                    throw at(file, pos, "entry name '" + shown + "' is flagged UTF-8 but is not valid UTF-8");
+                }
+                if (name.isEmpty() || name.indexOf('\0') >= 0) {
+                    throw at(file, pos, "entry " + i + " has an empty name or a name containing NUL");
+                }
+                long[] z = {size, csize, lho, diskStart};
+                zip64(file, pos, name, extra, z);
+                if (z[3] != 0) {
+                    throw split(file, pos);
+                }
+                if ((flags & 1) != 0) {
+                    throw new CheckpointException(Reason.UNSUPPORTED, file, name, -1, null,
+                            "the record is encrypted", null);
+                }
+                out.add(new Central(pos, raw, name, flags, method, crc, z[1], z[0], z[2]));
+                pos = Math.addExact(pos, CENTRAL_SIZE + (long) nameLen + extraLen + commentLen);
+            }
+        } catch (java.io.EOFException e) {
+            throw at(file, pos, "the central directory is cut short inside entry " + out.size());
+        } catch (CheckpointIOException e) {
+            throw e.problem();
+        }
+        if (pos != cdOffset + cdSize) {
+            throw at(file, pos, "the central directory holds " + (cdOffset + cdSize - pos)
+                    + " bytes beyond its " + count + " declared entries");
+        }
+        return out;
+    }
+
+    /**
+     * Replaces the 0xFFFFFFFF fields of {@code z} = (size, compressed size, local header offset,
+     * disk) by the values in the ZIP64 extra field (id 1), which holds them in that order, only
+     * those that overflowed.
+     */
+    private static void zip64(Path file, long at, String name, byte[] extra, long[] z) throws CheckpointException {
+        boolean[] need = {z[0] == 0xFFFFFFFFL, z[1] == 0xFFFFFFFFL, z[2] == 0xFFFFFFFFL, z[3] == 0xFFFF};
+        if (!need[0] && !need[1] && !need[2] && !need[3]) {
+            return;
+        }
+        int p = 0;
+        while (p + 4 <= extra.length) {
+            int id = u16(extra, p);
+            int len = u16(extra, p + 2);
+            if (p + 4 + len > extra.length) {
+                break;
+            }
+            if (id == 1) {
+                int q = p + 4;
+                int end = q + len;
+                for (int f = 0; f < 4; f++) {
+                    if (!need[f]) {
+                        continue;
+                    }
+                    int w = f == 3 ? 4 : 8;
+                    if (q + w > end) {
+                        throw new CheckpointException(Reason.INVALID, file, name, -1, null,
+                                "the ZIP64 extra field (central directory entry at byte " + at + ") is too short",
+                                null);
+                    }
+                    z[f] = f == 3 ? u32(extra, q) : nonNegative(file, at, u64(extra, q), "ZIP64 size or offset");
+                    q += w;
+                }
+                return;
+            }
+            p += 4 + len;
+        }
+        throw new CheckpointException(Reason.INVALID, file, name, -1, null, "sizes or offset are 0xFFFFFFFF but"
+                + " there is no ZIP64 extra field (central directory entry at byte " + at + ")", null);
+    }
+
+    private static byte[] readFully(InputStream in, int n, Path file, long at, String what)
+            throws IOException, CheckpointException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw at(file, at, "the central directory is cut short inside " + what);
+        }
+        return b;
+    }
+
+    /** Reads exactly {@code n} bytes at file offset {@code pos}. */
+    static byte[] readAt(FileChannel ch, Path file, long pos, int n) throws IOException, CheckpointException {
+        ByteBuffer buf = ByteBuffer.allocate(n);
+        long at = pos;
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, at);
+            if (r < 0) {
+                throw at(file, at, "unexpected end of file: truncated");
+            }
+            at += r;
+        }
+        return buf.array();
+    }
+
+    static CheckpointException at(Path file, long offset, String detail) {
+        return CheckpointException.at(Reason.INVALID, file, null, offset, detail);
+    }
+
+    private static CheckpointException split(Path file, long offset) {
+        return new CheckpointException(Reason.UNSUPPORTED, file, null, offset, null,
+                "multi-part (split or spanned) zip archives are not supported", null);
+    }
+
+    private static long nonNegative(Path file, long at, long v, String what) throws CheckpointException {
+        if (v < 0) {
+            throw at(file, at, what + " " + Long.toUnsignedString(v) + " is too large");
+        }
+        return v;
+    }
+
+    static int u16(byte[] b, int off) {
+        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8;
+    }
+
+    static long u32(byte[] b, int off) {
+        return (u16(b, off) | (long) u16(b, off + 2) << 16) & 0xFFFFFFFFL;
+    }
+
+    static long u64(byte[] b, int off) {
+        return u32(b, off) | u32(b, off + 4) << 32;
+    }
+
+    @Override
+    public String toString() {
+        return "ZipDirectory[" + file + ", " + entries.size() + " entries, central directory " + cdOffset + "+"
+                + cdSize + " of " + fileSize + " bytes]";
+    }
+}

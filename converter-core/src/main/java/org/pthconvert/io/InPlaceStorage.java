@@ -1,0 +1,126 @@
+package org.pthconvert.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
+
+/**
+ * A storage whose bytes lie uncompressed in the checkpoint file (a STORED zip record, or a legacy
+ * storage): {@code size} bytes from file offset {@code dataOffset}. Reads are positional, so any
+ * number of sources may read one storage, from any thread, in any order; copies to a file use
+ * {@link FileChannel#transferTo} and never pass through the Java heap.
+ *
+ * <p>The channel belongs to the container: {@link #close()} leaves it open.
+ */
+public final class InPlaceStorage implements StorageBytes {
+    private static final int COPY_BUFFER = 1 << 20;
+
+    private final FileChannel channel;
+    private final long dataOffset;
+    private final long size;
+    private final Path file;
+    private final String record;
+
+    /**
+     * @param record name for error messages, e.g. {@code archive/data/0}
+     * @throws IllegalArgumentException if the range is negative or overflows (the container
+     *                                  validates ranges against the file before making one)
+     */
+    public InPlaceStorage(FileChannel channel, long dataOffset, long size, Path file, String record) {
+        if (dataOffset < 0 || size < 0 || dataOffset > Long.MAX_VALUE - size) {
+            throw new IllegalArgumentException("bad storage range " + dataOffset + "+" + size);
+        }
+        this.channel = channel;
+        this.dataOffset = dataOffset;
+        this.size = size;
+        this.file = file;
+        this.record = record;
+    }
+
+    /** File offset of the first byte. */
+    public long dataOffset() { return dataOffset; }
+
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public boolean inPlace() { return true; }
+
+    @Override
+    public void read(long position, ByteBuffer dst) throws IOException, CheckpointException {
+        long count = dst.remaining();
+        checkRange(position, count);
+        long at = dataOffset + position;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, at);
+            if (n < 0) {
+                throw truncated(at);
+            }
+            at += n;
+        }
+    }
+
+    @Override
+    public void transferTo(long position, long count, FileChannel out) throws IOException, CheckpointException {
+        checkRange(position, count);
+        long at = dataOffset + position;
+        long left = count;
+        while (left > 0) {
+            long n = channel.transferTo(at, left, out);
+            if (n <= 0) {
+                if (channel.size() < at + left) {
+                    throw truncated(Math.max(at, channel.size()));
+                }
+                copyThroughHeap(at, left, out);
+                return;
+            }
+            at += n;
+            left -= n;
+        }
+    }
+
+    /** Fallback if {@code transferTo} stops moving bytes although the data is there. */
+    private void copyThroughHeap(long at, long count, FileChannel out) throws IOException, CheckpointException {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(COPY_BUFFER, count));
+        long pos = at;
+        long left = count;
+        while (left > 0) {
+            buf.clear().limit((int) Math.min(buf.capacity(), left));
+            while (buf.hasRemaining()) {
+                int n = channel.read(buf, pos + buf.position());
+                if (n < 0) {
+                    throw truncated(pos + buf.position());
+                }
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            pos += buf.limit();
+            left -= buf.limit();
+        }
+    }
+
+    private void checkRange(long position, long count) throws CheckpointException {
+        if (position < 0 || count < 0 || position > size || count > size - position) {
+            throw new CheckpointException(Reason.INVALID, file, record, position, null,
+                    "read of " + count + " bytes at " + position + " goes past the end of the storage ("
+                    + size + " bytes)", null);
+        }
+    }
+
+    private CheckpointException truncated(long fileOffset) {
+        return new CheckpointException(Reason.INVALID, file, record, fileOffset - dataOffset, null,
+                "the file ends at byte " + fileOffset + ", inside this record: the file is truncated"
+                + " (or changed while being read)", null);
+    }
+
+    @Override
+    public String toString() {
+        return "InPlaceStorage[" + record + " @" + dataOffset + "+" + size + "]";
+    }
+}

@@ -1,0 +1,104 @@
+package org.pthconvert.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.tensor.TensorView;
+
+/**
+ * The bytes of one tensor view, C-contiguous and little-endian, read from its storage on demand.
+ *
+ * <p>A contiguous little-endian view (or any one-byte type) is a single byte range of the storage:
+ * {@link #transferTo} hands it to {@link StorageBytes#transferTo} (file to file for in-place
+ * records) and {@link #forEachChunk} reads it in {@value #CHUNK}-byte chunks. Anything else
+ * (transposed, sliced, expanded, channels_last, big-endian) goes through {@link StridedGather}
+ * with fixed buffers: nothing is allocated in proportion to the tensor. Big-endian data is swapped
+ * per {@link org.pthconvert.dtype.Dtype#swapUnit()} (each half of a complex number on its own).
+ *
+ * <p>The view's bounds against the storage are the caller's to check (a read past the storage
+ * fails with a {@link CheckpointException} from the storage). A zero-size view yields no bytes,
+ * a 0-d view one element.
+ */
+public final class ViewSource implements TensorSource {
+    /** Size of the reused chunk buffer. */
+    public static final int CHUNK = 1 << 20;
+
+    private final StorageBytes bytes;
+    private final TensorView view;
+    private final ViewLayout layout;
+    private final int width;
+    private final int swapUnit;
+    private final long byteLength;
+
+    /**
+     * @throws IllegalArgumentException if the view's sizes overflow or a stride is negative; the
+     *                                  caller has validated the view, so this is a programming error
+     */
+    public ViewSource(StorageBytes bytes, TensorView view, ByteOrder order) {
+        this.bytes = bytes;
+        this.view = view;
+        this.width = view.dtype().byteWidth();
+        this.swapUnit = order == ByteOrder.BIG_ENDIAN && view.dtype().swapUnit() > 1 ? view.dtype().swapUnit() : 1;
+        try {
+            this.layout = ViewLayout.of(view);
+            this.byteLength = Math.multiplyExact(layout.numel(), (long) width);
+            if (layout.numel() > 0) {
+                Math.multiplyExact(Math.addExact(view.storageOffset(), layout.span(0)), (long) width);
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("tensor view " + view.shape() + " stride " + view.strides()
+                    + " overflows", e);
+        }
+        if (view.storageOffset() < 0) {
+            throw new IllegalArgumentException("negative storage offset " + view.storageOffset());
+        }
+    }
+
+    public TensorView view() { return view; }
+
+    @Override
+    public long byteLength() { return byteLength; }
+
+    /** True when the bytes go out as one unmodified range of the storage. */
+    public boolean isDirectCopy() { return layout.contiguous() && swapUnit == 1; }
+
+    @Override
+    public void transferTo(FileChannel out) throws IOException, CheckpointException {
+        if (byteLength == 0) {
+            return;
+        }
+        if (isDirectCopy()) {
+            bytes.transferTo(Math.multiplyExact(layout.offset(), (long) width), byteLength, out);
+            return;
+        }
+        forEachChunk(chunk -> {
+            while (chunk.hasRemaining()) {
+                out.write(chunk);
+            }
+        });
+    }
+
+    @Override
+    public void forEachChunk(ChunkConsumer consumer) throws IOException, CheckpointException {
+        if (byteLength == 0) {
+            return;
+        }
+        int capacity = (int) Math.min(CHUNK, roundUp(byteLength));
+        ChunkWriter out = new ChunkWriter(capacity, consumer, swapUnit);
+        new StridedGather(bytes, layout, width).run(out);
+    }
+
+    /** A buffer no larger than the tensor, but a whole number of elements (and of 16 bytes). */
+    private static long roundUp(long n) {
+        return (n + 15) & ~15L;
+    }
+
+    @Override
+    public String toString() {
+        return "ViewSource[" + view.dtype() + " " + view.shape() + " stride " + view.strides() + " +"
+                + view.storageOffset() + "]";
+    }
+}
