@@ -1,0 +1,20 @@
+package org.pthconvert.writers;
+
+/** No writer has the asked-for name or extension; the message lists those that exist. */
+public class NoSuchWriterException extends IllegalArgumentException {
+
+    private final String asked;
+    private final String known;
+
+    public NoSuchWriterException(String message, String asked, String known) {
+        super(message);
+        this.asked = asked;
+        this.known = known;
+    }
+
+    /** The name or extension asked for. */
+    public String asked() { return asked; }
+
+    /** The writers that exist: {@code safetensors (.safetensors), npz (.npz)}. */
+    public String known() { return known; }
+}

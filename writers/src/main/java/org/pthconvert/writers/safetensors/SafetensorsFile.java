@@ -1,0 +1,85 @@
+package org.pthconvert.writers.safetensors;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.io.TensorSource;
+import org.pthconvert.tensor.TensorSpec;
+import org.pthconvert.writers.WriterFailures;
+
+/**
+ * One .safetensors file being written: its header is fixed up front, then each tensor's bytes go
+ * straight from the source to the file ({@link TensorSource#transferTo}, file to file where the
+ * source allows), checked to land exactly where the header says.
+ */
+final class SafetensorsFile {
+
+    private final Path path;
+    private final List<TensorSpec> tensors;
+    private final byte[] prefix;
+    private final long size;
+    private FileChannel channel;
+    private int next;
+
+    SafetensorsFile(Path path, List<TensorSpec> ordered, Map<String, String> metadata) throws CheckpointException {
+        this.path = path;
+        this.tensors = List.copyOf(ordered);
+        this.prefix = SafetensorsHeader.encode(tensors, metadata);
+        this.size = Math.addExact(prefix.length, ShardPlan.totalSize(tensors));
+    }
+
+    List<TensorSpec> tensors() { return tensors; }
+
+    boolean complete() { return next == tensors.size(); }
+
+    /** Appends the next tensor, which must be {@code spec}. */
+    void write(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
+        if (!tensors.get(next).equals(spec)) {
+            throw new IllegalStateException("safetensors: '" + spec.name() + "' is not next in " + path.getFileName());
+        }
+        FileChannel ch = open();
+        long start = ch.position();
+        bytes.transferTo(ch);
+        long written = ch.position() - start;
+        if (written != spec.byteLength()) {
+            throw WriterFailures.invalid(spec.name(), "source wrote " + written + " bytes, expected "
+                    + spec.byteLength() + " (" + spec.dtype() + spec.shape() + ")");
+        }
+        next++;
+    }
+
+    /** Checks the file is whole and closes it; an empty file gets its header here. */
+    void finish() throws IOException, CheckpointException {
+        FileChannel ch = open();
+        long actual = ch.size();
+        ch.close();
+        if (actual != size) {
+            throw WriterFailures.invalid(null, path.getFileName() + " is " + actual + " bytes, expected " + size);
+        }
+    }
+
+    /** Closes without checking (abort). */
+    void abort() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private FileChannel open() throws IOException {
+        if (channel == null) {
+            channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            ByteBuffer b = ByteBuffer.wrap(prefix);
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        }
+        return channel;
+    }
+}

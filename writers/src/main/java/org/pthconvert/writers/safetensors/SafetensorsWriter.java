@@ -1,0 +1,72 @@
+package org.pthconvert.writers.safetensors;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.pthconvert.dtype.Dtype;
+import org.pthconvert.tensor.TensorSpec;
+import org.pthconvert.writers.CodePoints;
+import org.pthconvert.writers.TensorWriter;
+import org.pthconvert.writers.WriteOptions;
+import org.pthconvert.writers.WriteSession;
+
+/**
+ * safetensors, byte for byte as {@code safetensors.torch.save_file(tensors, path,
+ * metadata={"format": "pt", ...})} writes it (safetensors 0.8.0): see {@link SafetensorsHeader}.
+ * With {@link WriteOptions#maxShardSize()} the output is a directory in the Hugging Face layout
+ * ({@code model-00001-of-00002.safetensors} ... and {@code model.safetensors.index.json}, or just
+ * {@code model.safetensors} when everything fits in one shard); see {@link ShardPlan}.
+ */
+public final class SafetensorsWriter implements TensorWriter {
+
+    @Override
+    public String name() { return "safetensors"; }
+
+    @Override
+    public List<String> extensions() { return List.of(".safetensors"); }
+
+    @Override
+    public String describe() {
+        return "Hugging Face safetensors, byte-identical to safetensors.torch.save_file with metadata"
+                + " format=pt; --max-shard-size writes the sharded Hugging Face layout."
+                + " No complex128, complex32, quantized or packed float4.";
+    }
+
+    @Override
+    public Optional<String> refuse(TensorSpec spec, WriteOptions opts) {
+        Dtype d = spec.dtype();
+        if (spec.quantization() != null || d.kind() == Dtype.Kind.QUANTIZED) {
+            return Optional.of("is quantized (" + d + "); safetensors has no quantized types");
+        }
+        if (d == Dtype.F4_E2M1FN_X2) {
+            return Optional.of("float4_e2m1fn_x2 packs two values per byte and safetensors' F4 counts"
+                    + " single values; safetensors cannot hold it as torch shapes it");
+        }
+        if (d.safetensorsName().isEmpty()) {
+            return Optional.of("safetensors has no " + d + " type");
+        }
+        if (!CodePoints.isWellFormed(spec.name())) {
+            return Optional.of("the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form");
+        }
+        if (spec.name().equals("__metadata__")) {
+            return Optional.of("the name '__metadata__' is the safetensors header's metadata key");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean writesDirectory(WriteOptions opts) {
+        return opts.maxShardSize() > 0;
+    }
+
+    @Override
+    public WriteSession open(Path target, WriteOptions opts) throws IOException {
+        if (writesDirectory(opts) && !Files.isDirectory(target)) {
+            throw new IOException(target + ": sharded safetensors output needs an existing directory");
+        }
+        return new SafetensorsSession(this, target, opts);
+    }
+}

@@ -1,0 +1,63 @@
+package org.pthconvert.writers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.pthconvert.writers.npz.NpzWriter;
+import org.pthconvert.writers.safetensors.SafetensorsWriter;
+
+class WritersTest {
+
+    private final Writers writers = Writers.standard();
+
+    @Test
+    void builtInsAreFoundByNameAndExtension() {
+        assertEquals(List.of("safetensors", "npz"), writers.all().stream().map(TensorWriter::name).collect(Collectors.toList()));
+        assertTrue(writers.byName("NPZ") instanceof NpzWriter);
+        assertTrue(writers.forPath(Path.of("out/model.safetensors")) instanceof SafetensorsWriter);
+        assertTrue(writers.forPath(Path.of("W.NPZ")) instanceof NpzWriter);
+    }
+
+    @Test
+    void aMissSaysWhatWasAskedAndWhatExists() {
+        NoSuchWriterException e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("m.xyz")));
+        assertEquals("no writer for '.xyz'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
+        assertEquals(".xyz", e.asked());
+        e = assertThrows(NoSuchWriterException.class, () -> writers.byName("hdf5"));
+        assertEquals("no writer named 'hdf5'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
+        e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("outdir")));
+        assertTrue(e.getMessage().startsWith("no writer for 'outdir' (no extension"), e.getMessage());
+        assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of(".npz")));
+    }
+
+    @Test
+    void bothBuiltInsAreServices() {
+        List<String> services = ServiceLoader.load(TensorWriter.class).stream()
+                .map(p -> p.type().getSimpleName()).collect(Collectors.toList());
+        assertEquals(List.of("SafetensorsWriter", "NpzWriter"), services);
+    }
+
+    @Test
+    void theFirstWriterWithANameWins() {
+        TensorWriter npz = new NpzWriter();
+        TensorWriter fake = new TensorWriter() {
+            @Override public String name() { return "NPZ"; }
+            @Override public List<String> extensions() { return List.of(".fake"); }
+            @Override public String describe() { return "a second npz"; }
+            @Override public java.util.Optional<String> refuse(org.pthconvert.tensor.TensorSpec s, WriteOptions o) {
+                return java.util.Optional.empty();
+            }
+            @Override public WriteSession open(Path target, WriteOptions opts) { throw new UnsupportedOperationException(); }
+        };
+        Writers w = Writers.of(List.of(npz, fake));
+        assertEquals(1, w.all().size());
+        assertThrows(NoSuchWriterException.class, () -> w.forPath(Path.of("a.fake")));
+    }
+}
