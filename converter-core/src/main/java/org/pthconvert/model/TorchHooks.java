@@ -1,0 +1,257 @@
+package org.pthconvert.model;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.pthconvert.dtype.Dtype;
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.pickle.DataOnlyHooks;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleValue.PDict;
+import org.pthconvert.pickle.PickleValue.PGlobal;
+import org.pthconvert.pickle.PickleValue.PInt;
+import org.pthconvert.pickle.PickleValue.PList;
+import org.pthconvert.pickle.PickleValue.PObject;
+import org.pthconvert.pickle.PickleValue.PStorage;
+import org.pthconvert.pickle.PickleValue.PStr;
+import org.pthconvert.pickle.PickleValue.PSymbol;
+import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.safety.Audit;
+import org.pthconvert.safety.GlobalPolicy;
+import org.pthconvert.safety.Verdict;
+import org.pthconvert.tensor.StorageRef;
+
+/**
+ * Reads torch's pickles: persistent ids become {@link PStorage}s, calls to torch's rebuild
+ * functions become {@link PTensor}s, and everything the pickle names is recorded in an
+ * {@link Audit}. Nothing is imported or called; a call outside the allowlist is refused (or, when
+ * auditing for {@code scan}, recorded and replaced by a {@link PSymbol}).
+ */
+public class TorchHooks extends DataOnlyHooks {
+    private final Path file;
+    private final String record;
+    private final boolean auditOnly;
+    private final Audit audit = new Audit();
+    private final Map<String, StorageRef> storages = new HashMap<>();
+    private final TensorRebuilder rebuilder;
+
+    public TorchHooks(Path file, String record, boolean auditOnly) {
+        this.file = file;
+        this.record = record;
+        this.auditOnly = auditOnly;
+        this.rebuilder = new TensorRebuilder(this::error);
+        // dict subclasses training code pickles (MultiStepLR keeps its milestones in a Counter).
+        allow("collections.Counter", TorchHooks::copyDict);
+        allow("collections.defaultdict", (g, args, offset) -> new PDict(false));
+    }
+
+    private static PickleValue copyDict(PGlobal g, PTuple args, long offset) {
+        PDict out = new PDict(false);
+        if (args.size() == 1 && args.get(0) instanceof PDict in) {
+            in.entries().forEach(e -> out.put(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    public Audit audit() { return audit; }
+
+    /** Tensors that parsed but cannot be read (view past its storage, meta tensor), by identity. */
+    Map<PTensor, TensorRebuilder.Problem> problems() { return rebuilder.problems(); }
+
+    /** Every storage the pickle named, by key. */
+    public Map<String, StorageRef> storages() { return storages; }
+
+    CheckpointException error(long offset, String detail) {
+        return CheckpointException.at(Reason.INVALID, file, record, offset, detail);
+    }
+
+    private CheckpointException dangerous(long offset, String what) {
+        return CheckpointException.at(Reason.DANGEROUS, file, record, offset,
+                "this file would run code when loaded with torch.load: " + what + "; see `pthconvert scan`");
+    }
+
+    @Override
+    public void onGlobal(PGlobal global, long offset) throws CheckpointException {
+        Verdict v = GlobalPolicy.reference(global.qualified());
+        audit.record("global", global.qualified(), offset, v);
+        if (v == Verdict.DANGEROUS && !auditOnly) {
+            throw dangerous(offset, "it imports " + global.qualified());
+        }
+    }
+
+    @Override
+    public PickleValue persistentLoad(PickleValue pid, long offset) throws CheckpointException {
+        if (!(pid instanceof PTuple t) || t.size() < 5 || !(t.get(0) instanceof PStr tag)
+                || !"storage".equals(tag.value())) {
+            throw error(offset, "persistent id " + describe(pid) + " is not a torch storage reference");
+        }
+        Dtype dtype = storageDtype(t.get(1), offset);
+        if (!(t.get(2) instanceof PStr key)) {
+            throw error(offset, "storage key is a " + t.get(2).typeName() + ", not a string");
+        }
+        String location = t.get(3) instanceof PStr loc ? loc.value() : String.valueOf(t.get(3));
+        long numel = rebuilder.nonNegative(t.get(4), "storage size", offset);
+        boolean untyped = isUntyped(t.get(1));
+        long bytes;
+        try {
+            bytes = untyped ? numel : Math.multiplyExact(numel, dtype.byteWidth());
+        } catch (ArithmeticException e) {
+            throw error(offset, "storage '" + key.value() + "' declares " + numel + " elements: size overflows");
+        }
+        StorageRef ref = new StorageRef(key.value(), dtype, bytes, location);
+        StorageRef known = storages.putIfAbsent(ref.key(), ref);
+        if (known != null && (known.byteSize() != ref.byteSize() || known.dtype() != ref.dtype())) {
+            throw error(offset, "storage '" + ref.key() + "' is declared twice with different sizes or types ("
+                    + known.byteSize() + " vs " + ref.byteSize() + " bytes)");
+        }
+        long viewOffset = 0;
+        if (t.size() >= 6 && t.get(5) instanceof PTuple view && view.size() == 3) {
+            // Legacy format: a view of a root storage, (view_key, offset, size) in elements.
+            viewOffset = rebuilder.nonNegative(view.get(1), "storage view offset", offset);
+        }
+        return new PStorage(known != null ? known : ref, viewOffset);
+    }
+
+    private static boolean isUntyped(PickleValue type) {
+        return type instanceof PGlobal g && g.name().equals("UntypedStorage");
+    }
+
+    private Dtype storageDtype(PickleValue type, long offset) throws CheckpointException {
+        if (type instanceof PGlobal g && g.module().startsWith("torch")) {
+            if (isUntyped(g)) {
+                return Dtype.U8;
+            }
+            var d = Dtype.fromStorageClass(g.name());
+            if (d.isPresent()) {
+                return d.get();
+            }
+        }
+        throw error(offset, "unknown storage type " + describe(type));
+    }
+
+    @Override
+    public PickleValue call(PickleValue callable, PTuple args, long offset) throws CheckpointException {
+        if (!(callable instanceof PGlobal g)) {
+            audit.record("call", callable.typeName(), offset, Verdict.DANGEROUS);
+            if (auditOnly) {
+                return new PSymbol(new PGlobal("?", callable.typeName()), args);
+            }
+            throw dangerous(offset, "it calls a " + callable.typeName() + " object");
+        }
+        String q = g.qualified();
+        Verdict v = GlobalPolicy.call(q);
+        audit.record("call", q, offset, v);
+        if (v == Verdict.DANGEROUS) {
+            if (auditOnly) {
+                return new PSymbol(g, args);
+            }
+            throw dangerous(offset, "it calls " + q);
+        }
+        return switch (q) {
+            case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" ->
+                    rebuilder.tensor(args, null, offset);
+            case "torch._utils._rebuild_tensor_v3" -> rebuilder.tensor(args, dtypeArg(args, 6, offset), offset);
+            case "torch._utils._rebuild_qtensor" -> rebuilder.qtensor(args, offset);
+            case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
+                 "torch.nn.parameter.Parameter" -> parameter(args, offset);
+            case "torch._tensor._rebuild_from_type_v2" -> fromType(args, offset);
+            case "torch._utils._rebuild_device_tensor_from_cpu_tensor" -> rebuilder.first(args, offset);
+            case "torch._utils._rebuild_meta_tensor_no_storage" -> rebuilder.metaTensor(args, offset);
+            case "torch.Size" -> args.size() == 1 && args.get(0) instanceof PTuple size ? size : args;
+            case "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist",
+                 "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist" -> listOf(args);
+            case "torch.jit._pickle.restore_type_tag" -> rebuilder.first(args, offset);
+            case "copyreg._reconstructor", "copy_reg._reconstructor" -> reconstruct(args, offset);
+            default -> q.startsWith("torch.") || !isPlainDataCall(q) ? new PSymbol(g, args) : super.call(g, args, offset);
+        };
+    }
+
+    /** Builtins the plain-data base class interprets; the rest of the allowlist stays symbolic. */
+    private static boolean isPlainDataCall(String q) {
+        return q.startsWith("builtins.") || q.startsWith("__builtin__.") || q.startsWith("collections.")
+                || q.equals("_codecs.encode");
+    }
+
+    private PickleValue reconstruct(PTuple args, long offset) throws CheckpointException {
+        if (args.size() >= 1 && args.get(0) instanceof PGlobal cls) {
+            audit.record("new", cls.qualified(), offset, GlobalPolicy.newObject(cls.qualified()));
+        }
+        return super.call(new PGlobal("copyreg", "_reconstructor"), args, offset);
+    }
+
+    private Dtype dtypeArg(PTuple args, int index, long offset) throws CheckpointException {
+        if (args.size() > index && args.get(index) instanceof PGlobal g && g.module().equals("torch")) {
+            var d = Dtype.fromTorchName(g.name());
+            if (d.isPresent()) {
+                return d.get();
+            }
+        }
+        throw error(offset, "_rebuild_tensor_v3 without a known dtype at argument " + index);
+    }
+
+    private PickleValue parameter(PTuple args, long offset) throws CheckpointException {
+        PickleValue data = rebuilder.first(args, offset);
+        if (data instanceof PTensor t) {
+            boolean grad = args.size() > 1 && args.get(1) instanceof PickleValue.PBool b && b.value();
+            return t.as("parameter", grad);
+        }
+        return data;
+    }
+
+    private PickleValue fromType(PTuple args, long offset) throws CheckpointException {
+        if (args.size() < 3 || !(args.get(2) instanceof PTuple inner)) {
+            throw error(offset, "_rebuild_from_type_v2 expects (func, type, args, state)");
+        }
+        if (args.get(1) instanceof PGlobal type) {
+            audit.record("new", type.qualified(), offset, GlobalPolicy.newObject(type.qualified()));
+        }
+        PickleValue made = call(args.get(0), inner, offset);
+        if (made instanceof PTensor t && args.get(1) instanceof PGlobal type
+                && type.name().equals("Parameter")) {
+            return t.as("parameter", t.requiresGrad());
+        }
+        return made;
+    }
+
+    private static PickleValue listOf(PTuple args) {
+        PList out = new PList();
+        if (args.size() == 1 && args.get(0) instanceof PList in) {
+            out.items().addAll(in.items());
+        }
+        return out;
+    }
+
+    @Override
+    public PickleValue newObject(PickleValue cls, PTuple args, long offset) throws CheckpointException {
+        if (cls instanceof PGlobal g) {
+            audit.record("new", g.qualified(), offset, GlobalPolicy.newObject(g.qualified()));
+            return new PObject(g, args);
+        }
+        throw error(offset, "NEWOBJ on a " + cls.typeName() + ", not a class");
+    }
+
+    @Override
+    public PickleValue build(PickleValue target, PickleValue state, long offset) throws CheckpointException {
+        if (target instanceof PTensor || target instanceof PSymbol) {
+            // Python attributes on a tensor (or state of a value kept by name): nothing to keep.
+            return target;
+        }
+        return super.build(target, state, offset);
+    }
+
+    static String describe(PickleValue v) {
+        if (v instanceof PTuple t) {
+            StringBuilder sb = new StringBuilder("(");
+            List<PickleValue> items = t.items();
+            for (int i = 0; i < Math.min(items.size(), 6); i++) {
+                sb.append(i > 0 ? ", " : "").append(items.get(i) instanceof PStr s ? "'" + s.value() + "'" : items.get(i));
+            }
+            return sb.append(items.size() > 6 ? ", ...)" : ")").toString();
+        }
+        return v instanceof PInt i ? i.toString() : String.valueOf(v);
+    }
+}

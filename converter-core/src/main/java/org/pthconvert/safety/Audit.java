@@ -1,0 +1,38 @@
+package org.pthconvert.safety;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a pickle referenced and would have done, gathered while reading it. Repeated references
+ * to one global are counted once per action so that a file with a million tensors stays small.
+ */
+public final class Audit {
+    private final Map<String, AuditEntry> entries = new LinkedHashMap<>();
+    private Verdict verdict = Verdict.SAFE;
+
+    public void record(String action, String global, long offset, Verdict v) {
+        entries.putIfAbsent(action + " " + global, new AuditEntry(action, global, offset, v));
+        verdict = verdict.worst(v);
+    }
+
+    /** Distinct entries in the order first met. */
+    public List<AuditEntry> entries() {
+        return Collections.unmodifiableList(new ArrayList<>(entries.values()));
+    }
+
+    public Verdict verdict() { return verdict; }
+
+    /** The first entry with the given verdict, or null. */
+    public AuditEntry first(Verdict v) {
+        for (AuditEntry e : entries.values()) {
+            if (e.verdict() == v) {
+                return e;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,115 @@
+package org.pthconvert.select;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.model.Checkpoint;
+import org.pthconvert.model.TensorEntry;
+import org.pthconvert.model.Unreadable;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleValue.PDict;
+import org.pthconvert.pickle.PickleValue.PStr;
+import org.pthconvert.pickle.PickleValue.PTensor;
+
+/**
+ * Picks the tensors a conversion takes. {@code auto}: a dict of tensors as it is; else the first
+ * conventional key holding weights; else every tensor. Names are dotted paths relative to the
+ * chosen sub-tree.
+ */
+public final class WeightSelector {
+    /** Keys under which training scripts keep model weights, most specific first. */
+    public static final List<String> WEIGHT_KEYS =
+            List.of("state_dict", "model_state_dict", "model", "module", "net", "network", "ema", "params");
+
+    private WeightSelector() {
+    }
+
+    public static Selected select(Checkpoint ckpt, Selection selection) throws CheckpointException {
+        List<String> notes = new ArrayList<>();
+        List<NamedTensor> out;
+        String prefix = "";
+        if (selection instanceof Selection.All) {
+            out = under(ckpt.tensors(), List.of());
+        } else if (selection instanceof Selection.SubTree s) {
+            out = subTree(ckpt, s.path());
+            prefix = s.path() + ".";
+            if (out.isEmpty()) {
+                throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
+                        "--select '" + s.path() + "' names no tensor (see `pthconvert inspect`)", null);
+            }
+        } else {
+            out = auto(ckpt, notes);
+            if (!notes.isEmpty()) {
+                prefix = out.get(0).source().path().get(0) + ".";
+            }
+        }
+        if (out.isEmpty()) {
+            throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
+                    "the selection holds no tensor" + (ckpt.unreadable().isEmpty() ? ""
+                            : " (" + ckpt.unreadable().size() + " tensor-like values without data)"), null);
+        }
+        List<Unreadable> unreadable = new ArrayList<>();
+        for (Unreadable u : ckpt.unreadable()) {
+            if (u.name().startsWith(prefix)) {
+                unreadable.add(u);
+            }
+        }
+        return new Selected(out, notes, unreadable);
+    }
+
+    private static List<NamedTensor> auto(Checkpoint ckpt, List<String> notes) {
+        if (ckpt.root() instanceof PDict d && d.size() > 0 && allTensors(d)) {
+            return under(ckpt.tensors(), List.of());
+        }
+        if (ckpt.root() instanceof PDict d) {
+            for (String key : WEIGHT_KEYS) {
+                PickleValue v = d.get(new PStr(key));
+                if (v == null) {
+                    continue;
+                }
+                List<NamedTensor> found = under(ckpt.tensors(), List.of(key));
+                if (!found.isEmpty()) {
+                    notes.add("took the weights under '" + key + "' (use --select all for every tensor)");
+                    return found;
+                }
+            }
+        }
+        return under(ckpt.tensors(), List.of());
+    }
+
+    private static boolean allTensors(PDict d) {
+        for (var e : d.entries()) {
+            if (!(e.getValue() instanceof PTensor)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tensors whose dotted name starts with {@code path.}, named relative to it. */
+    private static List<NamedTensor> subTree(Checkpoint ckpt, String path) {
+        List<NamedTensor> out = new ArrayList<>();
+        String prefix = path + ".";
+        for (TensorEntry t : ckpt.tensors()) {
+            String name = t.name();
+            if (name.startsWith(prefix)) {
+                out.add(new NamedTensor(name.substring(prefix.length()), t));
+            } else if (name.equals(path)) {
+                out.add(new NamedTensor(t.path().get(t.path().size() - 1), t));
+            }
+        }
+        return out;
+    }
+
+    private static List<NamedTensor> under(List<TensorEntry> tensors, List<String> prefix) {
+        List<NamedTensor> out = new ArrayList<>();
+        for (TensorEntry t : tensors) {
+            if (t.path().size() > prefix.size() && t.path().subList(0, prefix.size()).equals(prefix)) {
+                out.add(new NamedTensor(String.join(".", t.path().subList(prefix.size(), t.path().size())), t));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Plain values describing tensors: shapes, storages, strided views and the specs writers receive.
+ */
+package org.pthconvert.tensor;
