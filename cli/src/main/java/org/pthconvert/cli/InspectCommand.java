@@ -1,0 +1,181 @@
+package org.pthconvert.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.pthconvert.cli.inspect.JsonRenderer;
+import org.pthconvert.cli.inspect.Node;
+import org.pthconvert.cli.inspect.TextRenderer;
+import org.pthconvert.cli.inspect.TreeBuilder;
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.model.Checkpoint;
+import org.pthconvert.model.TensorEntry;
+import org.pthconvert.model.Unreadable;
+import org.pthconvert.safety.AuditEntry;
+import org.pthconvert.safety.Verdict;
+import org.pthconvert.select.NameRules;
+import org.pthconvert.select.Selected;
+import org.pthconvert.select.Selection;
+import org.pthconvert.select.WeightSelector;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code pthconvert inspect FILE}: what is inside a checkpoint, read safely. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Show what a checkpoint holds: its tree of keys exactly as stored, each tensor's dtype, "
+                + "shape and size, optimizer and scheduler values, totals per section, and which tensors "
+                + "`convert` would take. Nothing in the file is run."})
+public final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "A checkpoint written by torch.save or torch.jit.save.")
+    Path file;
+
+    @Option(names = "--json", description = "One JSON document for scripts instead of the tree.")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Tensors, elements and bytes under one top-level key. */
+    record Section(String key, long tensors, long elements, long bytes) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Checkpoint ckpt = Checkpoint.open(file)) {
+            Node tree = new TreeBuilder(ckpt).build();
+            Map<String, Section> sections = sections(ckpt.tensors());
+            Selected weights = weights(ckpt);
+            if (json) {
+                out.println(json(ckpt, tree, sections, weights));
+            } else {
+                text(out, ckpt, tree, sections, weights);
+            }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    private static Selected weights(Checkpoint ckpt) {
+        try {
+            return NameRules.none().apply(WeightSelector.select(ckpt, new Selection.Auto()));
+        } catch (CheckpointException e) {
+            return null;
+        }
+    }
+
+    static Map<String, Section> sections(List<TensorEntry> tensors) {
+        Map<String, Section> out = new LinkedHashMap<>();
+        for (TensorEntry t : tensors) {
+            String key = t.path().isEmpty() ? "" : t.path().get(0);
+            Section s = out.getOrDefault(key, new Section(key, 0, 0, 0));
+            out.put(key, new Section(key, s.tensors() + 1, s.elements() + t.view().numel(),
+                    s.bytes() + t.view().byteLength()));
+        }
+        return out;
+    }
+
+    private static long storedBytes(Checkpoint ckpt) {
+        return ckpt.storages().values().stream().mapToLong(s -> s.byteSize()).sum();
+    }
+
+    private static String verdictText(Checkpoint ckpt) {
+        Verdict v = ckpt.audit().verdict();
+        if (v == Verdict.SAFE) {
+            return "safe to load (data and torch only)";
+        }
+        StringBuilder sb = new StringBuilder(v.label()).append(':');
+        for (AuditEntry e : ckpt.audit().entries()) {
+            if (e.verdict() == v) {
+                sb.append(' ').append(e.global());
+            }
+        }
+        return sb.toString();
+    }
+
+    private void text(PrintWriter out, Checkpoint ckpt, Node tree, Map<String, Section> sections, Selected weights) {
+        long elements = sections.values().stream().mapToLong(Section::elements).sum();
+        out.println(file + ": " + formatName(ckpt) + ", " + ckpt.tensors().size() + " tensors ("
+                + Sizes.count(elements) + " elements, " + Sizes.human(storedBytes(ckpt)) + " stored), "
+                + verdictText(ckpt));
+        out.println();
+        new TextRenderer(out).render(tree);
+        out.println();
+        if (sections.size() > 1 || !sections.containsKey("")) {
+            out.println("Totals by section:");
+            int width = sections.keySet().stream().mapToInt(String::length).max().orElse(0);
+            for (Section s : sections.values()) {
+                out.printf("  %-" + Math.max(width, 1) + "s  %s tensors  %s elements  %s%n", s.key(),
+                        Sizes.count(s.tensors()), Sizes.count(s.elements()), Sizes.human(s.bytes()));
+            }
+        }
+        if (weights != null) {
+            long params = weights.tensors().stream().mapToLong(t -> t.source().view().numel()).sum();
+            long bytes = weights.tensors().stream().mapToLong(t -> t.source().view().byteLength()).sum();
+            out.println("Weights convert takes by default: " + weights.tensors().size() + " tensors, "
+                    + Sizes.count(params) + " parameters, " + Sizes.human(bytes)
+                    + (weights.notes().isEmpty() ? "" : " (" + String.join("; ", weights.notes()) + ")"));
+        }
+        for (Unreadable u : ckpt.unreadable()) {
+            out.println("Not convertible: " + u.name() + ": " + u.reason());
+        }
+    }
+
+    private String json(Checkpoint ckpt, Node tree, Map<String, Section> sections, Selected weights) {
+        Json j = new Json().beginObject();
+        j.field("file", file.toString()).field("format", ckpt.format().name().toLowerCase())
+                .field("verdict", ckpt.audit().verdict().label()).field("tensors", ckpt.tensors().size())
+                .field("stored_bytes", storedBytes(ckpt));
+        j.name("imports").beginArray();
+        for (AuditEntry e : ckpt.audit().entries()) {
+            if (e.verdict() != Verdict.SAFE) {
+                j.string(e.global());
+            }
+        }
+        j.endArray();
+        j.name("sections").beginArray();
+        for (Section s : sections.values()) {
+            j.beginObject().field("key", s.key()).field("tensors", s.tensors()).field("elements", s.elements())
+                    .field("bytes", s.bytes()).endObject();
+        }
+        j.endArray();
+        if (weights != null) {
+            j.name("weights").beginObject();
+            j.name("notes").beginArray();
+            weights.notes().forEach(j::string);
+            j.endArray();
+            j.name("names").beginArray();
+            weights.tensors().forEach(t -> j.string(t.name()));
+            j.endArray().endObject();
+        }
+        j.name("unconvertible").beginArray();
+        for (Unreadable u : ckpt.unreadable()) {
+            j.beginObject().field("name", u.name()).field("reason", u.reason()).endObject();
+        }
+        j.endArray();
+        j.name("tree");
+        JsonRenderer.render(tree, j);
+        return j.endObject().toString();
+    }
+
+    static String formatName(Checkpoint ckpt) {
+        return switch (ckpt.format()) {
+            case ZIP -> "zip checkpoint (torch >= 1.6)";
+            case TORCHSCRIPT -> "TorchScript archive";
+            case LEGACY -> "legacy checkpoint (torch < 1.6 format)";
+        };
+    }
+}

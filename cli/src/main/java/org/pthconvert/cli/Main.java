@@ -1,0 +1,64 @@
+package org.pthconvert.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code pthconvert} command: subcommands, one-line errors, exit codes. */
+@Command(name = "pthconvert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Read PyTorch checkpoints (.pth .pt .bin .ckpt) without Python and without running any "
+                + "code from them; convert their tensors to other formats.", ""},
+        subcommands = {ConvertCommand.class, InspectCommand.class, ScanCommand.class},
+        footer = {"", "Exit status: 0 success, 1 bad or refused input, 2 usage error, 3 (scan) a file would run code."})
+public final class Main implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: convert, inspect or scan");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, false), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line with the given streams; what tests and embedding programs call. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine(args);
+        cl.setOut(out);
+        cl.setErr(err);
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    static CommandLine commandLine(String[] args) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) ->
+                Reporter.fail(commandLine.getErr(), e, debug));
+        cl.setParameterExceptionHandler((e, args1) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("pthconvert: " + Reporter.oneLine(e.getMessage()));
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
+            err.flush();
+            return ExitCode.USAGE;
+        });
+        cl.setExitCodeExceptionMapper(t -> ExitCode.BAD_INPUT);
+        return cl;
+    }
+
+    /** The version from the jar's manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"pthconvert " + (v == null ? "dev" : v)};
+        }
+    }
+}
