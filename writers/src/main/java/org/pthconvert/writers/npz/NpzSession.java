@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.pthconvert.writers.OutputFiles;
 import org.pthconvert.dtype.TensorCast;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
@@ -51,8 +51,7 @@ final class NpzSession implements WriteSession {
     NpzSession(NpzWriter writer, Path target, WriteOptions opts) throws IOException {
         this.writer = writer;
         this.opts = opts;
-        this.channel = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+        this.channel = OutputFiles.openEmpty(target, true);
         this.zip = new ZipArchiveOutputStream(channel);
         zip.setUseZip64(Zip64Mode.AsNeeded);
         zip.setEncoding("UTF-8");

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
+import org.pthconvert.writers.OutputFiles;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;
@@ -73,8 +73,7 @@ final class SafetensorsFile {
 
     private FileChannel open() throws IOException {
         if (channel == null) {
-            channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
+            channel = OutputFiles.openEmpty(path, false);
             ByteBuffer b = ByteBuffer.wrap(prefix);
             while (b.hasRemaining()) {
                 channel.write(b);

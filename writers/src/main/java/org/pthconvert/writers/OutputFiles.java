@@ -1,0 +1,34 @@
+package org.pthconvert.writers;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Opening output files the way every writer should. */
+public final class OutputFiles {
+    private OutputFiles() {
+    }
+
+    /**
+     * Opens {@code path} for writing from byte 0, creating it if needed. It deliberately does not pass
+     * {@code TRUNCATE_EXISTING}: ext4 treats a truncate-on-open as "replace via truncate" and flushes
+     * the whole file to disk when it is closed (auto_da_alloc), which made a 1 GiB conversion spend
+     * 0.4 s in close(). The temp files {@link AtomicOutput} hands out are new and empty; a non-empty
+     * file is still emptied, with the same cost, as correctness requires.
+     */
+    public static FileChannel openEmpty(Path path, boolean alsoRead) throws IOException {
+        FileChannel ch = alsoRead
+                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
+                : FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        try {
+            if (ch.size() > 0) {
+                ch.truncate(0);
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return ch;
+    }
+}
