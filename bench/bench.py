@@ -95,17 +95,26 @@ def main():
 
     # Warm-up: builds the jar if needed, fills the page cache, makes the file cp copies.
     subprocess.run(java_cmd, env=env, check=True)
-    cp_cmd = ["cp", out_java, copy]
+    reference = os.path.join(args.workdir, "cp-source" + ext)
+    os.replace(out_java, reference)
+    cp_cmd = ["cp", reference, copy]
     routes = {"cp": (cp_cmd, None), "pthconvert": (java_cmd, env), "python": (py_cmd, None)}
     results = {name: [] for name in routes}
+    outputs = {"cp": copy, "pthconvert": out_java, "python": out_py}
     for r in range(args.runs):
         for name, (cmd, e) in routes.items():
-            if os.path.exists(copy) and name == "cp":
+            # Every route starts alike: no old output to unlink, no dirty pages of the previous route
+            # still being written back (which would bill one route for another's writes).
+            if name != "cp" and os.path.exists(outputs[name]):
+                os.remove(outputs[name])
+            if name == "cp" and os.path.exists(copy):
                 os.remove(copy)
+            os.sync()
             results[name].append(timed(cmd, e))
         print(f"run {r + 1}/{args.runs}: " + ", ".join(f"{n} {results[n][-1][0]:.2f}s" for n in routes), flush=True)
 
     size = os.path.getsize(out_java)
+    os.remove(reference)
     med = {n: statistics.median(t for t, _ in v) for n, v in results.items()}
     rss = {n: max(m for _, m in v) for n, v in results.items()}
     print()
