@@ -39,7 +39,7 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine(String[] args) {
         boolean debug = Arrays.asList(args).contains("--debug");
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = root(args);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) ->
                 Reporter.fail(commandLine.getErr(), e, debug));
         cl.setParameterExceptionHandler((e, args1) -> {
@@ -51,6 +51,35 @@ public final class Main implements Runnable {
         });
         cl.setExitCodeExceptionMapper(t -> ExitCode.BAD_INPUT);
         return cl;
+    }
+
+    /**
+     * The command tree. Picocli builds a command's model by reflection, which costs a tenth of a second
+     * per large command at start-up: when the first argument names a subcommand, only that one is
+     * built (under the top command, so help and errors read the same).
+     */
+    private static CommandLine root(String[] args) {
+        Object sub = args.length == 0 ? null : switch (args[0]) {
+            case "convert" -> new ConvertCommand();
+            case "inspect" -> new InspectCommand();
+            case "scan" -> new ScanCommand();
+            default -> null;
+        };
+        if (sub == null) {
+            return new CommandLine(new Main());
+        }
+        CommandLine top = new CommandLine(new Lean());
+        top.addSubcommand(args[0], sub);
+        return top;
+    }
+
+    /** The top command without its eager subcommand list; see {@link #root}. */
+    @Command(name = "pthconvert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
+    static final class Lean implements Runnable {
+        @Override
+        public void run() {
+            // Never runs: the first argument was a subcommand.
+        }
     }
 
     /** The version from the jar's manifest, or "dev" when run from classes. */

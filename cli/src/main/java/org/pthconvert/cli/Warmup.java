@@ -1,0 +1,46 @@
+package org.pthconvert.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Runs every command once on a sample checkpoint, so that the build can record the classes they load
+ * in a class-data-sharing archive ({@code -XX:ArchiveClassesAtExit}); {@code bin/pthconvert} then
+ * starts from that archive, which saves a good part of the JVM's start-up. Not a user command.
+ */
+public final class Warmup {
+    private Warmup() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path sample = Path.of(args[0]);
+        Path dir = Files.createTempDirectory("pthconvert-warmup");
+        PrintWriter sink = new PrintWriter(Writer.nullWriter());
+        try {
+            String in = sample.toString();
+            int failures = 0;
+            failures += Main.run(new String[] {"inspect", in}, sink, sink);
+            failures += Main.run(new String[] {"inspect", "--json", in}, sink, sink);
+            failures += Main.run(new String[] {"scan", in}, sink, sink);
+            failures += Main.run(new String[] {"convert", in, dir.resolve("a.safetensors").toString()}, sink, sink);
+            failures += Main.run(new String[] {"convert", in, dir.resolve("b.npz").toString(), "--dtype", "bfloat16"},
+                    sink, sink);
+            failures += Main.run(new String[] {"convert", in, dir.resolve("c").toString(), "--to", "safetensors",
+                "--max-shard-size", "1KB", "--select", "all"}, sink, sink);
+            Main.run(new String[] {"--help"}, sink, sink);
+            if (failures != 0) {
+                System.err.println("warm-up: a command failed on " + sample);
+                System.exit(1);
+            }
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
