@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 
 import org.pthconvert.dtype.Dtype;
+import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.select.Selected;
 import org.pthconvert.select.WeightSelector;
@@ -118,6 +119,8 @@ public final class ConvertCommand implements Callable<Integer> {
             }
             summary(report, writer);
             return ExitCode.OK;
+        } catch (CheckpointException e) {
+            throw e.inFile(in);
         }
     }
 
