@@ -64,8 +64,9 @@ public final class ConvertCommand implements Callable<Integer> {
             + "sorted-first name covering the whole storage; record removed=kept in the metadata.")
     boolean dedupe;
 
-    @Option(names = "--skip-unsupported", description = "Skip (and report) tensors the format cannot hold "
-            + "instead of refusing the file.")
+    @Option(names = "--skip-unsupported", description = "Skip (and report) tensors whose type the format "
+            + "cannot hold (complex128 in safetensors, quantized), and meta or sparse tensors, instead of refusing "
+            + "the file. Names a format would confuse are still refused: rename or exclude them.")
     boolean skipUnsupported;
 
     @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Add a string to the safetensors "

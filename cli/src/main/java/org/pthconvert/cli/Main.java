@@ -31,7 +31,13 @@ public final class Main implements Runnable {
         CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (VirtualMachineError e) {
+            // picocli hands only Exceptions to the handler; an Error still gets its one line here.
+            code = Reporter.fail(err, e, Arrays.asList(args).contains("--debug"));
+        }
         out.flush();
         err.flush();
         return code;

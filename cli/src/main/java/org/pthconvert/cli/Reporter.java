@@ -31,6 +31,9 @@ public final class Reporter {
         } else if (e instanceof OutOfMemoryError) {
             line = "out of memory (this is a bug: pthconvert should stream; please report it with the file's "
                     + "`pthconvert inspect` output)";
+        } else if (e instanceof StackOverflowError) {
+            line = "nested too deeply for this reader (this is a bug: nesting should never reach the Java stack; "
+                    + "please report it)";
         } else {
             line = "internal error: " + e + " (please report it; --debug shows where)";
         }

@@ -52,6 +52,10 @@ public final class Conversion {
     public static Report run(Checkpoint ckpt, Selected selected, TensorWriter writer, Path out,
                              ConversionOptions opts) throws CheckpointException, IOException {
         long start = System.nanoTime();
+        if (opts.dedupe() && !writer.keepsMetadata()) {
+            throw new IllegalArgumentException("--dedupe records removed=kept names in the output's metadata, which "
+                    + writer.name() + " cannot hold; without it the removed names would be lost");
+        }
         List<String> notes = new ArrayList<>(selected.notes());
         List<String> skipped = new ArrayList<>();
         refuseUnreadable(ckpt, selected.unreadable(), opts, skipped);

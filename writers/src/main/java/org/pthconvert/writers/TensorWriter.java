@@ -35,6 +35,15 @@ public interface TensorWriter {
      */
     Optional<String> refuse(TensorSpec spec, WriteOptions opts);
 
+    /**
+     * Whether the format keeps string metadata (the {@code metadata} of {@link WriteSession#begin}).
+     * {@code --dedupe} needs it to record which names were folded into which: without it, dropping a
+     * name would lose it silently, so the conversion refuses instead.
+     */
+    default boolean keepsMetadata() {
+        return false;
+    }
+
     /** Whether {@link #open} writes a directory rather than a file under these options. */
     default boolean writesDirectory(WriteOptions opts) {
         return false;

@@ -58,6 +58,11 @@ public final class SafetensorsWriter implements TensorWriter {
     }
 
     @Override
+    public boolean keepsMetadata() {
+        return true;
+    }
+
+    @Override
     public boolean writesDirectory(WriteOptions opts) {
         return opts.maxShardSize() > 0;
     }
