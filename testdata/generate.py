@@ -1408,8 +1408,11 @@ def generate(out):
     fix, hos = out / "fixtures", out / "hostile"
     for d in (fix, hos):
         if d.exists():
-            shutil.rmtree(d)
-        d.mkdir(parents=True)
+            for child in d.iterdir():
+                if d == hos and child.name == "regressions":
+                    continue  # kept regression files (hostile/regressions/README.md), not made here
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        d.mkdir(parents=True, exist_ok=True)
     CASTS_ROWS.clear(), WIDENED_ROWS.clear(), QUANT_ROWS.clear()
 
     manifest, status = [], {}

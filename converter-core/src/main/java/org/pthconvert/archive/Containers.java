@@ -32,15 +32,46 @@ public final class Containers {
     }
 
     /** What the first bytes say a file is. */
-    enum Kind { ZIP, LEGACY }
+    enum Kind { ZIP, LEGACY, PICKLE }
 
-    /** Opens {@code file} as a zip or legacy checkpoint, or explains in one line why it is neither. */
+    /**
+     * Opens {@code file} as a zip or legacy checkpoint, or explains in one line why it is neither.
+     * A bare Python pickle without torch's magic number is no checkpoint, but torch.load would still
+     * unpickle it (as the first pickle of the legacy format) and run what it calls: it opens as a
+     * {@link BarePickleContainer}, so that its pickle is audited before it is refused.
+     */
     public static CheckpointContainer open(Path file) throws CheckpointException {
         byte[] head = head(file);
         return switch (sniff(file, head)) {
             case ZIP -> ZipContainer.open(file);
             case LEGACY -> LegacyContainer.open(file);
+            case PICKLE -> BarePickleContainer.open(file, notAPickleCheckpoint(file, head));
         };
+    }
+
+    /** Why a bare pickle is refused once it has been audited. */
+    private static CheckpointException notAPickleCheckpoint(Path file, byte[] head) {
+        if ((head[0] & 0xff) == 0x80) {
+            return not(file, "this is a Python pickle, but not a PyTorch checkpoint (it lacks torch's magic number)");
+        }
+        return notACheckpoint(file, head);
+    }
+
+    private static CheckpointException notACheckpoint(Path file, byte[] head) {
+        return not(file, "not a PyTorch checkpoint (it starts with bytes "
+                + HexFormat.ofDelimiter(" ").formatHex(head, 0, Math.min(8, head.length)) + ")");
+    }
+
+    /**
+     * A pickle that torch.load would unpickle: PROTO 0-5 first, or a protocol 0/1 pickle starting
+     * with MARK, GLOBAL or an empty container (text files practically never start so).
+     */
+    private static boolean looksLikePickle(byte[] h) {
+        int b = h[0] & 0xff;
+        if (b == 0x80) {
+            return h.length >= 2 && h[1] >= 0 && h[1] <= 5;
+        }
+        return h.length >= 2 && (b == '(' || b == ']' || b == '}' || b == ')' || b == 'c' && h[1] != ' ');
     }
 
     private static byte[] head(Path file) throws CheckpointException {
@@ -75,7 +106,7 @@ public final class Containers {
         if (isTorchMagic(head)) {
             return Kind.LEGACY;
         }
-        if ((head[0] & 0xff) == 0x80) {
+        if ((head[0] & 0xff) == 0x80 && !looksLikePickle(head)) {
             throw not(file, "this is a Python pickle, but not a PyTorch checkpoint (it lacks torch's magic number)");
         }
         String text = new String(head, 0, Math.min(head.length, 64), StandardCharsets.ISO_8859_1);
@@ -112,8 +143,10 @@ public final class Containers {
         if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             throw not(file, "this file is gzip-compressed; decompress it first");
         }
-        throw not(file, "not a PyTorch checkpoint (it starts with bytes "
-                + HexFormat.ofDelimiter(" ").formatHex(head, 0, Math.min(8, head.length)) + ")");
+        if (looksLikePickle(head)) {
+            return Kind.PICKLE;
+        }
+        throw notACheckpoint(file, head);
     }
 
     /** A pickled int 0x1950a86a20f9469cfc6c: protocol 2/3 LONG1, 4/5 in a FRAME, or 0/1 text. */

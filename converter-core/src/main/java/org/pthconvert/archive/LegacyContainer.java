@@ -72,6 +72,8 @@ public final class LegacyContainer implements CheckpointContainer {
     private long dataStart = -1;
     private CheckpointException skimError;
     private Map<String, Integer> layoutWidths;
+    /** The map the current layout was last checked against, by identity. */
+    private Map<String, Integer> layoutSource;
     private Map<String, long[]> layout;
     private final List<String> warnings = new ArrayList<>();
 
@@ -239,9 +241,12 @@ public final class LegacyContainer implements CheckpointContainer {
         if (skimError != null) {
             throw skimError;
         }
-        if (layout == null || !widthsAgree(elementSizes)) {
+        // Callers pass one map for all their storages: compare its contents only when it is another map
+        // (comparing every key on every call would cost time quadratic in the number of storages).
+        if (layout == null || elementSizes != layoutSource && !widthsAgree(elementSizes)) {
             layout = computeLayout(elementSizes);
         }
+        layoutSource = elementSizes;
         long[] at = layout.get(key);
         if (at == null) {
             throw new CheckpointException(Reason.INVALID, file, "data/" + key, -1, null, "the pickle names storage '"

@@ -12,6 +12,9 @@
  *       entries and impossible deflate ratios refused.</li>
  *   <li>{@link org.pthconvert.archive.LegacyContainer}: the pre-1.6 stream of pickles followed by raw
  *       storages ({@code _use_new_zipfile_serialization=False}).</li>
+ *   <li>{@link org.pthconvert.archive.BarePickleContainer}: a bare Python pickle, which is no checkpoint
+ *       but which torch.load would unpickle (and so run) anyway: opened only so that its pickle can be
+ *       audited before it is refused.</li>
  * </ul>
  *
  * Nothing here interprets the main pickle beyond skimming it to find where a legacy file's storage

@@ -6,10 +6,12 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.pthconvert.archive.BarePickleContainer;
 import org.pthconvert.archive.CheckpointContainer;
 import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
@@ -20,6 +22,7 @@ import org.pthconvert.io.TensorSource;
 import org.pthconvert.io.ViewSource;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleValue.PTensor;
 import org.pthconvert.pickle.Unpickler;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.tensor.StorageRef;
@@ -41,8 +44,11 @@ public final class Checkpoint implements Closeable {
     private final CheckpointContainer container;
     private final PickleValue root;
     private final Audit audit;
-    private final List<TensorEntry> tensors;
-    private final List<Unreadable> unreadable;
+    private List<TensorEntry> tensors;
+    private List<Unreadable> unreadable;
+    /** Views whose per-channel quantization parameters have been read: original view -> completed view. */
+    private final Map<TensorView, TensorView> completed = new IdentityHashMap<>();
+    private final TorchHooks hooks;
     private final Map<String, StorageRef> storages;
     private final Map<String, StorageBytes> bytes = new HashMap<>();
     private final ModuleIndex modules;
@@ -52,6 +58,7 @@ public final class Checkpoint implements Closeable {
         this.container = container;
         this.root = root;
         this.audit = hooks.audit();
+        this.hooks = hooks;
         this.storages = new LinkedHashMap<>(hooks.storages());
         this.modules = modules;
         this.tensors = List.copyOf(found.tensors());
@@ -61,29 +68,53 @@ public final class Checkpoint implements Closeable {
     /** Opens and validates {@code file}; any problem is one {@link CheckpointException} saying where. */
     public static Checkpoint open(Path file) throws CheckpointException {
         CheckpointContainer container = Containers.open(file);
+        Checkpoint c = null;
         try {
-            Checkpoint c = read(container);
+            c = read(container);
             c.checkStorages();
+            c.readQuantization();
             return c;
         } catch (CheckpointException e) {
-            closeQuietly(container);
-            throw e.inFile(file);
+            closeQuietly(c != null ? c : container); // also the storages opened so far (inflaters, temp files)
+            throw notACheckpoint(container, e).inFile(file);
         } catch (IOException e) {
-            closeQuietly(container);
-            throw CheckpointIOException.unwrap(e, file);
+            closeQuietly(c != null ? c : container);
+            throw notACheckpoint(container, CheckpointIOException.unwrap(e, file));
         } catch (RuntimeException e) {
-            closeQuietly(container);
-            throw new CheckpointException(Reason.INVALID, file, container.pickleRecordName(), -1, null,
-                    "malformed checkpoint (" + e + ")", e);
+            closeQuietly(c != null ? c : container);
+            throw notACheckpoint(container, new CheckpointException(Reason.INVALID, file,
+                    container.pickleRecordName(), -1, null, "malformed checkpoint (" + e + ")", e));
         }
+    }
+
+    /** A bare pickle that is not dangerous is refused as what it is, whatever else went wrong. */
+    private static CheckpointException notACheckpoint(CheckpointContainer container, CheckpointException e) {
+        if (container instanceof BarePickleContainer bare && e.reason() != Reason.DANGEROUS) {
+            return bare.notACheckpoint();
+        }
+        return e;
     }
 
     private static Checkpoint read(CheckpointContainer container) throws IOException, CheckpointException {
         String record = container.pickleRecordName();
-        TorchHooks hooks = new TorchHooks(container.file(), record, false);
+        TorchHooks hooks = new TorchHooks(container.file(), record);
         PickleValue root;
         try (InputStream in = container.openPickle()) {
             root = new Unpickler(hooks, PickleLimits.DEFAULTS, record, container.pickleOffset()).load(in);
+        } catch (CheckpointException | IOException | RuntimeException e) {
+            // A dangerous call before corrupt bytes is reported as dangerous, not merely as broken.
+            CheckpointException refusal = hooks.refusal();
+            if (refusal != null) {
+                throw refusal;
+            }
+            throw e;
+        }
+        CheckpointException refusal = hooks.refusal();
+        if (refusal != null) {
+            throw refusal;
+        }
+        if (container instanceof BarePickleContainer bare) {
+            throw bare.notACheckpoint();
         }
         ModuleIndex modules = ModuleIndex.of(container);
         TensorWalker walker = new TensorWalker(hooks.problems(), modules::view,
@@ -110,6 +141,71 @@ public final class Checkpoint implements Closeable {
                         + s.byteSize() + " (" + s.dtype() + ")", null);
             }
         }
+    }
+
+    /**
+     * Reads the scale and zero-point tensors of every per-channel quantized tensor into its
+     * {@link org.pthconvert.tensor.Quantization}. One whose zero points are not integers
+     * (per_channel_affine_float_qparams) becomes unreadable by name.
+     */
+    private void readQuantization() throws IOException, CheckpointException {
+        Map<PTensor, TensorRebuilder.PerChannel> pending = hooks.perChannel();
+        if (pending.isEmpty()) {
+            return;
+        }
+        Map<TensorView, String> notIntegral = new IdentityHashMap<>();
+        Map<TensorView, String> names = new IdentityHashMap<>();
+        for (TensorEntry t : tensors) {
+            names.putIfAbsent(t.view(), t.name());
+        }
+        for (Map.Entry<PTensor, TensorRebuilder.PerChannel> e : pending.entrySet()) {
+            TensorView view = e.getKey().view();
+            TensorRebuilder.PerChannel p = e.getValue();
+            String name = names.get(view);
+            QuantParams.ErrorAt errors = (reason, detail) -> new CheckpointException(reason, container.file(),
+                    container.pickleRecordName(), p.offset(), name, detail, null);
+            if (hooks.problems().containsKey(e.getKey())) {
+                continue; // the walker has reported it, or it is not reachable
+            }
+            for (PTensor param : List.of(p.scales(), p.zeroPoints())) {
+                TensorRebuilder.Problem problem = hooks.problems().get(param);
+                if (problem != null) {
+                    throw errors.at(Reason.INVALID, "its quantization parameters: " + problem.detail());
+                }
+            }
+            try {
+                completed.put(view, new TensorView(view.storage(), view.dtype(), view.storageOffset(), view.shape(),
+                        view.strides(), QuantParams.read(view, p.scales().view(), p.zeroPoints().view(),
+                        this::source, errors)));
+            } catch (QuantParams.NotIntegral ni) {
+                notIntegral.put(view, ni.getMessage());
+            }
+        }
+        List<TensorEntry> kept = new ArrayList<>(tensors.size());
+        List<Unreadable> refused = new ArrayList<>(unreadable);
+        for (TensorEntry t : tensors) {
+            String why = notIntegral.get(t.view());
+            if (why != null) {
+                refused.add(new Unreadable(t.path(), why));
+            } else {
+                kept.add(new TensorEntry(t.path(), view(t.view()), t.kind()));
+            }
+        }
+        tensors = List.copyOf(kept);
+        unreadable = List.copyOf(refused);
+    }
+
+    /**
+     * The view of a tensor from {@link #root()} as this checkpoint completed it: per-channel
+     * quantization parameters filled in ({@link #tensors()} already holds completed views).
+     */
+    public TensorView view(PTensor tensor) {
+        return view(tensor.view());
+    }
+
+    private TensorView view(TensorView v) {
+        TensorView c = completed.get(v);
+        return c != null ? c : v;
     }
 
     private String tensorUsing(String key) {

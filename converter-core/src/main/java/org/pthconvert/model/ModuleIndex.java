@@ -23,8 +23,12 @@ import org.pthconvert.pickle.PickleValue.PObject;
 public final class ModuleIndex {
     /** Code files are small; a larger total is not a TorchScript archive we should trust. */
     private static final long MAX_CODE_BYTES = 64L << 20;
-    private static final Pattern CLASS = Pattern.compile("^class\\s+(\\w+)\\s*\\(", Pattern.MULTILINE);
-    private static final Pattern DECL = Pattern.compile("^\\s+__(parameters|buffers)__\\s*=\\s*\\[([^\\]]*)\\]",
+    private static final Pattern CLASS = Pattern.compile("^class[ \\t]+(\\w+)[ \\t]*\\(", Pattern.MULTILINE);
+    /**
+     * One line each (TorchScript writes them so): with {@code \s} or a list that may span lines, every
+     * line start would rescan the rest of a hostile file, quadratic time.
+     */
+    private static final Pattern DECL = Pattern.compile("^[ \\t]+__(parameters|buffers)__[ \\t]*=[ \\t]*\\[([^\\]\\n]*)\\]",
             Pattern.MULTILINE);
     private static final Pattern NAME = Pattern.compile("\"([^\"]*)\"|'([^']*)'");
 

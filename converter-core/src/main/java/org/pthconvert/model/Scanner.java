@@ -20,7 +20,9 @@ import org.pthconvert.safety.Verdict;
 
 /**
  * Audits a file's pickles without refusing at the first dangerous call: every global and call is
- * recorded (calls are never made) so that {@code scan} can list them all.
+ * recorded (calls are never made) so that {@code scan} can list them all. A file that is not
+ * dangerous is then opened as {@link Checkpoint#open} would (storage sizes, view bounds, limits; no
+ * tensor data is read), so that the report also says whether the file can be read at all.
  */
 public final class Scanner {
     private Scanner() {
@@ -32,7 +34,7 @@ public final class Scanner {
         CheckpointException error = null;
         try (CheckpointContainer container = Containers.open(file)) {
             for (String record : pickleRecords(container)) {
-                TorchHooks hooks = new TorchHooks(file, record, true);
+                TorchHooks hooks = new TorchHooks(file, record);
                 try (InputStream in = record.equals(container.pickleRecordName()) ? container.openPickle()
                         : container.openRecord(record)) {
                     long base = record.equals(container.pickleRecordName()) ? container.pickleOffset() : 0;
@@ -54,7 +56,25 @@ public final class Scanner {
         } catch (RuntimeException e) {
             error = new CheckpointException(Reason.INVALID, file, null, -1, null, "malformed file (" + e + ")", e);
         }
+        if (error != null && error.reason() == Reason.DANGEROUS) {
+            verdict = Verdict.DANGEROUS; // refused before its pickle could be audited (a legacy header pickle)
+        }
+        if (error == null && verdict != Verdict.DANGEROUS) {
+            error = validate(file);
+        }
         return new ScanReport(file, verdict, entries, error);
+    }
+
+    /** What {@link Checkpoint#open} finds wrong with a file whose pickles were audited, or null. */
+    private static CheckpointException validate(Path file) {
+        try {
+            Checkpoint.open(file).close();
+            return null;
+        } catch (CheckpointException e) {
+            return e;
+        } catch (IOException e) {
+            return CheckpointIOException.unwrap(e, file);
+        }
     }
 
     /** The main pickle first, then any other pickle records (TorchScript's constants.pkl). */

@@ -37,14 +37,22 @@ final class TensorRebuilder {
     record Problem(long offset, String detail) {
     }
 
+    /** The scale and zero-point tensors of a per-channel quantized tensor, read once storages are checked. */
+    record PerChannel(PTensor scales, PTensor zeroPoints, long offset) {
+    }
+
     private final ErrorFactory errors;
     private final Map<PTensor, Problem> problems = new IdentityHashMap<>();
+    private final Map<PTensor, PerChannel> perChannel = new IdentityHashMap<>();
 
     TensorRebuilder(ErrorFactory errors) {
         this.errors = errors;
     }
 
     Map<PTensor, Problem> problems() { return problems; }
+
+    /** Per-channel quantized tensors, by identity, with their parameter tensors. */
+    Map<PTensor, PerChannel> perChannel() { return perChannel; }
 
     /** {@code _rebuild_tensor[_v2|_v3](storage, offset, size, stride, ...)}; dtype null = the storage's. */
     PickleValue tensor(PTuple args, Dtype dtype, long at) throws CheckpointException {
@@ -79,15 +87,29 @@ final class TensorRebuilder {
         }
         String scheme = q.get(0) instanceof PGlobal g ? g.name() : String.valueOf(q.get(0));
         Quantization quant;
+        PerChannel params = null;
         if (scheme.startsWith("per_tensor") && q.size() >= 3) {
             quant = new Quantization(scheme, List.of(number(q.get(1), at)), List.of(integer(q.get(2), at)), -1);
         } else if (scheme.startsWith("per_channel") && q.size() >= 4) {
-            // Scales and zero points are tensors themselves; their values are read when needed.
-            quant = new Quantization(scheme, List.of(), List.of(), (int) nonNegative(q.get(3), "axis", at));
+            // Scales and zero points are tensors themselves; their values are read once storages are checked.
+            if (!(q.get(1) instanceof PTensor scales) || !(q.get(2) instanceof PTensor zeroPoints)) {
+                throw errors.at(at, "per-channel scales and zero points are a " + q.get(1).typeName() + " and a "
+                        + q.get(2).typeName() + ", not tensors");
+            }
+            long axis = nonNegative(q.get(3), "axis", at);
+            if (axis >= size.rank()) {
+                throw errors.at(at, "quantization axis " + axis + " is not a dimension of shape " + size);
+            }
+            quant = new Quantization(scheme, List.of(), List.of(), (int) axis);
+            params = new PerChannel(scales, zeroPoints, at);
         } else {
             throw errors.at(at, "unsupported quantization scheme " + scheme);
         }
-        return make(storage, storage.ref().dtype(), offset, size, stride, quant, false, "qtensor", at);
+        PTensor t = make(storage, storage.ref().dtype(), offset, size, stride, quant, false, "qtensor", at);
+        if (params != null) {
+            perChannel.put(t, params);
+        }
+        return t;
     }
 
     /** {@code _rebuild_meta_tensor_no_storage(dtype, size, stride, requires_grad)}: a tensor with no bytes. */

@@ -2,6 +2,7 @@ package org.pthconvert.model;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PBool;
 import org.pthconvert.pickle.PickleValue.PDict;
@@ -25,17 +27,59 @@ import org.pthconvert.pickle.PickleValue.PTuple;
 /**
  * Finds every tensor reachable from a pickle's root, in order, with its path. A pickled
  * {@code nn.Module} contributes exactly what its {@code state_dict()} would: parameters, persistent
- * buffers, then submodules. Iterative, so nesting depth never touches the Java stack; a container
- * that contains itself is not entered twice on one path, and the total walk is bounded.
+ * buffers, then submodules. Iterative, so nesting depth never touches the Java stack; paths are
+ * shared parent links, materialised only for tensors; a container that contains itself is not
+ * entered twice on one path.
+ *
+ * <p>Bounded: the object tree may nest at most {@value #MAX_DEPTH} levels (torch.save, a recursive
+ * pickler, cannot write deeper ones), the walk visits at most {@value #MAX_VISITS} values (a
+ * container shared many times through the memo is walked once per path, unless it turned out to hold
+ * no tensor), finds at most {@value #MAX_TENSORS} tensor paths, of which at most
+ * {@value #MAX_SHARED_PATHS} lead to a tensor already found by another path (tied weights need a
+ * few; a shared dict of tensors repeated through the memo would need billions); beyond any of them
+ * the file is refused as {@link Reason#LIMIT}.
  */
 final class TensorWalker {
-    static final long MAX_VISITS = 50_000_000L;
+    static final long MAX_VISITS = 20_000_000L;
+    static final int MAX_DEPTH = 10_000;
+    static final int MAX_TENSORS = 5_000_000;
+    static final int MAX_SHARED_PATHS = 1_000_000;
 
     /** The result of a walk: readable tensors and the ones refused by name. */
     record Found(List<TensorEntry> tensors, List<Unreadable> unreadable) {
     }
 
-    private record Frame(PickleValue value, List<String> path, boolean exit) {
+    /** A path as a chain of parent links: one small object per value visited, whatever the depth. */
+    private record Trail(Trail parent, String segment, int depth) {
+        static final Trail ROOT = new Trail(null, null, 0);
+
+        Trail child(String s) {
+            return new Trail(this, s, depth + 1);
+        }
+
+        List<String> segments() {
+            String[] out = new String[depth];
+            Trail p = this;
+            for (int i = depth - 1; i >= 0; i--) {
+                out[i] = p.segment;
+                p = p.parent;
+            }
+            return Arrays.asList(out);
+        }
+    }
+
+    /** A value to visit, or (foundBefore >= 0) the exit of a container entered when that many were found. */
+    private record Frame(PickleValue value, Trail path, int foundBefore) {
+        boolean exit() {
+            return foundBefore >= 0;
+        }
+    }
+
+    /** A child: its key (a String, an index or a dict key, named only when visited) and value. */
+    private record Child(Object key, PickleValue value) {
+        String name() {
+            return key instanceof String s ? s : key instanceof Integer i ? i.toString() : segment((PickleValue) key);
+        }
     }
 
     private final Map<PTensor, TensorRebuilder.Problem> problems;
@@ -59,45 +103,92 @@ final class TensorWalker {
         List<Unreadable> unreadable = new ArrayList<>();
         Map<PickleValue, Boolean> onPath = new IdentityHashMap<>();
         Deque<Frame> stack = new ArrayDeque<>();
-        stack.push(new Frame(root, List.of(), false));
+        Map<PickleValue, Boolean> tensorFree = new IdentityHashMap<>();
+        Map<PTensor, Boolean> seen = new IdentityHashMap<>();
+        long sharedPaths = 0;
+        stack.push(new Frame(root, Trail.ROOT, -1));
         long visits = 0;
         while (!stack.isEmpty()) {
             Frame f = stack.pop();
             if (f.exit()) {
                 onPath.remove(f.value());
+                if (f.foundBefore() == tensors.size() + unreadable.size()) {
+                    tensorFree.put(f.value(), Boolean.TRUE);
+                }
                 continue;
             }
             if (++visits > MAX_VISITS) {
-                throw errors.at(-1, null, "the object graph has more than " + MAX_VISITS
-                        + " nodes to visit (shared containers nested too often)");
+                throw tooManyVisits();
             }
             PickleValue v = f.value();
             if (v instanceof PTensor t) {
-                addTensor(t, f.path(), tensors, unreadable);
+                if (tensors.size() + unreadable.size() >= MAX_TENSORS) {
+                    throw limit("the checkpoint holds more than " + MAX_TENSORS + " tensors (counting every path"
+                            + " to a shared one)");
+                }
+                if (seen.put(t, Boolean.TRUE) != null && ++sharedPaths > MAX_SHARED_PATHS) {
+                    throw limit("more than " + MAX_SHARED_PATHS + " paths lead to tensors already found by another"
+                            + " path (a container of tensors shared over and over)");
+                }
+                addTensor(t, f.path().segments(), tensors, unreadable);
                 continue;
             }
             if (v instanceof PSymbol s) {
                 String what = unreadableSymbol(s);
                 if (what != null) {
-                    unreadable.add(new Unreadable(f.path(), what));
+                    unreadable.add(new Unreadable(f.path().segments(), what));
                 }
                 continue;
             }
-            List<Map.Entry<String, PickleValue>> children = children(v);
+            if (tensorFree.containsKey(v)) {
+                continue; // a shared container already walked once and found to hold no tensor
+            }
+            List<Child> children = children(v);
             if (children.isEmpty() || onPath.containsKey(v)) {
                 continue;
             }
+            if (f.path().depth() >= MAX_DEPTH) {
+                throw limit("the object tree is nested more than " + MAX_DEPTH + " levels deep (at '"
+                        + abbreviate(f.path()) + "')");
+            }
             onPath.put(v, Boolean.TRUE);
-            stack.push(new Frame(v, f.path(), true));
+            stack.push(new Frame(v, f.path(), tensors.size() + unreadable.size()));
             for (int i = children.size() - 1; i >= 0; i--) {
-                Map.Entry<String, PickleValue> c = children.get(i);
-                List<String> p = new ArrayList<>(f.path().size() + 1);
-                p.addAll(f.path());
-                p.add(c.getKey());
-                stack.push(new Frame(c.getValue(), p, false));
+                Child c = children.get(i);
+                if (isLeaf(c.value())) {
+                    if (++visits > MAX_VISITS) {
+                        throw tooManyVisits();
+                    }
+                    continue; // nothing under a scalar: counted, never pushed
+                }
+                stack.push(new Frame(c.value(), f.path().child(c.name()), -1));
             }
         }
         return new Found(tensors, unreadable);
+    }
+
+    private CheckpointException tooManyVisits() {
+        return limit("the object graph has more than " + MAX_VISITS
+                + " values to visit (shared containers nested too often)");
+    }
+
+    /** Values that hold nothing a walk could find. */
+    private static boolean isLeaf(PickleValue v) {
+        return v == PNone.NONE || v instanceof PInt || v instanceof PStr || v instanceof PBool
+                || v instanceof PickleValue.PFloat || v instanceof PickleValue.PBytes || v instanceof PickleValue.PGlobal
+                || v instanceof PickleValue.PStorage;
+    }
+
+    private CheckpointException limit(String detail) {
+        CheckpointException e = errors.at(-1, null, detail);
+        return new CheckpointException(Reason.LIMIT, e.file(), e.record(), -1, null, detail, null);
+    }
+
+    /** The first few segments of a deep path. */
+    private static String abbreviate(Trail p) {
+        List<String> segs = p.segments();
+        String head = String.join(".", segs.subList(0, Math.min(5, segs.size())));
+        return segs.size() > 5 ? head + "..." : head;
     }
 
     private void addTensor(PTensor t, List<String> path, List<TensorEntry> tensors, List<Unreadable> unreadable)
@@ -123,12 +214,10 @@ final class TensorWalker {
     }
 
     /** Named children in the order Python would list them. */
-    private List<Map.Entry<String, PickleValue>> children(PickleValue v) {
-        List<Map.Entry<String, PickleValue>> out = new ArrayList<>();
+    private List<Child> children(PickleValue v) {
+        List<Child> out = new ArrayList<>();
         if (v instanceof PDict d) {
-            for (Map.Entry<PickleValue, PickleValue> e : d.entries()) {
-                out.add(Map.entry(segment(e.getKey()), e.getValue()));
-            }
+            entries(d, out);
         } else if (v instanceof PList l) {
             indexed(l.items(), out);
         } else if (v instanceof PTuple t) {
@@ -136,7 +225,9 @@ final class TensorWalker {
         } else if (v instanceof PObject o) {
             ModuleView module = modules.apply(o);
             if (module != null) {
-                out.addAll(module.stateEntries());
+                for (Map.Entry<String, PickleValue> e : module.stateEntries()) {
+                    out.add(new Child(e.getKey(), e.getValue()));
+                }
             } else {
                 objectChildren(o, out);
             }
@@ -144,31 +235,31 @@ final class TensorWalker {
         return out;
     }
 
-    private void objectChildren(PObject o, List<Map.Entry<String, PickleValue>> out) {
+    private static void entries(PDict d, List<Child> out) {
+        for (Map.Entry<PickleValue, PickleValue> e : d.entries()) {
+            out.add(new Child(e.getKey(), e.getValue()));
+        }
+    }
+
+    private void objectChildren(PObject o, List<Child> out) {
         PickleValue state = o.state();
         if (state instanceof PTuple pair && pair.size() == 2) {
             for (PickleValue part : pair.items()) {
                 if (part instanceof PDict d) {
-                    for (Map.Entry<PickleValue, PickleValue> e : d.entries()) {
-                        out.add(Map.entry(segment(e.getKey()), e.getValue()));
-                    }
+                    entries(d, out);
                 }
             }
         } else if (state instanceof PDict d) {
-            for (Map.Entry<PickleValue, PickleValue> e : d.entries()) {
-                out.add(Map.entry(segment(e.getKey()), e.getValue()));
-            }
+            entries(d, out);
         }
         indexed(o.listItems(), out);
-        for (Map.Entry<PickleValue, PickleValue> e : o.dictItems().entries()) {
-            out.add(Map.entry(segment(e.getKey()), e.getValue()));
-        }
+        entries(o.dictItems(), out);
     }
 
-    private static void indexed(List<PickleValue> items, List<Map.Entry<String, PickleValue>> out) {
+    private static void indexed(List<PickleValue> items, List<Child> out) {
         for (int i = 0; i < items.size(); i++) {
             if (items.get(i) != PNone.NONE) {
-                out.add(Map.entry(Integer.toString(i), items.get(i)));
+                out.add(new Child(i, items.get(i)));
             }
         }
     }
@@ -179,7 +270,7 @@ final class TensorWalker {
             return s.value();
         }
         if (key instanceof PInt i) {
-            return i.value().toString();
+            return i.toString();
         }
         if (key instanceof PBool b) {
             return b.value() ? "True" : "False";

@@ -2,6 +2,7 @@ package org.pthconvert.model;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,31 +29,43 @@ import org.pthconvert.tensor.StorageRef;
 /**
  * Reads torch's pickles: persistent ids become {@link PStorage}s, calls to torch's rebuild
  * functions become {@link PTensor}s, and everything the pickle names is recorded in an
- * {@link Audit}. Nothing is imported or called; a call outside the allowlist is refused (or, when
- * auditing for {@code scan}, recorded and replaced by a {@link PSymbol}).
+ * {@link Audit}. Nothing is imported or called: a call outside the allowlist, or a reference to a
+ * module torch's safe loader bans, is recorded and replaced by an inert {@link PSymbol}, and reading
+ * goes on, so that one refusal can name every dangerous global the pickle holds. The owner asks
+ * {@link #refusal()} once the pickle has been read, <em>whether or not reading succeeded</em>: a
+ * dangerous call placed before corrupt bytes is still reported as dangerous.
  */
 public class TorchHooks extends DataOnlyHooks {
+    /** Dangerous globals a refusal names; more are counted. */
+    private static final int MAX_NAMED = 8;
+
+    private record Danger(String verb, String global, long offset) {
+    }
+
     private final Path file;
     private final String record;
-    private final boolean auditOnly;
     private final Audit audit = new Audit();
     private final Map<String, StorageRef> storages = new HashMap<>();
     private final TensorRebuilder rebuilder;
+    /** Dangerous globals met, in order: global -> what it does and where. */
+    private final Map<String, Danger> dangers = new LinkedHashMap<>();
 
-    public TorchHooks(Path file, String record, boolean auditOnly) {
+    public TorchHooks(Path file, String record) {
         this.file = file;
         this.record = record;
-        this.auditOnly = auditOnly;
         this.rebuilder = new TensorRebuilder(this::error);
         // dict subclasses training code pickles (MultiStepLR keeps its milestones in a Counter).
-        allow("collections.Counter", TorchHooks::copyDict);
+        allow("collections.Counter", (g, args, offset) -> copyDict(args));
         allow("collections.defaultdict", (g, args, offset) -> new PDict(false));
     }
 
-    private static PickleValue copyDict(PGlobal g, PTuple args, long offset) {
+    private PickleValue copyDict(PTuple args) throws CheckpointException {
         PDict out = new PDict(false);
         if (args.size() == 1 && args.get(0) instanceof PDict in) {
-            in.entries().forEach(e -> out.put(e.getKey(), e.getValue()));
+            for (Map.Entry<PickleValue, PickleValue> e : in.entries()) {
+                chargeKey(e.getKey());
+                out.put(e.getKey(), e.getValue());
+            }
         }
         return out;
     }
@@ -62,6 +75,9 @@ public class TorchHooks extends DataOnlyHooks {
     /** Tensors that parsed but cannot be read (view past its storage, meta tensor), by identity. */
     Map<PTensor, TensorRebuilder.Problem> problems() { return rebuilder.problems(); }
 
+    /** Per-channel quantized tensors whose parameter tensors are still to be read. */
+    Map<PTensor, TensorRebuilder.PerChannel> perChannel() { return rebuilder.perChannel(); }
+
     /** Every storage the pickle named, by key. */
     public Map<String, StorageRef> storages() { return storages; }
 
@@ -69,17 +85,49 @@ public class TorchHooks extends DataOnlyHooks {
         return CheckpointException.at(Reason.INVALID, file, record, offset, detail);
     }
 
-    private CheckpointException dangerous(long offset, String what) {
-        return CheckpointException.at(Reason.DANGEROUS, file, record, offset,
-                "this file would run code when loaded with torch.load: " + what + "; see `pthconvert scan`");
+    /**
+     * The refusal of a file whose pickle would run code, naming every dangerous global met (the
+     * first {@value #MAX_NAMED}) with its offset; null when nothing dangerous was met. The error's
+     * offset is that of the first one named.
+     */
+    public CheckpointException refusal() {
+        if (dangers.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder("this file would run code when loaded with torch.load: it ");
+        int i = 0;
+        for (Danger d : dangers.values()) {
+            if (i == MAX_NAMED) {
+                sb.append(", and ").append(dangers.size() - MAX_NAMED).append(" more");
+                break;
+            }
+            sb.append(i++ > 0 ? ", " : "").append(d.verb()).append(' ').append(d.global())
+                    .append(" @0x").append(Long.toHexString(d.offset()));
+        }
+        return CheckpointException.at(Reason.DANGEROUS, file, record, dangers.values().iterator().next().offset(),
+                sb.append("; see `pthconvert scan`").toString());
+    }
+
+    /**
+     * Records a dangerous reference or call: in the audit, and for {@link #refusal()}. A global
+     * that is called is reported where it is called, even if an earlier opcode imported it.
+     */
+    private void danger(String action, String global, long offset) {
+        audit.record(action, global, offset, Verdict.DANGEROUS);
+        String verb = action.equals("call") ? "calls" : "imports";
+        Danger known = dangers.get(global);
+        if (known == null || (verb.equals("calls") && known.verb().equals("imports"))) {
+            dangers.put(global, new Danger(verb, global, offset));
+        }
     }
 
     @Override
-    public void onGlobal(PGlobal global, long offset) throws CheckpointException {
+    public void onGlobal(PGlobal global, long offset) {
         Verdict v = GlobalPolicy.reference(global.qualified());
-        audit.record("global", global.qualified(), offset, v);
-        if (v == Verdict.DANGEROUS && !auditOnly) {
-            throw dangerous(offset, "it imports " + global.qualified());
+        if (v == Verdict.DANGEROUS) {
+            danger("global", global.qualified(), offset);
+        } else {
+            audit.record("global", global.qualified(), offset, v);
         }
     }
 
@@ -136,21 +184,20 @@ public class TorchHooks extends DataOnlyHooks {
     @Override
     public PickleValue call(PickleValue callable, PTuple args, long offset) throws CheckpointException {
         if (!(callable instanceof PGlobal g)) {
-            audit.record("call", callable.typeName(), offset, Verdict.DANGEROUS);
-            if (auditOnly) {
-                return new PSymbol(new PGlobal("?", callable.typeName()), args);
+            if (!(callable instanceof PObject || callable instanceof PSymbol)) {
+                throw error(offset, "'" + callable.typeName() + "' object is not callable");
             }
-            throw dangerous(offset, "it calls a " + callable.typeName() + " object");
+            // Calling an instance runs its class's __call__.
+            danger("call", "a " + callable.typeName() + " object", offset);
+            return new PSymbol(new PGlobal("?", callable.typeName()), args);
         }
         String q = g.qualified();
         Verdict v = GlobalPolicy.call(q);
-        audit.record("call", q, offset, v);
         if (v == Verdict.DANGEROUS) {
-            if (auditOnly) {
-                return new PSymbol(g, args);
-            }
-            throw dangerous(offset, "it calls " + q);
+            danger("call", q, offset);
+            return new PSymbol(g, args);
         }
+        audit.record("call", q, offset, v);
         return switch (q) {
             case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" ->
                     rebuilder.tensor(args, null, offset);
@@ -163,24 +210,50 @@ public class TorchHooks extends DataOnlyHooks {
             case "torch._utils._rebuild_meta_tensor_no_storage" -> rebuilder.metaTensor(args, offset);
             case "torch.Size" -> args.size() == 1 && args.get(0) instanceof PTuple size ? size : args;
             case "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist",
-                 "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist" -> listOf(args);
+                 "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist" -> listOf(args, offset);
             case "torch.jit._pickle.restore_type_tag" -> rebuilder.first(args, offset);
             case "copyreg._reconstructor", "copy_reg._reconstructor" -> reconstruct(args, offset);
-            default -> q.startsWith("torch.") || !isPlainDataCall(q) ? new PSymbol(g, args) : super.call(g, args, offset);
+            // numpy values in hyper-parameters: kept as inert objects so that BUILD can give them their
+            // state (a dtype's byte order; an array's shape, dtype and raw bytes) for inspect.
+            case "numpy.dtype" -> new PObject(g, args);
+            case "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct" -> numpyArray(g, args, offset);
+            default -> allowedCalls().contains(q) && !q.startsWith("torch.") ? plain(g, args, offset)
+                    : new PSymbol(g, args);
         };
     }
 
-    /** Builtins the plain-data base class interprets; the rest of the allowlist stays symbolic. */
-    private static boolean isPlainDataCall(String q) {
-        return q.startsWith("builtins.") || q.startsWith("__builtin__.") || q.startsWith("collections.")
-                || q.equals("_codecs.encode");
+    /** {@code _reconstruct(cls, shape, typecode)}: an empty array of {@code cls} that BUILD fills. */
+    private PickleValue numpyArray(PGlobal g, PTuple args, long offset) {
+        if (args.size() >= 1 && args.get(0) instanceof PGlobal cls) {
+            audit.record("new", cls.qualified(), offset, GlobalPolicy.newObject(cls.qualified()));
+            return new PObject(cls, args);
+        }
+        return new PSymbol(g, args);
     }
 
+    /**
+     * {@code copyreg._reconstructor(cls, base, state)}: an inert object of {@code cls}. With a base
+     * outside the builtins it would run that base's {@code __new__}/{@code __init__}: dangerous.
+     */
     private PickleValue reconstruct(PTuple args, long offset) throws CheckpointException {
         if (args.size() >= 1 && args.get(0) instanceof PGlobal cls) {
             audit.record("new", cls.qualified(), offset, GlobalPolicy.newObject(cls.qualified()));
         }
-        return super.call(new PGlobal("copyreg", "_reconstructor"), args, offset);
+        return plain(new PGlobal("copyreg", "_reconstructor"), args, offset);
+    }
+
+    /** An allowlisted plain-data call; one the base class finds dangerous after all is recorded as such. */
+    private PickleValue plain(PGlobal g, PTuple args, long offset) throws CheckpointException {
+        try {
+            return super.call(g, args, offset);
+        } catch (CheckpointException e) {
+            if (e.reason() != Reason.DANGEROUS) {
+                throw e;
+            }
+            String base = args.size() == 3 && args.get(1) instanceof PGlobal b ? " with base " + b.qualified() : "";
+            danger("call", g.qualified() + base, offset);
+            return new PSymbol(g, args);
+        }
     }
 
     private Dtype dtypeArg(PTuple args, int index, long offset) throws CheckpointException {
@@ -217,9 +290,10 @@ public class TorchHooks extends DataOnlyHooks {
         return made;
     }
 
-    private static PickleValue listOf(PTuple args) {
+    private PickleValue listOf(PTuple args, long offset) throws CheckpointException {
         PList out = new PList();
         if (args.size() == 1 && args.get(0) instanceof PList in) {
+            chargeCopy(in, offset);
             out.items().addAll(in.items());
         }
         return out;

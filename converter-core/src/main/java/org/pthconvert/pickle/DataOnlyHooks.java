@@ -30,11 +30,30 @@ public class DataOnlyHooks implements PickleHooks {
         PickleValue apply(PGlobal callable, PTuple args, long offset) throws CheckpointException;
     }
 
-    private final Map<String, PlainCall> allowlist = new HashMap<>(PlainCalls.TABLE);
+    private final KeyGuard keys = new KeyGuard(PickleLimits.DEFAULTS.maxKeyHashWork());
+    private final Map<String, PlainCall> allowlist = new HashMap<>(PlainCalls.table(keys));
+    private final CopyGuard copies = new CopyGuard(CopyGuard.DEFAULT_BUDGET);
 
     /** Qualified names ({@code module.name}) this instance will call. */
     public final Set<String> allowedCalls() {
         return Collections.unmodifiableSet(allowlist.keySet());
+    }
+
+    /**
+     * Charges a copy of {@code v} (a call that copies a list, dict, set, bytes or str) to this pickle's
+     * budget of repeated copying: the first copy of each value is free, every further one costs its
+     * size. Subclasses call it for their own copying constructors.
+     */
+    protected final void chargeCopy(PickleValue v, long offset) throws CheckpointException {
+        copies.charge(v, offset);
+    }
+
+    /**
+     * Charges hashing {@code key} (a dict key or set member a constructor adds) to this pickle's
+     * budget, refusing unhashable keys as Python would. Subclasses call it for their own constructors.
+     */
+    protected final void chargeKey(PickleValue key) throws CheckpointException {
+        keys.charge(key);
     }
 
     /** Adds (or replaces) an allowlisted callable, for subclasses that know more harmless constructors. */
@@ -52,6 +71,7 @@ public class DataOnlyHooks implements PickleHooks {
         if (callable instanceof PGlobal g) {
             PlainCall c = allowlist.get(g.qualified());
             if (c != null) {
+                copies.chargeArguments(args, offset);
                 return c.apply(g, args, offset);
             }
             throw dangerous(offset, "call to " + g.qualified());
@@ -90,6 +110,7 @@ public class DataOnlyHooks implements PickleHooks {
             return obj;
         }
         if (target instanceof PDict dict && dict.isOrderedDict()) {
+            copies.charge(state instanceof PTuple t2 && t2.size() == 2 ? t2.get(0) : state, offset);
             if (state instanceof PTuple t && t.size() == 2) {
                 setAttributes(dict, t.get(0), offset);
                 setAttributes(dict, t.get(1), offset);

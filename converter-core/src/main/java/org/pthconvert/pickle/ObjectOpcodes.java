@@ -17,6 +17,9 @@ import org.pthconvert.pickle.PickleValue.PTuple;
  * imports or runs anything.
  */
 final class ObjectOpcodes {
+    /** Longest {@code module.name} accepted: far beyond any real qualified name. */
+    static final int MAX_GLOBAL_CHARS = 4096;
+
     private final PickleHooks hooks;
     private final PickleStack stack;
     private final PickleLimits limits;
@@ -104,6 +107,13 @@ final class ObjectOpcodes {
         if (module.isEmpty() || name.isEmpty()) {
             throw PickleInput.error(Reason.INVALID, "global with an empty module or name: '" + module + "." + name
                     + "'");
+        }
+        if ((long) module.length() + name.length() > MAX_GLOBAL_CHARS) {
+            // No importable module has such a name; and STACK_GLOBAL over memoized strings could make
+            // every reference copy megabytes (its qualified name, its audit record).
+            throw PickleInput.error(Reason.LIMIT, "global name of " + ((long) module.length() + name.length())
+                    + " characters is longer than the limit of " + MAX_GLOBAL_CHARS + ": '"
+                    + TextForms.abbreviate(module) + "." + TextForms.abbreviate(name) + "'");
         }
         PGlobal g = new PGlobal(module, name);
         hooks.onGlobal(g, offset);

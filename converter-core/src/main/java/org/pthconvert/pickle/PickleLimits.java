@@ -11,7 +11,8 @@ package org.pthconvert.pickle;
  * @param maxPickleBytes  bytes one pickle may span, from its first opcode through STOP
  * @param maxStringBytes  length of one str, bytes or bytearray value (and of one text line)
  * @param maxIntBytes     size of one integer: LONG1/LONG4 bytes, or digits of INT/LONG text
- *                        (CPython itself refuses more than 4300 decimal digits)
+ *                        (decimal text is also held to CPython's 4300 digits,
+ *                        {@link Unpickler#MAX_DECIMAL_DIGITS})
  * @param maxStackItems   values on the unpickler stack at once, all MARK levels together
  * @param maxMarkDepth    MARKs open at once
  * @param maxMemoEntries  memo size; also the bound on any memo index, so a huge index fails

@@ -50,6 +50,12 @@ public sealed interface PickleValue {
 
     /** Python int of any size. */
     record PInt(BigInteger value) implements PickleValue {
+        /**
+         * Bits beyond which {@link #toString()} does not print decimal digits (about 4200 digits:
+         * CPython refuses to print more than 4300, and the conversion costs quadratic time).
+         */
+        public static final int MAX_DECIMAL_BITS = 14_000;
+
         public static PInt of(long v) { return new PInt(BigInteger.valueOf(v)); }
 
         public boolean fitsLong() { return value.bitLength() < 64; }
@@ -60,8 +66,12 @@ public sealed interface PickleValue {
         @Override
         public String typeName() { return "int"; }
 
+        /** Decimal digits, or {@code <int of N bits>} for an int too long to print. */
         @Override
-        public String toString() { return value.toString(); }
+        public String toString() {
+            int bits = value.bitLength();
+            return bits <= MAX_DECIMAL_BITS ? value.toString() : "<int of " + bits + " bits>";
+        }
     }
 
     record PFloat(double value) implements PickleValue {
@@ -113,6 +123,11 @@ public sealed interface PickleValue {
 
         /** Takes {@code data} without copying: only for arrays nobody else holds (a 1 GiB value is not doubled). */
         static PBytes adopt(byte[] data, boolean mutable) { return new PBytes(mutable, data); }
+
+        /** {@code bytes(b)} / {@code bytearray(b)}: the same bytes, shared (no PBytes hands out its array). */
+        static PBytes sharing(PBytes b, boolean mutable) {
+            return !mutable && !b.mutable ? b : new PBytes(mutable, b.data);
+        }
 
         public byte[] data() { return data.clone(); }
 

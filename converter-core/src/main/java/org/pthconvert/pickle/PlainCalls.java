@@ -31,17 +31,20 @@ import org.pthconvert.pickle.PickleValue.PTuple;
 final class PlainCalls {
     static final PGlobal COMPLEX = new PGlobal("builtins", "complex");
 
-    static final Map<String, PlainCall> TABLE;
-
-    static {
+    /**
+     * The allowlist, with {@code keys} charged for every dict key and set member these calls hash:
+     * one per pickle, so that hashing one costly key over and over (a list of 100,000 references to a
+     * tuple of 5000 ints, given to {@code set()}) is bounded like SETITEMS is.
+     */
+    static Map<String, PlainCall> table(KeyGuard keys) {
         Map<String, PlainCall> m = new HashMap<>();
         for (String b : List.of("builtins", "__builtin__")) {
             // Builtin containers and scalars built from values that are already inert: no user code runs.
-            m.put(b + ".set", (g, a, off) -> fill(g, new PSet(false), a, off));
-            m.put(b + ".frozenset", (g, a, off) -> fill(g, new PSet(true), a, off));
+            m.put(b + ".set", (g, a, off) -> fill(g, new PSet(false), a, keys, off));
+            m.put(b + ".frozenset", (g, a, off) -> fill(g, new PSet(true), a, keys, off));
             m.put(b + ".list", (g, a, off) -> list(g, a, off));
             m.put(b + ".tuple", (g, a, off) -> new PTuple(a.size() == 0 ? List.of() : items(one(g, a, off), off)));
-            m.put(b + ".dict", (g, a, off) -> dict(new PDict(false), g, a, off));
+            m.put(b + ".dict", (g, a, off) -> dict(new PDict(false), g, a, keys, off));
             // bytes() is how protocols 0-2 write b''; bytearray(bytes) how they write a bytearray.
             m.put(b + ".bytes", (g, a, off) -> bytes(g, a, false, off));
             m.put(b + ".bytearray", (g, a, off) -> bytes(g, a, true, off));
@@ -59,11 +62,11 @@ final class PlainCalls {
                     false, off);
         });
         // Every state dict is an OrderedDict: a dict that keeps insertion order.
-        m.put("collections.OrderedDict", (g, a, off) -> dict(new PDict(true), g, a, off));
+        m.put("collections.OrderedDict", (g, a, off) -> dict(new PDict(true), g, a, keys, off));
         // Protocol 0/1 objects: object.__new__(cls) (or a builtin base's), never cls's own code.
-        m.put("copyreg._reconstructor", PlainCalls::reconstructor);
-        m.put("copy_reg._reconstructor", PlainCalls::reconstructor);
-        TABLE = Map.copyOf(m);
+        m.put("copyreg._reconstructor", (g, a, off) -> reconstructor(g, a, keys, off));
+        m.put("copy_reg._reconstructor", (g, a, off) -> reconstructor(g, a, keys, off));
+        return m;
     }
 
     private PlainCalls() {
@@ -73,11 +76,12 @@ final class PlainCalls {
         return module.equals("builtins") || module.equals("__builtin__");
     }
 
-    private static PickleValue fill(PGlobal g, PSet set, PTuple args, long offset) throws CheckpointException {
+    private static PickleValue fill(PGlobal g, PSet set, PTuple args, KeyGuard keys, long offset)
+            throws CheckpointException {
         arity(g, args, 0, 1, offset);
         if (args.size() == 1) {
             for (PickleValue v : items(args.get(0), offset)) {
-                KeyGuard.cost(v);
+                keys.charge(v);
                 set.add(v);
             }
         }
@@ -94,13 +98,15 @@ final class PlainCalls {
     }
 
     /** {@code dict()} / {@code OrderedDict()}: empty, from a mapping, or from (key, value) pairs. */
-    private static PickleValue dict(PDict dict, PGlobal g, PTuple args, long offset) throws CheckpointException {
+    private static PickleValue dict(PDict dict, PGlobal g, PTuple args, KeyGuard keys, long offset)
+            throws CheckpointException {
         arity(g, args, 0, 1, offset);
         if (args.size() == 0) {
             return dict;
         }
         if (args.get(0) instanceof PDict source) {
             for (Map.Entry<PickleValue, PickleValue> e : source.entries()) {
+                keys.charge(e.getKey());
                 dict.put(e.getKey(), e.getValue());
             }
             return dict;
@@ -112,7 +118,7 @@ final class PlainCalls {
                 throw DataOnlyHooks.error(Reason.INVALID, offset, g.qualified() + "() sequence element #" + i
                         + " is not a (key, value) pair");
             }
-            KeyGuard.cost(kv.get(0));
+            keys.charge(kv.get(0));
             dict.put(kv.get(0), kv.get(1));
             i++;
         }
@@ -126,7 +132,7 @@ final class PlainCalls {
         }
         PickleValue source = args.get(0);
         if (source instanceof PBytes b && args.size() == 1) {
-            return PBytes.adopt(b.data(), mutable);
+            return PBytes.sharing(b, mutable); // values are immutable here: no copy needed
         }
         if (source instanceof PStr && args.size() >= 2) {
             return encode(source, args.get(1), args.size() > 2 ? args.get(2) : null, mutable, offset);
@@ -196,7 +202,8 @@ final class PlainCalls {
      * object; {@code base.__new__(cls, state)} + {@code base.__init__} for a builtin base. Any other
      * base would run that class's code, so it is refused.
      */
-    private static PickleValue reconstructor(PGlobal g, PTuple args, long offset) throws CheckpointException {
+    private static PickleValue reconstructor(PGlobal g, PTuple args, KeyGuard keys, long offset)
+            throws CheckpointException {
         arity(g, args, 3, 3, offset);
         if (!(args.get(0) instanceof PGlobal cls) || !(args.get(1) instanceof PGlobal base)) {
             throw DataOnlyHooks.error(Reason.INVALID, offset, g.qualified() + " needs a class and a base class");
@@ -218,6 +225,7 @@ final class PlainCalls {
                         + state.typeName() + " is not supported");
             }
             for (Map.Entry<PickleValue, PickleValue> e : d.entries()) {
+                keys.charge(e.getKey());
                 obj.dictItems().put(e.getKey(), e.getValue());
             }
         } else if (base.name().equals("list") && state != PNone.NONE) {

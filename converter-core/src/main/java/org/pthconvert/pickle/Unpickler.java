@@ -32,6 +32,9 @@ import org.pthconvert.pickle.PickleValue.PTuple;
  * pickle ({@link #bytesConsumed()} bytes further). Pass a buffered stream.
  */
 public final class Unpickler {
+    /** CPython's default {@code sys.int_max_str_digits}: longer decimal ints fail to load there too. */
+    public static final int MAX_DECIMAL_DIGITS = 4300;
+
     private final PickleHooks hooks;
     private final PickleLimits limits;
     private final String recordName;
@@ -63,9 +66,12 @@ public final class Unpickler {
         this.recordName = recordName;
         this.baseOffset = baseOffset;
         // Text numbers are bounded like binary ones: a byte is ~2.41 decimal digits or 2 hex digits
-        // (the line leaves room for underscores and spaces).
+        // (the line leaves room for underscores and spaces). Decimal text is also held to CPython's own
+        // limit (sys.int_max_str_digits, which the pickle module's INT and LONG obey): converting
+        // decimal digits costs time quadratic in their number, so 40 INTs of 150,000 digits would
+        // otherwise take 13 s.
         this.numberLineMax = (int) Math.min(limits.maxStringBytes(), 4L * limits.maxIntBytes() + 64);
-        this.maxDecimalDigits = (long) (limits.maxIntBytes() * 2.41) + 1;
+        this.maxDecimalDigits = Math.min(MAX_DECIMAL_DIGITS, (long) (limits.maxIntBytes() * 2.41) + 1);
     }
 
     /** Reads one pickle, through its STOP opcode and not a byte further, and returns its value. */

@@ -12,6 +12,7 @@
  * <p>Package-private helpers: {@code PickleInput} (bounded, position-counting reads),
  * {@code PickleStack} (stack and MARKs), {@code Memo}, {@code TextForms} (text and encoded argument
  * forms), {@code ContainerOpcodes} and {@code ObjectOpcodes} (opcode groups), {@code KeyGuard}
- * (what a dict key may cost to hash), {@code PlainCalls} (the data-only allowlist), {@code DictKey}.
+ * (what a dict key may cost to hash), {@code CopyGuard} (what copying the same values over and over
+ * through the memo may cost), {@code PlainCalls} (the data-only allowlist), {@code DictKey}.
  */
 package org.pthconvert.pickle;

@@ -1,6 +1,7 @@
 package org.pthconvert.archive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,12 +71,27 @@ class ContainersTest {
         fails(tar, Reason.UNSUPPORTED, "old tar checkpoint format");
     }
 
+    /** A bare pickle opens only so that its pickle can be audited; then it is refused as what it is. */
     @Test
     void plainPickleIsNotACheckpoint() throws Exception {
-        fails(new byte[] {(byte) 0x80, 4, (byte) 0x95, 5, 0, 0, 0, 0, 0, 0, 0, '}', (byte) 0x94, '.'}, Reason.INVALID,
+        bare(new byte[] {(byte) 0x80, 4, (byte) 0x95, 5, 0, 0, 0, 0, 0, 0, 0, '}', (byte) 0x94, '.'},
                 "not a PyTorch checkpoint");
-        fails(new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '.'}, Reason.INVALID,
+        bare(new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '.'},
                 "lacks torch's magic number");
+        bare(ascii("(S'ls'\nios\nsystem\n."), "not a PyTorch checkpoint (it starts with bytes 28 53");
+        fails(new byte[] {(byte) 0x80, 9, '.'}, Reason.INVALID, "lacks torch's magic number");
+    }
+
+    private void bare(byte[] content, String phrase) throws Exception {
+        Path p = dir.resolve("bare.pth");
+        Files.write(p, content);
+        try (CheckpointContainer c = Containers.open(p)) {
+            BarePickleContainer b = assertInstanceOf(BarePickleContainer.class, c);
+            assertEquals(Reason.INVALID, b.notACheckpoint().reason());
+            assertTrue(b.notACheckpoint().getMessage().contains(phrase), b.notACheckpoint().getMessage());
+            assertEquals(content.length, c.openPickle().readAllBytes().length);
+            assertThrows(CheckpointException.class, () -> c.storage("0", java.util.Map.of()));
+        }
     }
 
     @Test

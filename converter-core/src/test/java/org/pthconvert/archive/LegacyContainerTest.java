@@ -206,4 +206,33 @@ class LegacyContainerTest {
             }
         }
     }
+
+    /**
+     * 100,000 storages, as torch.save(..., _use_new_zipfile_serialization=False) of 100,000 tensors
+     * writes them: locating them takes linear time (it once compared every key on every lookup, so
+     * 30,000 tensors took half a minute).
+     */
+    @Test
+    void manyStoragesOpenInLinearTime() throws Exception {
+        int n = 100_000;
+        LegacyFiles.P p = new LegacyFiles.P().emptyDict().mark();
+        String[] keys = new String[n];
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            keys[i] = Integer.toString(1_000_000 + i);
+            p.str("t" + i).global("torch._utils", "_rebuild_tensor_v2").mark();
+            LegacyFiles.storage(p, "FloatStorage", keys[i], 1).integer(0).mark().integer(1).tuple()
+                    .mark().integer(1).tuple().bool(false)
+                    .global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce();
+            data.writeBytes(LegacyFiles.storageData(1, new byte[4]));
+        }
+        Path f = dir.resolve("many.pt");
+        Files.write(f, LegacyFiles.concat(LegacyFiles.magic(), LegacyFiles.protocol(1001), LegacyFiles.sysInfo(true),
+                p.setitems().stop(), LegacyFiles.keyList(keys), data.toByteArray()));
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            try (org.pthconvert.model.Checkpoint ckpt = org.pthconvert.model.Checkpoint.open(f)) {
+                assertEquals(n, ckpt.tensors().size());
+            }
+        });
+    }
 }

@@ -157,6 +157,61 @@ class UnpicklerErrorTest {
         assertError(Pk.fail(Pk.of("L" + "9".repeat(200_000) + "\n.")), Reason.LIMIT, 0, "digits exceeds");
     }
 
+    /** CPython's sys.int_max_str_digits: decimal text costs quadratic time, so it is held to 4300 digits. */
+    @Test
+    void decimalTextIntsStopAtCPythonsLimit() throws CheckpointException {
+        PickleValue.PInt max = (PickleValue.PInt) Pk.load(Pk.of("I" + "9".repeat(4300) + "\n."));
+        assertEquals(4300, max.value().toString().length());
+        assertEquals("<int of 14285 bits>", max.toString());
+        assertError(Pk.fail(Pk.of("I" + "9".repeat(4301) + "\n.")), Reason.LIMIT, 0,
+                "integer of 4301 digits exceeds the limit of 4300");
+        assertError(Pk.fail(Pk.of("L-" + "9".repeat(4301) + "L\n.")), Reason.LIMIT, 0, "digits exceeds");
+        // Hexadecimal text and binary LONG4 convert in linear time: their limit is in bytes.
+        PickleValue.PInt big = (PickleValue.PInt) Pk.load(Pk.of("\u008b", Pk.u32(60_000), new byte[59_999], 1, "."));
+        assertEquals(479_993, big.value().bitLength());
+        assertEquals("<int of 479993 bits>", big.toString());
+    }
+
+    /** Text forms of any length allowed are read in linear time (each once took seconds to minutes). */
+    @Test
+    void longTextNumbersCostLinearTime() throws CheckpointException {
+        java.util.Random r = new java.util.Random(7);
+        for (int radix : new int[] {2, 8, 16}) {
+            for (int len : new int[] {1, 2, 7, 8, 9, 63, 64, 65, 1000}) {
+                StringBuilder digits = new StringBuilder("1");
+                for (int i = 1; i < len; i++) {
+                    digits.append(Character.forDigit(r.nextInt(radix), radix));
+                }
+                String prefix = radix == 2 ? "0b" : radix == 8 ? "0o" : "0x";
+                PickleValue.PInt v = (PickleValue.PInt) Pk.load(Pk.of("I-" + prefix + digits + "\n."));
+                assertEquals(new java.math.BigInteger(digits.toString(), radix).negate(), v.value(), prefix + digits);
+            }
+        }
+        assertEquals(java.math.BigInteger.valueOf(255), ((PickleValue.PInt) Pk.load(Pk.of("I0XfF\n."))).value());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            for (int i = 0; i < 10; i++) {
+                PickleValue.PInt v = (PickleValue.PInt) Pk.load(Pk.of("I0x" + "f".repeat(130_000) + "\n."));
+                assertEquals(520_000, v.value().bitLength());
+            }
+            assertError(Pk.fail(Pk.of("F" + "1".repeat(200_000) + "x\n.")), Reason.INVALID, 0,
+                    "could not convert string to float");
+            assertEquals(1.5e300, ((PickleValue.PFloat) Pk.load(Pk.of("F15" + "0".repeat(299) + ".e0\n."))).value());
+        });
+    }
+
+    /** No module has a name of megabytes; STACK_GLOBAL over memoized strings would copy them at every use. */
+    @Test
+    void globalNamesAreBounded() throws CheckpointException {
+        String longName = "m".repeat(5000);
+        assertError(Pk.fail(Pk.of("c" + longName + "\nx\n.")), Reason.LIMIT, 0,
+                "global name of 5001 characters is longer than the limit of 4096");
+        byte[] name = longName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertError(Pk.fail(Pk.of("\u0080\u0004X", Pk.u32(name.length), name, "\u008c\u0001x\u0093.")), Reason.LIMIT,
+                10 + name.length, "STACK_GLOBAL: global name of 5001 characters");
+        String ok = "m".repeat(4000);
+        assertEquals(ok + ".x", Pk.load(Pk.of("c" + ok + "\nx\n.")).toString());
+    }
+
     @Test
     void textFormsAreCheckedLikeCPython() {
         assertError(Pk.fail(Pk.of("I010\n.")), Reason.INVALID, 0, "invalid literal for int() with base 0: '010'");

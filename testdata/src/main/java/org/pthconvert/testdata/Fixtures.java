@@ -242,6 +242,24 @@ public final class Fixtures {
         return parse(hostileDir().resolve("expected.tsv"), 3, c -> new HostileRow(c[0], Expect.parse(c[1]), c[2]));
     }
 
+    /** The folder of regression files kept from fuzzing: {@code testdata/hostile/regressions}. */
+    public static Path regressionsDir() {
+        return hostileDir().resolve("regressions");
+    }
+
+    /**
+     * Every row of {@code hostile/regressions/expected.tsv} (same columns as {@code expected.tsv}), with
+     * each file named {@code regressions/<name>} so that {@link HostileRow#path()} finds it; empty when
+     * there is no such table.
+     */
+    public static List<HostileRow> hostileRegressions() {
+        Path tsv = regressionsDir().resolve("expected.tsv");
+        if (!Files.isRegularFile(tsv)) {
+            return List.of();
+        }
+        return parse(tsv, 3, c -> new HostileRow("regressions/" + c[0], Expect.parse(c[1]), c[2]));
+    }
+
     // ------------------------------------------------------------------------------------ parsing
 
     private static <T> List<T> parse(Path tsv, int columns, Function<String[], T> row) {

@@ -30,15 +30,21 @@ import org.pthconvert.tensor.TensorView;
 /**
  * Turns a checkpoint's object tree into {@link Node}s: keys exactly as stored, scalars inline, short
  * lists in full and long ones summarised, pickled modules as their state_dict structure. Depth is
- * capped so a hostile nesting prints a marker instead of recursing on.
+ * capped so a hostile nesting prints a marker instead of recursing on, and so is the number of
+ * values shown ({@value #MAX_NODES}), so that shared containers cannot multiply the output.
  */
 public final class TreeBuilder {
     static final int MAX_DEPTH = 48;
     static final int INLINE_ITEMS = 8;
+    /** Values shown in all: containers shared through the memo could otherwise print billions of lines. */
+    static final int MAX_NODES = 100_000;
+    /** Strings longer than this show their start and their length. */
+    static final int MAX_STRING = 200;
 
     private final Checkpoint ckpt;
     private final Map<String, String> firstUserOfStorage = new HashMap<>();
     private final Map<PickleValue, Boolean> onPath = new IdentityHashMap<>();
+    private int nodes;
 
     public TreeBuilder(Checkpoint ckpt) {
         this.ckpt = ckpt;
@@ -83,8 +89,14 @@ public final class TreeBuilder {
                     objectChildren(o, kids);
                 }
             }
-            List<Node> children = new ArrayList<>(kids.size());
-            for (Map.Entry<String, PickleValue> k : kids) {
+            List<Node> children = new ArrayList<>(Math.min(kids.size(), MAX_NODES));
+            for (int i = 0; i < kids.size(); i++) {
+                if (++nodes > MAX_NODES) {
+                    children.add(Node.leaf("…", "", (kids.size() - i) + " more not shown (inspect shows at most "
+                            + MAX_NODES + " values)"));
+                    break;
+                }
+                Map.Entry<String, PickleValue> k = kids.get(i);
                 String childPath = path.isEmpty() ? k.getKey() : path + "." + k.getKey();
                 children.add(node(k.getKey(), k.getValue(), childPath, depth + 1));
             }
@@ -130,21 +142,40 @@ public final class TreeBuilder {
         } catch (ArithmeticException e) {
             bytes = -1;
         }
-        Quantization q = v.quantization();
-        String quant = q == null ? null : q.scheme() + (q.axis() >= 0 ? " axis " + q.axis()
+        Quantization q = ckpt.view(t).quantization();
+        String quant = q == null ? null : q.scheme() + (q.axis() >= 0
+                ? " axis " + q.axis() + " scales " + few(q.scales()) + " zero_points " + few(q.zeroPoints())
                 : " scale " + q.scales().get(0) + " zero_point " + q.zeroPoints().get(0));
         Node.TensorInfo info = new Node.TensorInfo(v.dtype().torchName(), v.shape().toArray(), bytes, storage,
                 v.storageOffset(), v.isContiguous(), shares, quant);
         return new Node(key, "parameter".equals(t.kind()) ? "Parameter" : "Tensor", null, info, List.of());
     }
 
+    /** A short list in full, a long one by its ends. */
+    private static String few(List<?> values) {
+        if (values.size() <= INLINE_ITEMS) {
+            return values.toString();
+        }
+        return "[" + values.get(0) + ", " + values.get(1) + ", " + values.get(2) + ", …, "
+                + values.get(values.size() - 1) + "] (" + values.size() + ")";
+    }
+
     /** Scalars and short flat sequences print on one line; containers of containers do not. */
     static String inline(PickleValue v) {
+        String numpy = NumpyValues.describe(v);
+        if (numpy != null) {
+            return numpy;
+        }
         if (v == PNone.NONE || v instanceof PBool || v instanceof PInt || v instanceof PFloat) {
             return v.toString();
         }
         if (v instanceof PStr s) {
-            return "'" + s.value().replace("\n", "\\n") + "'";
+            String text = s.value();
+            if (text.length() > MAX_STRING) {
+                return "'" + text.substring(0, MAX_STRING / 2).replace("\n", "\\n") + "…' (" + text.length()
+                        + " characters)";
+            }
+            return "'" + text.replace("\n", "\\n") + "'";
         }
         if (v instanceof PBytes b) {
             return b.typeName() + " (" + b.length() + " bytes)";
