@@ -17,7 +17,7 @@ class InspectAndScanTest {
         CliRun r = CliRun.of("inspect", fixture("train_sgd.ckpt"));
         assertEquals(0, r.code(), r.toString());
         for (String s : new String[] {"model", "optimizer", "momentum_buffer", "param_groups", "milestones",
-                "gamma", "iteration: 9999", "Totals by section", "took the weights under 'model'"}) {
+                "gamma", "iteration: 9999", "parameters)", "Totals by section", "took the weights under 'model'"}) {
             assertTrue(r.out().contains(s), s + " missing from\n" + r.out());
         }
     }

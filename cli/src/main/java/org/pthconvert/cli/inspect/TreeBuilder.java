@@ -60,6 +60,10 @@ public final class TreeBuilder {
         }
         String inline = inline(v);
         if (inline != null) {
+            if ("params".equals(key) && v instanceof PList l) {
+                // An optimizer param group lists its parameters by index: say how many.
+                inline += "  (" + l.items().size() + (l.items().size() == 1 ? " parameter)" : " parameters)");
+            }
             return Node.leaf(key, v.typeName(), inline);
         }
         if (depth >= MAX_DEPTH || onPath.containsKey(v)) {
