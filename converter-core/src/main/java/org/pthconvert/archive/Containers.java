@@ -34,6 +34,17 @@ public final class Containers {
     /** What the first bytes say a file is. */
     enum Kind { ZIP, LEGACY, PICKLE }
 
+    /** Opens {@code file} for positional reads, turning the usual failures into one-line errors. */
+    static FileChannel openChannel(Path file) throws CheckpointException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(Reason.IO, file, null, -1, null, "no such file", e);
+        } catch (IOException e) {
+            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot open: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Opens {@code file} as a zip or legacy checkpoint, or explains in one line why it is neither.
      * A bare Python pickle without torch's magic number is no checkpoint, but torch.load would still

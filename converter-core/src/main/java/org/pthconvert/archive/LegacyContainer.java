@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -106,14 +105,7 @@ public final class LegacyContainer implements CheckpointContainer {
 
     /** Opens a legacy checkpoint: reads its header pickles and locates its storage data. */
     public static LegacyContainer open(Path file) throws CheckpointException {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "no such file", e);
-        } catch (IOException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot open: " + e.getMessage(), e);
-        }
+        FileChannel ch = Containers.openChannel(file);
         try {
             return new LegacyContainer(file, ch);
         } catch (CheckpointException e) {

@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,14 +72,7 @@ public final class ZipContainer implements CheckpointContainer {
 
     /** Opens and validates the zip structure of {@code file}; reads and checks data.pkl's CRC. */
     public static ZipContainer open(Path file) throws CheckpointException {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "no such file", e);
-        } catch (IOException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot open: " + e.getMessage(), e);
-        }
+        FileChannel ch = Containers.openChannel(file);
         try {
             ZipDirectory dir = ZipDirectory.read(ch, file);
             return new ZipContainer(file, ch, ZipEntries.resolve(ch, file, dir));
