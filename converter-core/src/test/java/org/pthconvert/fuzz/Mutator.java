@@ -57,7 +57,7 @@ final class Mutator {
     };
 
     /** One seed: its bytes and, for a zip, its entries as {@code java.util.zip} read them. */
-    record Seed(String name, byte[] bytes, List<Entry> entries) {
+    record Seed(String name, byte[] bytes, List<Entry> entries, boolean expensive) {
         boolean isZip() {
             return !entries.isEmpty();
         }
@@ -74,7 +74,8 @@ final class Mutator {
         this.seeds = seeds;
     }
 
-    static Seed load(Path file, byte[] bytes) {
+    /** @param expensive a seed whose mutants take long to read (big, or built to reach a limit) */
+    static Seed load(Path file, byte[] bytes, boolean expensive) {
         List<Entry> entries = new ArrayList<>();
         if (bytes.length > 4 && bytes[0] == 'P' && bytes[1] == 'K') {
             try (ZipFile z = new ZipFile(file.toFile())) {
@@ -91,7 +92,7 @@ final class Mutator {
                 entries.clear(); // a broken zip: byte-level mutations only
             }
         }
-        return new Seed(file.getFileName().toString(), bytes, List.copyOf(entries));
+        return new Seed(file.getFileName().toString(), bytes, List.copyOf(entries), expensive);
     }
 
     /** A mutant of {@code seed}, and a short description of what was done. */

@@ -86,8 +86,8 @@ class ReaderFuzzTest {
                 long caseSeed = master.nextLong();
                 Random r = new Random(caseSeed);
                 Mutator.Seed s = seeds.get(r.nextInt(seeds.size()));
-                if (s.bytes().length > BIG_SEED && r.nextInt(4) != 0) {
-                    s = seeds.get(r.nextInt(seeds.size())); // big seeds cost more per case: drawn less often
+                for (int i = 0; i < 3 && s.expensive() && r.nextInt(4) != 0; i++) {
+                    s = seeds.get(r.nextInt(seeds.size())); // costly seeds are drawn less often
                 }
                 Mutator.Mutant m = mutator.mutate(s, r);
                 Files.write(caseFile, m.bytes());
@@ -142,7 +142,10 @@ class ReaderFuzzTest {
         }
         List<Mutator.Seed> seeds = new ArrayList<>();
         for (Path p : files) {
-            seeds.add(Mutator.load(p, Files.readAllBytes(p)));
+            byte[] bytes = Files.readAllBytes(p);
+            // Big seeds, and regressions (built to run up to a limit), make slow cases.
+            boolean expensive = bytes.length > BIG_SEED || p.startsWith(Fixtures.regressionsDir());
+            seeds.add(Mutator.load(p, bytes, expensive));
         }
         return seeds;
     }
