@@ -78,19 +78,10 @@ public sealed interface PickleValue {
         @Override
         public String typeName() { return "float"; }
 
-        /** Python's repr for the common cases: {@code 0.1}, {@code 1.0}, {@code inf}, {@code nan}. */
+        /** Python's {@code repr}: {@code 0.1}, {@code 1e-05}, {@code 1.0}, {@code inf}, {@code nan}. */
         @Override
         public String toString() {
-            if (Double.isNaN(value)) {
-                return "nan";
-            }
-            if (Double.isInfinite(value)) {
-                return value > 0 ? "inf" : "-inf";
-            }
-            if (value == Math.rint(value) && Math.abs(value) < 1e16) {
-                return String.format("%.1f", value);
-            }
-            return Double.toString(value);
+            return PickleRepr.pythonFloat(value);
         }
     }
 

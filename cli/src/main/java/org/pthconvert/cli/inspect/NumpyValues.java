@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import org.pthconvert.dtype.FloatCasts;
+import org.pthconvert.pickle.PickleRepr;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PBytes;
 import org.pthconvert.pickle.PickleValue.PInt;
@@ -177,6 +178,9 @@ final class NumpyValues {
 
     /** Python's repr of a float: {@code 0.001}, {@code 1e-05}, {@code 1.0}, {@code 1e+16}, {@code nan}. */
     static String pyFloat(double d, boolean single) {
+        if (!single) {
+            return PickleRepr.pythonFloat(d);
+        }
         if (Double.isNaN(d)) {
             return "nan";
         }
