@@ -6,17 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.pthconvert.cli.format.Json;
 import org.pthconvert.model.Scanner;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.safety.ScanReport;
 import org.pthconvert.safety.Verdict;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code pthconvert scan FILE...}: what each file would import and run under torch.load. */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,

@@ -4,7 +4,8 @@ import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
-import org.pthconvert.cli.Sizes;
+import org.pthconvert.cli.format.Sizes;
+
 
 /** Draws a {@link Node} tree with box-drawing guides, one value per line. */
 public final class TextRenderer {
