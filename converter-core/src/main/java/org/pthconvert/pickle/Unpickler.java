@@ -80,8 +80,8 @@ public final class Unpickler {
         stack = new PickleStack(limits.maxStackItems(), limits.maxMarkDepth());
         memo = new Memo(limits.maxMemoEntries());
         KeyGuard keys = new KeyGuard(limits.maxKeyHashWork());
-        objects = new ObjectOpcodes(hooks, stack, limits);
-        containers = new ContainerOpcodes(stack, keys);
+        objects = new ObjectOpcodes(hooks, stack, limits, () -> protocol);
+        containers = new ContainerOpcodes(stack, keys, hooks);
         frameEnd = 0;
         protocol = 0;
         try {
@@ -165,7 +165,7 @@ public final class Unpickler {
             case EMPTY_DICT -> stack.push(new PDict(false));
             case EMPTY_SET -> stack.push(new PSet(false));
             case LIST, TUPLE, TUPLE1, TUPLE2, TUPLE3, DICT, FROZENSET, APPEND, APPENDS, SETITEM, SETITEMS, ADDITEMS ->
-                    containers.execute(code);
+                    containers.execute(code, opOffset);
             case MARK -> stack.mark();
             case POP -> pop();
             case POP_MARK -> stack.popMark(values -> null);
