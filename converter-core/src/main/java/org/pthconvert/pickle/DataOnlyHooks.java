@@ -109,9 +109,10 @@ public class DataOnlyHooks implements PickleHooks {
      */
     @Override
     public PickleValue newObject(PickleValue cls, PTuple args, long offset) throws CheckpointException {
-        if (!(cls instanceof PGlobal g)) {
+        if (!(cls instanceof PGlobal spelled)) {
             throw error(Reason.INVALID, offset, "NEWOBJ on a " + cls.typeName() + ", not a class");
         }
+        PGlobal g = GlobalNames.fixImports(spelled.module(), spelled.name());
         if (g.name().equals("complex") && PlainCalls.isBuiltins(g.module())) {
             return PlainCalls.complex(args, offset);
         }
