@@ -21,7 +21,8 @@ import org.pthconvert.pickle.PickleValue.PTuple;
  * 100,000-item list must not buy unbounded work. The first copy is free, repeated ones are charged.
  */
 class CopyGuardTest {
-    private static final Duration QUICK = Duration.ofSeconds(5);
+    // Catches quadratic work (minutes), not speed: >= 5x a run on 2 loaded cores.
+    private static final Duration QUICK = Duration.ofSeconds(40);
 
     /** A memoized list of {@code n} ints at memo 0, then {@code copies} times: BINGET 0, TUPLE1, REDUCE, POP. */
     private static byte[] repeatedCopies(String module, String name, int n, int copies) {
