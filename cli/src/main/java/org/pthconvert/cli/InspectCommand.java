@@ -101,7 +101,7 @@ public final class InspectCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder(v.label()).append(':');
         for (AuditEntry e : ckpt.audit().entries()) {
             if (e.verdict() == v) {
-                sb.append(' ').append(e.global());
+                sb.append(' ').append(Reporter.printable(e.global()));
             }
         }
         return sb.toString();

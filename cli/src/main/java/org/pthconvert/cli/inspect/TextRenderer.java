@@ -25,7 +25,7 @@ public final class TextRenderer {
             Item it = stack.pop();
             Node n = it.node();
             String guide = it.root() ? "" : it.prefix() + (it.last() ? "└─ " : "├─ ");
-            out.println(guide + describe(n, it.root()));
+            out.println(guide + Terminal.printable(describe(n, it.root())));
             String childPrefix = it.root() ? "" : it.prefix() + (it.last() ? "   " : "│  ");
             for (int i = n.children().size() - 1; i >= 0; i--) {
                 stack.push(new Item(n.children().get(i), childPrefix, i == n.children().size() - 1, false));
