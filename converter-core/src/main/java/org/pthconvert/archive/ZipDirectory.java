@@ -51,10 +51,14 @@ final class ZipDirectory {
     final long cdOffset;
     final long cdSize;
     final List<Central> entries;
+    /** Why another reader could read another directory than torch, or null. */
+    final CheckpointException ambiguity;
 
     private final Path file;
 
-    private ZipDirectory(Path file, long fileSize, long cdOffset, long cdSize, List<Central> entries) {
+    private ZipDirectory(Path file, long fileSize, long cdOffset, long cdSize, List<Central> entries,
+                         CheckpointException ambiguity) {
+        this.ambiguity = ambiguity;
         this.file = file;
         this.fileSize = fileSize;
         this.cdOffset = cdOffset;
@@ -71,7 +75,8 @@ final class ZipDirectory {
         int tailLen = (int) Math.min(fileSize, MINIZ_WINDOW);
         long tailStart = fileSize - tailLen;
         byte[] tail = readAt(ch, file, tailStart, tailLen);
-        int found = locateEnd(file, tail, tailStart);
+        CheckpointException[] ambiguity = new CheckpointException[1];
+        int found = locateEnd(file, tail, tailStart, ambiguity);
         long eocd = tailStart + found;
         long disk = u16(tail, found + 4);
         long cdDisk = u16(tail, found + 6);
@@ -134,17 +139,19 @@ final class ZipDirectory {
                     + " but its end record is at " + cdEnd + " (bytes added before or inside the zip?)");
         }
         List<Central> list = readCentral(ch, file, cdOffset, cdSize, (int) entries);
-        return new ZipDirectory(file, fileSize, cdOffset, cdSize, list);
+        return new ZipDirectory(file, fileSize, cdOffset, cdSize, list, ambiguity[0]);
     }
 
     /**
      * The end record's index in {@code tail} (the file's last bytes, from {@code tailStart}), found
      * as miniz finds it: the last signature with at least 22 bytes after it, whatever its comment
      * length says. Readers that instead check that the comment reaches the end of the file (Java's,
-     * commons-compress) could take another one, so the archive is refused when the chosen record's
-     * comment does not end exactly at the end of the file, or when an earlier signature's does.
+     * commons-compress) could take another one, so the archive is ambiguous ({@code ambiguity[0]})
+     * when the chosen record's comment does not end exactly at the end of the file, or when an
+     * earlier signature's does. The directory torch reads is still read, for its pickles' audit.
      */
-    private static int locateEnd(Path file, byte[] tail, long tailStart) throws CheckpointException {
+    private static int locateEnd(Path file, byte[] tail, long tailStart, CheckpointException[] ambiguity)
+            throws CheckpointException {
         int chosen = -1;
         for (int i = tail.length - EOCD_SIZE; i >= 0; i--) {
             if (u32(tail, i) == SIG_EOCD) {
@@ -157,16 +164,18 @@ final class ZipDirectory {
                     + " directory record in the last " + tail.length + " bytes)");
         }
         if (chosen + EOCD_SIZE + u16(tail, chosen + 20) != tail.length) {
-            throw at(file, tailStart + chosen, "the end of central directory record torch's reader takes (the last"
+            ambiguity[0] = at(file, tailStart + chosen, "the end of central directory record torch's reader takes (the last"
                     + " one) declares a " + u16(tail, chosen + 20) + "-byte comment that does not end at the end of"
                     + " the file: other readers would take another record (ambiguous zip)");
+            return chosen;
         }
         for (int i = chosen - 1; i >= 0; i--) {
             if (u32(tail, i) == SIG_EOCD && i + EOCD_SIZE <= tail.length
                     && i + EOCD_SIZE + u16(tail, i + 20) == tail.length) {
-                throw at(file, tailStart + i, "a second end of central directory record, hidden in the archive"
-                        + " comment of the one at byte " + (tailStart + chosen) + ": readers disagree on which"
+                ambiguity[0] = at(file, tailStart + i, "a second end of central directory record: the one at byte "
+                        + (tailStart + chosen) + " is hidden in its archive comment, and readers disagree on which"
                         + " directory is the zip's (ambiguous zip)");
+                break;
             }
         }
         return chosen;

@@ -96,7 +96,7 @@ final class ZipEntries {
         Map<String, String> rawSeen = new HashMap<>();
         Map<String, String> decodedSeen = new HashMap<>();
         List<ZipRecord> all = new ArrayList<>(dir.entries.size());
-        CheckpointException ambiguity = null;
+        CheckpointException ambiguity = dir.ambiguity;
         for (ZipDirectory.Central c : dir.entries) {
             ZipRecord r = local(ch, file, dir, c);
             all.add(r);
