@@ -1527,6 +1527,50 @@ def h_tar_storages(path):
               pickle.dumps({"a": 1}, protocol=2))
 
 
+def legacy_stream(main, keys, storages):
+    """A legacy stream by hand: magic, protocol, sys_info, `main`, the key list, then each storage's
+    int64 element count and bytes."""
+    sys_info = {"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}
+    out = pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2) + pickle.dumps(1001, protocol=2)
+    out += pickle.dumps(sys_info, protocol=2) + main + pickle.dumps(keys, protocol=2)
+    for count, data in storages:
+        out += struct.pack("<q", count) + data
+    return out
+
+
+def legacy_view_main(view_size):
+    """{'w': a (4,) float tensor over a legacy storage view ('1', offset 2, view_size) of an 8-float root}."""
+    pid = p_tuple([p_str("storage"), p_global("torch", "FloatStorage"), p_str("0"), p_str("cpu"), p_int(8),
+                   p_tuple([p_str("1"), p_int(2), p_int(view_size)])]) + b"Q"
+    args = p_tuple([pid, p_int(0), p_tuple([p_int(4)]), p_tuple([p_int(1)]), b"\x89",
+                    p_global("collections", "OrderedDict") + b")R"])
+    return proto2(p_dict([("w", p_global("torch._utils", "_rebuild_tensor_v2") + args + b"R")]))
+
+
+@hostile("legacy_view_overflow.pt", "invalid", "view",
+         "legacy stream whose tensor (4 floats) lies on a storage view of 2 floats at offset 2 of an 8-float root: "
+         "inside the root, but torch refuses a tensor larger than its view (a view of 4 loads)")
+def h_legacy_view(path):
+    path.write_bytes(legacy_stream(legacy_view_main(2), ["0"], [(8, struct.pack("<8f", *range(8)))]))
+
+
+@hostile("legacy_whole_model.pt", "imports", "__main__.net",
+         "torch.save(model, f, _use_new_zipfile_serialization=False) of `__main__.Net`: every module class is a "
+         "`('module', cls, source_file, source)` persistent id carrying the class's whole source; readable, imports "
+         "code")
+def h_legacy_whole_model(path):
+    import __main__
+    for cls in (Net, Block):
+        cls.__module__ = "__main__"
+        setattr(__main__, cls.__name__, cls)
+    m = Net()
+    with torch.no_grad():
+        bn_stats(m, seeded(16))
+    buf = io.BytesIO()  # not normalised: its storage keys are object addresses (normalise_legacy knows no module ids)
+    torch.save(m, buf, _use_new_zipfile_serialization=False)
+    path.write_bytes(buf.getvalue())
+
+
 # --------------------------------------------------------------------------------------------------
 # generation
 # --------------------------------------------------------------------------------------------------

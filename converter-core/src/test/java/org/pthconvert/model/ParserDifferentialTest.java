@@ -208,4 +208,32 @@ class ParserDifferentialTest {
         assertEquals(Verdict.SAFE, scan.verdict());
         assertNotNull(scan.error());
     }
+
+    /** The twin of legacy_view_overflow.pt: the same tensor over a storage view of 4 elements converts. */
+    @Test
+    void aTensorInsideItsLegacyViewConverts() throws Exception {
+        byte[] hostile = Files.readAllBytes(Fixtures.hostile("legacy_view_overflow.pt"));
+        byte[] view = {'X', 1, 0, 0, 0, '1', 'K', 2, 'K', 2, 't'};
+        byte[] wider = {'X', 1, 0, 0, 0, '1', 'K', 2, 'K', 4, 't'};
+        byte[] twin = replaceAll(hostile, view, wider);
+        assertNotEquals(java.util.Arrays.toString(hostile), java.util.Arrays.toString(twin));
+        try (Checkpoint ckpt = Checkpoint.open(write("view.pt", twin))) {
+            TensorEntry t = ckpt.tensors().get(0);
+            ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            ckpt.source(t.view()).forEachChunk(chunk -> b.put(chunk));
+            b.flip();
+            assertEquals(List.of(2f, 3f, 4f, 5f), List.of(b.getFloat(), b.getFloat(), b.getFloat(), b.getFloat()));
+        }
+    }
+
+    /** A legacy id carries a class's whole source: an error naming the id prints a short line. */
+    @Test
+    void anErrorNeverPrintsClassSource() throws Exception {
+        byte[] model = Files.readAllBytes(Fixtures.hostile("legacy_whole_model.pt"));
+        byte[] tag = {'X', 6, 0, 0, 0, 'm', 'o', 'd', 'u', 'l', 'e'};
+        byte[] other = {'X', 6, 0, 0, 0, 'm', 'o', 'd', 'u', 'l', 'f'};
+        Path p = write("model.pt", replaceAll(model, tag, other));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.open(p).close());
+        assertTrue(e.getMessage().length() < 400 && !e.getMessage().contains("\n"), e.getMessage());
+    }
 }
