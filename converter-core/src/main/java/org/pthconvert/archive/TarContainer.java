@@ -31,8 +31,9 @@ import org.pthconvert.io.StorageBytes;
  * <p>Members are located from plain ustar/v7 headers; a member whose name another header could
  * change (PAX, GNU long names, sparse files) makes the layout uncertain: every such member's data
  * is audited as a pickle. Where the walk through a member stops (an element width it cannot tell),
- * the rest of the member is audited as one more pickle. The file's first bytes are audited as a
- * pickle too, since torch.load falls back to the legacy stream when {@code tarfile} refuses a file.
+ * the rest of the member is audited as one more pickle. In both cases the file's first bytes are
+ * audited as a pickle too, since torch.load falls back to the legacy stream when {@code tarfile}
+ * refuses a file.
  */
 public final class TarContainer implements CheckpointContainer {
     private static final int BLOCK = 512;
@@ -83,7 +84,11 @@ public final class TarContainer implements CheckpointContainer {
                     }
                 }
             }
-            out.add(new PickleStream("pickle at byte 0", 0, () -> range(source, file, 0, size, "pickle at byte 0")));
+            if (exotic || problem != null) {
+                // tarfile may refuse what this walk could not follow; torch.load then unpickles from byte 0
+                out.add(new PickleStream("pickle at byte 0", 0, () -> range(source, file, 0, size,
+                        "pickle at byte 0")));
+            }
             CheckpointException refusal = new CheckpointException(Reason.UNSUPPORTED, file, null, -1, null,
                     "this is torch's old tar checkpoint format (torch < 1.0), which is not supported"
                     + (problem != null ? " (" + problem.detail() + ")" : "") + "; re-save it with a newer torch",

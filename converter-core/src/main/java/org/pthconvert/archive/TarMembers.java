@@ -43,8 +43,8 @@ final class TarMembers {
             pos = count.end();
             for (long i = 0; i < n; i++) {
                 Skimmed args = skim(src, file, m, pos, "storage " + i, out);
-                int width = storageWidth(file, m, args.value(), pos);
                 pos = args.end();
+                int width = storageWidth(file, m, args.value(), pos);
                 long elements = int64(src, file, m, pos);
                 pos = Math.addExact(Math.addExact(pos, 8), Math.multiplyExact(elements, (long) width));
                 if (elements < 0 || pos > end) {
