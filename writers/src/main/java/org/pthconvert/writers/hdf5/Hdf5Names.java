@@ -24,8 +24,11 @@ import org.pthconvert.writers.CodePoints;
  */
 final class Hdf5Names {
 
-    /** jhdf's link message encodes longer names with a length field its flags do not announce. */
-    static final int MAX_LINK_BYTES = 255;
+    /**
+     * jhdf 0.13's link message announces a one-byte name length but writes two bytes from 255 up
+     * ({@code BufferBuilder.UNSIGNED_BYTE_MAX} is 254): longer names would make the file unreadable.
+     */
+    static final int MAX_LINK_BYTES = 254;
     private static final String UNPLACED = "_unplaced";
 
     /**
