@@ -1086,6 +1086,11 @@ class Suite:
             fut = self.cli.pool.submit(interrupt_run, self.cli.launcher, made, big, d, sig)
             self.task(f"interrupt: {sig} during a conversion leaves no partial or temp file", [fut],
                       lambda runs: runs[0])
+        if "hdf5" in FORMATS:
+            d = self.outdir("interrupt hdf5")
+            fut = self.cli.pool.submit(interrupt_run, self.cli.launcher, made, big, d, "SIGINT", ".h5")
+            self.task("interrupt: SIGINT during an hdf5 --compress conversion leaves no partial or temp file", [fut],
+                      lambda runs: runs[0])
 
     # ---- run
 
@@ -1117,11 +1122,11 @@ def make_big_checkpoint(path):
     return path
 
 
-def interrupt_run(launcher, made, big, folder, sig):
+def interrupt_run(launcher, made, big, folder, sig, ext=".npz"):
     """Starts a conversion, signals it once its temp file exists, expects nothing left in the folder."""
     import signal
     made.result()
-    out = folder / "out.npz"
+    out = folder / ("out" + ext)
     p = subprocess.Popen([str(launcher), "convert", str(big), str(out), "--compress", "-q"], cwd=folder,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
