@@ -34,8 +34,9 @@ final class Hdf5Names {
     /**
      * @param paths    each name's path as link names from the root, in name order
      * @param unplaced how many names were placed in the extra group
+     * @param group    the extra group's name, or null when every name is a path
      */
-    record Placement(Map<String, List<String>> paths, int unplaced) {
+    record Placement(Map<String, List<String>> paths, int unplaced, String group) {
     }
 
     private Hdf5Names() {
@@ -77,8 +78,9 @@ final class Hdf5Names {
                 rootLinks.add(segments.get(0));
             }
         }
+        String group = null;
         if (!rest.isEmpty()) {
-            String group = UNPLACED;
+            group = UNPLACED;
             for (int k = 2; rootLinks.contains(group); k++) {
                 group = UNPLACED + "_" + k;
             }
@@ -90,7 +92,7 @@ final class Hdf5Names {
         for (String n : sorted) {
             ordered.put(n, paths.get(n));
         }
-        return new Placement(ordered, rest.size());
+        return new Placement(ordered, rest.size(), group);
     }
 
     private static boolean linkable(String segment, boolean flat) {

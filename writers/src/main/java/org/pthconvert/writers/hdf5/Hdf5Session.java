@@ -3,7 +3,6 @@ package org.pthconvert.writers.hdf5;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +32,6 @@ final class Hdf5Session extends AbstractWriteSession {
     private Hdf5Layout layout;
     private long cursor;
     private int unplaced;
-    private int hardLinks;
 
     Hdf5Session(Hdf5Writer writer, Path target, WriteOptions opts) throws IOException {
         super(writer, opts);
@@ -63,7 +61,14 @@ final class Hdf5Session extends AbstractWriteSession {
         }
         Hdf5Names.Placement placement = Hdf5Names.place(names, flat);
         unplaced = placement.unplaced();
-        hardLinks = aliases.size();
+        if (unplaced > 0) {
+            note(unplaced + (unplaced == 1 ? " name" : " names") + " could not be an HDF5 path; placed under /"
+                    + placement.group() + " and found by the 'name' attribute");
+        }
+        if (!aliases.isEmpty()) {
+            note(aliases.size() + (aliases.size() == 1 ? " tied name is an HDF5 hard link" : " tied names are HDF5 hard links")
+                    + " to the dataset kept");
+        }
         layout = new Hdf5Layout(datasets, placement.paths(), aliases, rootAttributes(plan));
         cursor = layout.dataStart();
         return specs;
@@ -110,10 +115,6 @@ final class Hdf5Session extends AbstractWriteSession {
         return unplaced;
     }
 
-    int hardLinks() {
-        return hardLinks;
-    }
-
     @Override
     protected void onWrite(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
         Hdf5Layout.Dataset d = layout.dataset(spec.name());
@@ -135,13 +136,5 @@ final class Hdf5Session extends AbstractWriteSession {
     @Override
     protected void onClose(boolean aborted) throws IOException {
         channel.close();
-    }
-
-    List<String> notes() {
-        List<String> notes = new ArrayList<>();
-        if (unplaced > 0) {
-            notes.add(unplaced + " names could not be HDF5 paths and were placed under a numbered group");
-        }
-        return notes;
     }
 }

@@ -41,7 +41,7 @@ public final class Hdf5Writer implements TensorWriter {
     @Override
     public List<WriterOption> options() {
         return List.of(new WriterOption(FLAT, "--flat", WriterOption.Type.FLAG,
-                "hdf5: write every dataset in the root group under its full name instead of making groups"));
+                "write every dataset in the root group under its full name instead of making groups"));
     }
 
     @Override
