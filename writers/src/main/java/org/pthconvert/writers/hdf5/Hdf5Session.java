@@ -82,9 +82,8 @@ final class Hdf5Session extends AbstractWriteSession {
 
     /**
      * {@code --dedupe} leaves a tied weight's other names out of the plan and records them as
-     * {@code removed: kept} metadata pairs: a pair whose key is no planned tensor and whose value is
-     * one becomes a hard link. (The plan does not say which pairs the conversion made; a user pair
-     * of that shape is read the same way, and stays a root attribute too.)
+     * {@code removed: kept} pairs in the plan's own metadata (the user's pairs are in the options):
+     * each becomes a hard link to the dataset kept.
      */
     private static Map<String, String> aliases(WritePlan plan, Set<String> written) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -96,12 +95,13 @@ final class Hdf5Session extends AbstractWriteSession {
         return out;
     }
 
-    private static Map<String, String> rootAttributes(WritePlan plan) {
+    /** Where the tensors came from, then the conversion's pairs, then the user's (last wins). */
+    private Map<String, String> rootAttributes(WritePlan plan) {
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("source", plan.source().fileName());
         attrs.put("selection", plan.source().selection());
         attrs.put("pthconvert_version", version());
-        attrs.putAll(plan.metadata());
+        attrs.putAll(metadata(plan));
         return attrs;
     }
 

@@ -240,7 +240,7 @@ class Hdf5WriterTest {
     void longMetadataValuesAndUserKeysAreRootAttributes() throws Exception {
         TensorSpec w = new TensorSpec("w", Dtype.F32, Shape.of(2));
         Path out = dir.resolve("meta.h5");
-        try (WriteSession s = writer.open(OutputTarget.direct(out), WriteOptions.DEFAULTS)) {
+        try (WriteSession s = writer.open(OutputTarget.direct(out), WriteOptions.DEFAULTS.withMetadata("user", "u"))) {
             s.begin(WritePlan.of(List.of(w), Map.of("note", "n".repeat(200_000), "source", "mine")));
             s.write(w, new ArraySource(new byte[8]));
             s.finish();
@@ -248,5 +248,6 @@ class Hdf5WriterTest {
         Map<String, Object> root = H5Read.rootAttributes(out);
         assertEquals("n".repeat(200_000), root.get("note"));
         assertEquals("mine", root.get("source"));
+        assertEquals("u", root.get("user"));
     }
 }
