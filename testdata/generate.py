@@ -134,7 +134,9 @@ def manifest_rows(file, obj):
     rows = []
     for mode in ("auto", "all"):
         seen = set()
-        for name, t in select(obj, mode):
+        # A file that is one bare tensor: the tool names it after the file's stem.
+        pairs = [(Path(file).stem, obj)] if isinstance(obj, torch.Tensor) else select(obj, mode)
+        for name, t in pairs:
             assert name not in seen, (file, name)
             seen.add(name)
             assert "\t" not in name and "\n" not in name
@@ -476,6 +478,14 @@ def make_sample(path):
     torch.save(sd, buf)
     path.write_bytes(buf.getvalue())
     return sd
+
+
+@fixture("bare_tensor.pt", "one bare tensor, no dict (torch.save(tensor, path)): converted under the file's "
+         "stem, `bare_tensor`", "torch.save(torch.arange(12.).reshape(3, 4), path)")
+def make_bare_tensor(path):
+    t = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+    torch.save(t, path)
+    return t
 
 
 @fixture("state_dict.pth", "plain OrderedDict state_dict (with `_metadata`) of Conv2d + BatchNorm2d "
