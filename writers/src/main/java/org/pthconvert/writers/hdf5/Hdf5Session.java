@@ -66,8 +66,8 @@ final class Hdf5Session extends AbstractWriteSession {
                     + placement.group() + " and found by the 'name' attribute");
         }
         if (!aliases.isEmpty()) {
-            note(aliases.size() + (aliases.size() == 1 ? " tied name is an HDF5 hard link" : " tied names are HDF5 hard links")
-                    + " to the dataset kept");
+            note(aliases.size() + (aliases.size() == 1 ? " tied name is" : " tied names are")
+                    + " an HDF5 hard link to the dataset kept");
         }
         layout = new Hdf5Layout(datasets, placement.paths(), aliases, rootAttributes(plan));
         cursor = layout.dataStart();

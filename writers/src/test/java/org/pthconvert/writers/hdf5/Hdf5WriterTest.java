@@ -50,7 +50,8 @@ class Hdf5WriterTest {
     }
 
     private ConversionResult convert(String fixture, String select, Path out, ConversionOptions opts) throws Exception {
-        return ConversionService.standard().convert(ConversionRequest.of(org.pthconvert.testdata.Fixtures.file(fixture), out)
+        Path in = org.pthconvert.testdata.Fixtures.file(fixture);
+        return ConversionService.standard().convert(ConversionRequest.of(in, out)
                 .withFormat("hdf5").withSelection(select).withOptions(opts));
     }
 
@@ -140,8 +141,8 @@ class Hdf5WriterTest {
             }
             assertEquals(flat ? "/a.b.c" : "/a/b/c", got.get("a.b.c").path());
             assertEquals(flat ? 4 : 8, s.unplaced(), "unplaced with flat=" + flat);
-            assertEquals(List.of((flat ? 4 : 8) + " names could not be an HDF5 path; placed under /_unplaced_2 and found"
-                    + " by the 'name' attribute"), s.notes());
+            assertEquals(List.of((flat ? 4 : 8) + " names could not be an HDF5 path; placed under /_unplaced_2"
+                    + " and found by the 'name' attribute"), s.notes());
             assertTrue(got.get("x/y").path().startsWith("/_unplaced_2/"));
         }
     }
