@@ -267,6 +267,7 @@ public final class Conversion {
             session.finish();
             List<TypeChange> changes = session.typeChanges();
             describeTypeChanges(changes, notes);
+            notes.addAll(session.notes());
             target.commit(wopts.sync());
             return new Report(plan.size(), total, System.nanoTime() - start, notes, skipped, changes,
                     target.destinations());
