@@ -1,0 +1,235 @@
+package org.pthconvert.writers.pth;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+import org.pthconvert.dtype.Dtype;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleValue.PBool;
+import org.pthconvert.pickle.PickleValue.PFloat;
+import org.pthconvert.pickle.PickleValue.PInt;
+import org.pthconvert.pickle.PickleValue.PStr;
+import org.pthconvert.select.ModuleMetadata;
+import org.pthconvert.tensor.Quantization;
+import org.pthconvert.tensor.Shape;
+
+/**
+ * {@code data.pkl} of a state dict, as {@code torch.save(model.state_dict())} pickles it: an
+ * {@code OrderedDict} of {@code _rebuild_tensor_v2}/{@code _v3}/{@code _rebuild_qtensor} calls whose
+ * storages are persistent ids, then BUILD with {@code {'_metadata': OrderedDict(...)}}. Only globals
+ * that {@code torch.load(weights_only=True)} accepts appear. Tied entries repeat the memoised tensor.
+ */
+final class DataPickle {
+
+    /** CPython's pickler writes dict items in batches of this many per MARK ... SETITEMS. */
+    private static final int BATCH = 1000;
+
+    private final PickleWriter p = new PickleWriter();
+    private final Map<String, Integer> strings = new HashMap<>();
+
+    private DataPickle() {
+    }
+
+    static byte[] encode(List<PickledTensor> tensors, ModuleMetadata metadata) {
+        DataPickle d = new DataPickle();
+        d.stateDict(tensors, metadata);
+        return d.p.finish();
+    }
+
+    private void stateDict(List<PickledTensor> tensors, ModuleMetadata metadata) {
+        newOrderedDict();
+        int[] slots = new int[tensors.size()];
+        items(tensors.size(), i -> {
+            PickledTensor t = tensors.get(i);
+            p.str(t.name());
+            p.put();
+            if (t.isTied()) {
+                p.get(slots[t.sameAs()]);
+                slots[i] = slots[t.sameAs()];
+            } else {
+                slots[i] = tensor(t);
+            }
+        });
+        if (!metadata.isEmpty()) {
+            p.emptyDict();
+            p.put();
+            p.str("_metadata");
+            p.put();
+            newOrderedDict();
+            List<ModuleMetadata.Module> modules = metadata.modules();
+            items(modules.size(), i -> {
+                ModuleMetadata.Module m = modules.get(i);
+                p.str(m.key());
+                p.put();
+                p.emptyDict();
+                p.put();
+                List<Map.Entry<String, PickleValue>> values = new ArrayList<>(m.values().entrySet());
+                items(values.size(), j -> {
+                    sharedStr(values.get(j).getKey());
+                    scalar(values.get(j).getValue());
+                });
+            });
+            p.setItem();
+            p.build();
+        }
+    }
+
+    /** Pushes {@code n} dict items into the dict on the stack, batched the way CPython does. */
+    private void items(int n, IntConsumer item) {
+        for (int start = 0; start < n; start += BATCH) {
+            int end = Math.min(n, start + BATCH);
+            if (end - start > 1) {
+                p.mark();
+            }
+            for (int i = start; i < end; i++) {
+                item.accept(i);
+            }
+            if (end - start > 1) {
+                p.setItems();
+            } else {
+                p.setItem();
+            }
+        }
+    }
+
+    private void newOrderedDict() {
+        p.global("collections", "OrderedDict");
+        p.emptyTuple();
+        p.reduce();
+        p.put();
+    }
+
+    /** Pushes one tensor and memoises it; returns its memo slot. */
+    private int tensor(PickledTensor t) {
+        Quantization q = t.quantization();
+        Dtype dtype = t.storage().dtype();
+        boolean typed = PthDtypes.typedStorage(dtype).isPresent();
+        if (q != null) {
+            p.global("torch._utils", "_rebuild_qtensor");
+        } else {
+            p.global("torch._utils", typed ? "_rebuild_tensor_v2" : "_rebuild_tensor_v3");
+        }
+        p.mark();
+        storage(t.storage());
+        p.integer(t.offset());
+        ints(t.shape());
+        ints(t.strides());
+        if (q != null) {
+            quantizer(q, t);
+        }
+        p.bool(false);                 // requires_grad, as state_dict() gives
+        emptyOrderedDict();            // backward_hooks
+        if (q == null && !typed) {
+            p.global("torch", dtype.torchName());
+        }
+        p.markTuple();
+        p.put();
+        p.reduce();
+        return p.put();
+    }
+
+    private void quantizer(Quantization q, PickledTensor t) {
+        if (t.scales() == null) {
+            p.global("torch", q.scheme());
+            p.floating(q.scales().get(0));
+            p.integer(q.zeroPoints().get(0));
+            p.tuple(3);
+        } else {
+            p.mark();
+            p.global("torch", q.scheme());
+            plainTensor(t.scales(), q.scales().size());
+            plainTensor(t.zeroPoints(), q.zeroPoints().size());
+            p.integer(q.axis());
+            p.markTuple();
+        }
+        p.put();
+    }
+
+    /** A 1-d tensor filling its own record (per-channel scales or zero points). */
+    private void plainTensor(StoredRecord r, long n) {
+        p.global("torch._utils", "_rebuild_tensor_v2");
+        p.mark();
+        storage(r);
+        p.integer(0);
+        ints(Shape.of(n));
+        ints(Shape.of(1));
+        p.bool(false);
+        emptyOrderedDict();
+        p.markTuple();
+        p.put();
+        p.reduce();
+        p.put();
+    }
+
+    private void storage(StoredRecord r) {
+        p.mark();
+        sharedStr("storage");
+        String cls = PthDtypes.typedStorage(r.dtype()).orElse(null);
+        if (cls != null) {
+            p.global("torch", cls);
+        } else {
+            p.global("torch.storage", "UntypedStorage");
+        }
+        p.str(r.key());
+        p.put();
+        sharedStr("cpu");
+        p.integer(PthDtypes.storageNumel(r.dtype(), r.byteLength()));
+        p.markTuple();
+        p.put();
+        p.persid();
+    }
+
+    private void emptyOrderedDict() {
+        p.global("collections", "OrderedDict");
+        p.emptyTuple();
+        p.reduce();
+        p.put();
+    }
+
+    private void ints(Shape s) {
+        int n = s.rank();
+        if (n > 3) {
+            p.mark();
+        }
+        for (int i = 0; i < n; i++) {
+            p.integer(s.dim(i));
+        }
+        if (n > 3) {
+            p.markTuple();
+        } else {
+            p.tuple(n);
+        }
+        if (n > 0) {
+            p.put();
+        }
+    }
+
+    /** A string CPython would hold as one interned object: pickled once, then taken from the memo. */
+    private void sharedStr(String s) {
+        Integer slot = strings.get(s);
+        if (slot != null) {
+            p.get(slot);
+            return;
+        }
+        p.str(s);
+        strings.put(s, p.put());
+    }
+
+    private void scalar(PickleValue v) {
+        if (v instanceof PInt i) {
+            p.integer(i.longValueExact());   // ModuleMetadata keeps only ints that fit
+        } else if (v instanceof PFloat f) {
+            p.floating(f.value());
+        } else if (v instanceof PStr s) {
+            p.str(s.value());
+            p.put();
+        } else if (v instanceof PBool b) {
+            p.bool(b.value());
+        } else {
+            p.none();
+        }
+    }
+}
