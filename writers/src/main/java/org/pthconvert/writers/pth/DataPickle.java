@@ -20,7 +20,8 @@ import org.pthconvert.tensor.Shape;
  * {@code data.pkl} of a state dict, as {@code torch.save(model.state_dict())} pickles it: an
  * {@code OrderedDict} of {@code _rebuild_tensor_v2}/{@code _v3}/{@code _rebuild_qtensor} calls whose
  * storages are persistent ids, then BUILD with {@code {'_metadata': OrderedDict(...)}}. Only globals
- * that {@code torch.load(weights_only=True)} accepts appear. Tied entries repeat the memoised tensor.
+ * that {@code torch.load(weights_only=True)} accepts appear. Tied entries are separate tensors on one
+ * storage, as {@code state_dict()} gives them.
  */
 final class DataPickle {
 
@@ -29,6 +30,7 @@ final class DataPickle {
 
     private final PickleWriter p = new PickleWriter();
     private final Map<String, Integer> strings = new HashMap<>();
+    private final Map<String, Integer> keys = new HashMap<>();
 
     private DataPickle() {
     }
@@ -41,17 +43,11 @@ final class DataPickle {
 
     private void stateDict(List<PickledTensor> tensors, ModuleMetadata metadata) {
         newOrderedDict();
-        int[] slots = new int[tensors.size()];
         items(tensors.size(), i -> {
             PickledTensor t = tensors.get(i);
             p.str(t.name());
             p.put();
-            if (t.isTied()) {
-                p.get(slots[t.sameAs()]);
-                slots[i] = slots[t.sameAs()];
-            } else {
-                slots[i] = tensor(t);
-            }
+            tensor(t);
         });
         if (!metadata.isEmpty()) {
             p.emptyDict();
@@ -102,8 +98,8 @@ final class DataPickle {
         p.put();
     }
 
-    /** Pushes one tensor and memoises it; returns its memo slot. */
-    private int tensor(PickledTensor t) {
+    /** Pushes one tensor and memoises it. */
+    private void tensor(PickledTensor t) {
         Quantization q = t.quantization();
         Dtype dtype = t.storage().dtype();
         boolean typed = PthDtypes.typedStorage(dtype).isPresent();
@@ -128,7 +124,7 @@ final class DataPickle {
         p.markTuple();
         p.put();
         p.reduce();
-        return p.put();
+        p.put();
     }
 
     private void quantizer(Quantization q, PickledTensor t) {
@@ -173,8 +169,13 @@ final class DataPickle {
         } else {
             p.global("torch.storage", "UntypedStorage");
         }
-        p.str(r.key());
-        p.put();
+        Integer key = keys.get(r.key());
+        if (key != null) {
+            p.get(key);     // a storage seen before: torch pickles its key string once
+        } else {
+            p.str(r.key());
+            keys.put(r.key(), p.put());
+        }
         sharedStr("cpu");
         p.integer(PthDtypes.storageNumel(r.dtype(), r.byteLength()));
         p.markTuple();

@@ -12,8 +12,8 @@ import org.pthconvert.tensor.TensorSpec;
 
 /**
  * Decides what the output holds: one record per tensor, written C-contiguous from offset 0, except
- * that entries with the same tie key, dtype and shape are one tensor pickled once (tied weights stay
- * tied); per-channel quantized tensors add a float64 scales record and an int64 zero-points record.
+ * that entries with the same tie key, dtype and shape share one record (tied weights stay tied, and
+ * their bytes are asked for once); per-channel quantized tensors add a float64 scales record and an int64 zero-points record.
  * Record keys count up in the order the pickle names them, as torch numbers them.
  */
 final class PthLayout {
@@ -34,6 +34,7 @@ final class PthLayout {
     private final List<PickledTensor> tensors = new ArrayList<>();
     private final List<StoredRecord> records = new ArrayList<>();
     private final List<TensorSpec> needed = new ArrayList<>();
+    private int tied;
 
     private PthLayout() {
     }
@@ -47,7 +48,10 @@ final class PthLayout {
                 TieKey k = new TieKey(it.tie(), s.dtype(), s.shape());
                 Integer earlier = first.get(k);
                 if (earlier != null) {
-                    l.tensors.add(PickledTensor.tied(s.name(), earlier));
+                    PickledTensor e = l.tensors.get(earlier);
+                    l.tensors.add(new PickledTensor(s.name(), e.storage(), e.offset(), e.shape(), e.strides(),
+                            e.quantization(), e.scales(), e.zeroPoints()));
+                    l.tied++;
                     continue;
                 }
                 first.put(k, l.tensors.size());
@@ -69,7 +73,7 @@ final class PthLayout {
             zeros = record(Dtype.I64, Math.multiplyExact(q.zeroPoints().size(), 8L),
                     new StoredRecord.ZeroPoints(q.zeroPoints()));
         }
-        return new PickledTensor(s.name(), -1, data, 0, s.shape(), s.shape().contiguousStrides(), q, scales, zeros);
+        return new PickledTensor(s.name(), data, 0, s.shape(), s.shape().contiguousStrides(), q, scales, zeros);
     }
 
     private StoredRecord record(Dtype dtype, long bytes, StoredRecord.Content content) {
@@ -95,6 +99,6 @@ final class PthLayout {
 
     /** Number of tied entries that share another's tensor. */
     int tiedCount() {
-        return (int) tensors.stream().filter(PickledTensor::isTied).count();
+        return tied;
     }
 }

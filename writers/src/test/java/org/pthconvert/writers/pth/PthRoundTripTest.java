@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -155,12 +157,44 @@ class PthRoundTripTest {
         }
     }
 
+    /**
+     * torch.save(model.state_dict(), path) made these fixtures: given the same top folder and
+     * serialization id, our file is the same, byte for byte.
+     */
+    @TestFactory
+    Stream<DynamicTest> byteIdenticalToTorchForItsOwnStateDicts() {
+        return Stream.of("state_dict.pth", "tied.pth", "sample.pth").map(f -> DynamicTest.dynamicTest(f, () -> {
+            Path source = Fixtures.file(f);
+            String folder;
+            SerializationId id;
+            try (ZipFile z = new ZipFile(source.toFile())) {
+                String first = z.entries().nextElement().getName();
+                folder = first.substring(0, first.indexOf('/'));
+                id = new SerializationId(new String(z.getInputStream(z.getEntry(folder + "/.data/serialization_id"))
+                        .readAllBytes(), StandardCharsets.US_ASCII));
+            }
+            Path out = dir.resolve("same_" + f);
+            try (Checkpoint src = Checkpoint.open(source)) {
+                Selected before = WeightSelector.select(src, Selection.parse("auto"));
+                NameRules keep = new NameRules(List.of(), List.of(), List.of(), List.of(), true);
+                Selected sel = keep.apply(before);
+                write(src, sel, ModuleMetadata.of(src, before).renamed(keep, before, sel), out, folder, id);
+            }
+            assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(out));
+        }));
+    }
+
     @Test
     void differentIdsGiveDifferentFiles() throws Exception {
         assertNotEquals(SerializationId.random(), SerializationId.random());
     }
 
     static void write(Checkpoint src, Selected sel, ModuleMetadata md, Path out, String folder)
+            throws IOException, CheckpointException {
+        write(src, sel, md, out, folder, ID);
+    }
+
+    static void write(Checkpoint src, Selected sel, ModuleMetadata md, Path out, String folder, SerializationId id)
             throws IOException, CheckpointException {
         List<PthLayout.Item> items = new ArrayList<>();
         Map<String, TensorEntry> byName = new HashMap<>();
@@ -171,7 +205,7 @@ class PthRoundTripTest {
         }
         PthLayout layout = PthLayout.plan(items);
         try (FileChannel ch = OutputFiles.openEmpty(out, true)) {
-            PthOutput o = new PthOutput(ch, folder, layout, md, ID);
+            PthOutput o = new PthOutput(ch, folder, layout, md, id);
             for (TensorSpec s : layout.needed()) {
                 o.write(s, src.source(byName.get(s.name()).view()));
             }
