@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pthconvert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Read PyTorch checkpoints (.pth .pt .bin .ckpt) without Python and without running any "
                 + "code from them; convert their tensors to other formats.", ""},
-        subcommands = {ConvertCommand.class, InspectCommand.class, ScanCommand.class},
+        subcommands = {ConvertCommand.class, StripCommand.class, InspectCommand.class, ScanCommand.class},
         footer = {"", "Exit status: 0 success, 1 bad or refused input, 2 usage error, 3 (scan) a file would run code."})
 public final class Main implements Runnable {
 
@@ -19,7 +19,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: convert, inspect or scan");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: convert, strip, inspect or scan");
     }
 
     public static void main(String[] args) {
@@ -67,6 +67,7 @@ public final class Main implements Runnable {
     private static CommandLine root(String[] args) {
         Object sub = args.length == 0 ? null : switch (args[0]) {
             case "convert" -> new ConvertCommand();
+            case "strip" -> new StripCommand();
             case "inspect" -> new InspectCommand();
             case "scan" -> new ScanCommand();
             default -> null;
