@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: bench/run.sh [--gib 1] [--runs 3] [--format safetensors|npz]
+# Benchmark: bench/run.sh [--gib 1] [--runs 3] [--format safetensors|npz|pth]   (pth: the strip command)
 # Uses the interop venv (.venv at the repository root), creating it if missing.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
