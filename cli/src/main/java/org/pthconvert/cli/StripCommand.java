@@ -1,24 +1,21 @@
 package org.pthconvert.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.LongConsumer;
 
 import org.pthconvert.dtype.Dtype;
-import org.pthconvert.errors.CheckpointException;
-import org.pthconvert.errors.CheckpointException.Reason;
-import org.pthconvert.model.Checkpoint;
-import org.pthconvert.select.Selected;
-import org.pthconvert.select.WeightSelector;
-import org.pthconvert.writers.Conversion;
+import org.pthconvert.errors.InvalidRequestException;
 import org.pthconvert.writers.ConversionOptions;
 import org.pthconvert.writers.TensorWriter;
 import org.pthconvert.writers.WriteOptions;
 import org.pthconvert.writers.Writers;
+import org.pthconvert.writers.service.ConversionRequest;
+import org.pthconvert.writers.service.ConversionResult;
+import org.pthconvert.writers.service.ConversionService;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,18 +24,24 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code pthconvert strip IN OUT.pth}: a training checkpoint becomes the weights-only file deployment loads. */
+/**
+ * {@code pthconvert strip IN OUT.pth}: a training checkpoint becomes the weights-only file deployment
+ * loads. The conversion service with the pth writer, plus a summary of what was left out.
+ */
 @Command(name = "strip", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write only the model weights of a checkpoint as a weights-only .pth, exactly as "
                 + "torch.save(model.state_dict()) writes it: torch.load(OUT, weights_only=True) gives the same "
-                + "tensors bit for bit, and load_state_dict accepts them. Optimizer state, schedulers, counters "
-                + "and anything else are left out; tied weights stay tied; module versions (_metadata) are kept.",
-                ""},
+                + "tensors bit for bit (mmap=True works), and load_state_dict accepts them. Optimizer state, "
+                + "schedulers, counters and anything else are left out; tied weights stay tied; module versions "
+                + "(_metadata) are kept, renamed like the tensors.", ""},
         footer = {"", "Examples:",
                 "  pthconvert strip train.ckpt model.pth",
                 "  pthconvert strip ddp_checkpoint.pt model.pth --dtype bfloat16",
-                "", "Exit status: 0 written, 1 bad, refused or unsupported input, 2 usage error."})
+                "", "Exit status: 0 written, 1 bad, refused or unsupported input, 2 usage error, 70 internal error."})
 public final class StripCommand implements Callable<Integer> {
+
+    /** The writer strip always uses. */
+    static final String FORMAT = "pth";
 
     @Parameters(index = "0", paramLabel = "IN", description = "The checkpoint (.pth .pt .bin .ckpt).")
     Path in;
@@ -50,12 +53,20 @@ public final class StripCommand implements Callable<Integer> {
     ReaderOptions reader;
 
     @Option(names = "--dtype", paramLabel = "TYPE", description = "Cast floating tensors to float16, bfloat16 or "
-            + "float32 with torch's rounding (nearest even).")
+            + "float32 with torch's rounding (nearest even). Integer and bool tensors are left alone.")
     String dtype;
 
     @Option(names = "--skip-unsupported", description = "Skip (and report) meta or sparse tensors instead of "
             + "refusing the file.")
     boolean skipUnsupported;
+
+    @Option(names = "--max-expand", paramLabel = "X", defaultValue = "16", description = "Refuse an output more "
+            + "than X times the tensor bytes the input stores; 0 for no limit. Default: ${DEFAULT-VALUE}.")
+    double maxExpand;
+
+    @Option(names = "-O", paramLabel = "KEY=VALUE", description = "A setting of the pth writer by key "
+            + "(repeatable).")
+    List<String> writerOptions = new ArrayList<>();
 
     @Option(names = {"-f", "--force"}, description = "Replace OUT if it exists (never IN).")
     boolean force;
@@ -75,78 +86,63 @@ public final class StripCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Adds the pth writer's own flags (--keep-storages, ...). */
+    static void configure(CommandSpec spec) {
+        WriterFlags.addTo(spec, pthOnly());
+    }
+
+    private static Writers pthOnly() {
+        return Writers.of(List.of(Writers.standard().byName(FORMAT)));
+    }
+
     @Override
     public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        TensorWriter writer = Writers.standard().byName("pth");
         refuseOverwritingInput();
-        ConversionOptions options = options();
-        try (Checkpoint ckpt = Checkpoint.open(in)) {
-            Selected selected = reader.nameRules().apply(WeightSelector.select(ckpt, reader.selection()));
-            if (selected.tensors().isEmpty()) {
-                throw new CheckpointException(Reason.INVALID, in, null, -1, null,
-                        "the selection is empty after the name rules: nothing to strip", null);
-            }
-            long total = selected.tensors().stream().mapToLong(t -> t.source().view().byteLength()).sum();
-            LongConsumer bar = ProgressBar.create(err, total, quiet || json);
-            Conversion.Report report;
-            try {
-                report = Conversion.run(ckpt, selected, writer, out, options.withProgress(bar));
-            } finally {
-                ProgressBar.finish(bar);
-            }
-            StripSummary s = StripSummary.of(ckpt, selected, report.tensors(), Files.size(in), Files.size(out));
-            print(s, report);
-            return ExitCode.OK;
-        } catch (CheckpointException e) {
-            throw e.inFile(in);
+        ConversionService service = ConversionService.standard();
+        TensorWriter writer = service.writers().byName(FORMAT);
+        ProgressBar bar = ProgressBar.create(spec.commandLine().getErr(), quiet || json);
+        ConversionRequest request = ConversionRequest.of(in, out).withFormat(FORMAT)
+                .withSelection(reader.select).withNames(reader.nameRules()).withRootName(reader.name)
+                .withOptions(options(writer).withProgress(bar));
+        ConversionResult result;
+        try {
+            result = service.convert(request);
+        } finally {
+            bar.close();
         }
+        StripSummary summary = StripSummary.of(result, Files.size(in), Files.size(out));
+        if (json) {
+            spec.commandLine().getOut().println(summary.json(Summaries.json(result)));
+            spec.commandLine().getOut().flush();
+        } else if (!quiet) {
+            spec.commandLine().getErr().println(summary.line());
+            spec.commandLine().getErr().flush();
+        }
+        return ExitCode.OK;
     }
 
-    /** Even with --force: the input is what the user wants to keep. */
+    /** Even with --force: the input is what the user keeps. */
     private void refuseOverwritingInput() throws java.io.IOException {
-        boolean same = Files.exists(out) ? Files.isSameFile(in, out)
+        boolean same = Files.exists(out) ? Files.exists(in) && Files.isSameFile(in, out)
                 : in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize());
         if (same) {
-            throw new IllegalArgumentException("OUT is the input file " + in + "; strip never overwrites its input");
+            throw new InvalidRequestException("OUT is the input " + in + "; strip never overwrites its input");
         }
     }
 
-    private ConversionOptions options() {
+    private ConversionOptions options(TensorWriter writer) {
         Dtype cast = null;
         if (dtype != null) {
             cast = Dtype.parseUserName(dtype).filter(d -> d == Dtype.F16 || d == Dtype.BF16 || d == Dtype.F32)
-                    .orElseThrow(() -> new IllegalArgumentException("--dtype takes float16, bfloat16 or float32, not '"
+                    .orElseThrow(() -> new InvalidRequestException("--dtype takes float16, bfloat16 or float32, not '"
                             + dtype + "'"));
         }
-        return new ConversionOptions(cast, false, skipUnsupported, force, Map.of(),
-                WriteOptions.DEFAULTS.withSync(sync));
-    }
-
-    private void print(StripSummary s, Conversion.Report r) {
-        double secs = r.nanos() / 1e9;
-        if (json) {
-            Json j = new Json().beginObject().field("input", in.toString()).field("output", out.toString())
-                    .field("format", "pth");
-            s.json(j);
-            j.name("seconds").number(secs);
-            j.name("notes").beginArray();
-            r.notes().forEach(j::string);
-            j.endArray().name("skipped").beginArray();
-            r.skipped().forEach(j::string);
-            j.endArray().endObject();
-            spec.commandLine().getOut().println(j);
-            spec.commandLine().getOut().flush();
+        if (!(maxExpand >= 0)) {
+            throw new InvalidRequestException("--max-expand takes a number >= 0, not " + maxExpand);
         }
-        if (quiet || json) {
-            return;
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        String line = String.format(Locale.ROOT, "%s -> %s: %s in %.2f s", in, out, s.line(), secs);
-        if (!r.notes().isEmpty()) {
-            line += "; " + String.join("; ", r.notes());
-        }
-        err.println(line);
-        err.flush();
+        WriteOptions w = new WriteOptions(Map.of(), 0, false, false, sync,
+                WriterFlags.values(spec, pthOnly(), writer, writerOptions));
+        return ConversionOptions.defaults().withCastTo(cast).withSkipUnsupported(skipUnsupported).withForce(force)
+                .withMaxExpand(maxExpand).withWriteOptions(w);
     }
 }

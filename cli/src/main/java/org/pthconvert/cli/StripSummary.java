@@ -1,62 +1,50 @@
 package org.pthconvert.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.TensorEntry;
 import org.pthconvert.pickle.PickleValue;
-import org.pthconvert.pickle.PickleValue.PDict;
-import org.pthconvert.select.NamedTensor;
-import org.pthconvert.select.Selected;
+import org.pthconvert.writers.service.ConversionResult;
 
 /**
- * What {@code strip} kept and dropped: the tensors written and the top-level key they came from, each
- * other top-level key with the tensor bytes under it, and how much smaller the output is than the
- * input. {@code "kept 161 tensors (97.8 MiB) under 'model'; dropped optimizer (195.6 MiB), scheduler,
- * iteration; 3.0x smaller"}.
+ * What {@code strip} kept and dropped: {@code "kept 161 tensors (97.8 MiB) under 'model'; dropped
+ * optimizer (195.6 MiB), scheduler, iteration; 3.0x smaller"}, the ratio being the input file's size
+ * over the output's.
  *
- * @param under   the top-level key the kept tensors came from, or null (the root, or several keys)
- * @param dropped top-level keys not written, with the bytes of the tensors under each (0 for none)
+ * @param under   the top-level key the kept tensors came from, or null (the root itself)
+ * @param dropped top-level keys left out, each with the bytes of the tensors under it (0: none)
  */
-record StripSummary(int tensors, long keptBytes, String under, Map<String, Long> dropped, long inputBytes,
+record StripSummary(ConversionResult result, String under, Map<String, Long> dropped, long inputBytes,
                     long outputBytes) {
 
-    static StripSummary of(Checkpoint ckpt, Selected selected, int written, long inputBytes, long outputBytes) {
-        String under = commonTop(selected.tensors());
-        long kept = 0;
-        for (NamedTensor t : selected.tensors()) {
-            kept = Math.addExact(kept, t.source().view().byteLength());
-        }
+    /** Reads the input's tree again (its pickle only) to size what was dropped. */
+    static StripSummary of(ConversionResult r, long inputBytes, long outputBytes)
+            throws CheckpointException, IOException {
         Map<String, Long> dropped = new LinkedHashMap<>();
-        if (under != null && ckpt.root() instanceof PDict root) {
-            for (Map.Entry<PickleValue, PickleValue> e : root.entries()) {
-                String key = e.getKey() instanceof PickleValue.PStr s ? s.value() : String.valueOf(e.getKey());
-                if (!key.equals(under)) {
-                    dropped.put(key, 0L);
+        r.dropped().forEach(k -> dropped.put(k, 0L));
+        String under = null;
+        try (Checkpoint ckpt = Checkpoint.open(r.input())) {
+            for (TensorEntry t : ckpt.tensors()) {
+                if (!t.path().isEmpty()) {
+                    dropped.computeIfPresent(t.path().get(0), (k, v) -> Math.addExact(v, t.view().byteLength()));
                 }
             }
-            for (TensorEntry t : ckpt.tensors()) {
-                dropped.computeIfPresent(t.path().get(0), (k, v) -> Math.addExact(v, t.view().byteLength()));
+            List<String> kept = new ArrayList<>(ckpt.topLevelKeys());
+            kept.removeAll(r.dropped());
+            if (kept.size() == 1 && ckpt.root() instanceof PickleValue.PDict root
+                    && !(root.get(kept.get(0)) instanceof PickleValue.PTensor)) {
+                under = kept.get(0);
             }
         }
-        return new StripSummary(written, kept, under, dropped, inputBytes, outputBytes);
-    }
-
-    /** The first path segment every kept tensor shares, when each sits below it. */
-    private static String commonTop(List<NamedTensor> tensors) {
-        String top = null;
-        for (NamedTensor t : tensors) {
-            List<String> path = t.source().path();
-            if (path.size() < 2 || top != null && !top.equals(path.get(0))) {
-                return null;
-            }
-            top = path.get(0);
-        }
-        return top;
+        return new StripSummary(r, under, dropped, inputBytes, outputBytes);
     }
 
     double ratio() {
@@ -65,8 +53,9 @@ record StripSummary(int tensors, long keptBytes, String under, Map<String, Long>
 
     String line() {
         StringBuilder b = new StringBuilder();
-        b.append("kept ").append(tensors).append(tensors == 1 ? " tensor (" : " tensors (")
-                .append(Sizes.human(keptBytes)).append(')');
+        b.append(result.input()).append(" -> ").append(result.output()).append(": kept ").append(result.tensors())
+                .append(result.tensors() == 1 ? " tensor (" : " tensors (").append(Sizes.human(result.bytes()))
+                .append(')');
         if (under != null) {
             b.append(" under '").append(under).append('\'');
         }
@@ -76,11 +65,18 @@ record StripSummary(int tensors, long keptBytes, String under, Map<String, Long>
             b.append("; dropped ").append(String.join(", ", parts));
         }
         b.append(String.format(Locale.ROOT, "; %.1fx smaller", ratio()));
+        for (String note : result.notes()) {
+            if (!note.startsWith("took the weights under")) {   // said above
+                b.append("; ").append(note);
+            }
+        }
         return b.toString();
     }
 
-    void json(Json j) {
-        j.field("tensors", tensors).field("kept_bytes", keptBytes);
+    /** The conversion's JSON summary with strip's fields added before it closes. */
+    String json(Json conversion) {
+        String base = conversion.toString();
+        Json j = new Json().beginObject();
         j.name("under");
         if (under == null) {
             j.raw("null");
@@ -92,5 +88,8 @@ record StripSummary(int tensors, long keptBytes, String under, Map<String, Long>
         j.endArray();
         j.field("input_bytes", inputBytes).field("output_bytes", outputBytes);
         j.name("ratio").number(ratio());
+        j.endObject();
+        String extra = j.toString();
+        return base.substring(0, base.length() - 1) + "," + extra.substring(1);
     }
 }

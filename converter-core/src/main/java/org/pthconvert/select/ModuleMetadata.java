@@ -3,7 +3,6 @@ package org.pthconvert.select;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,30 +19,22 @@ import org.pthconvert.pickle.PickleValue.PNone;
 import org.pthconvert.pickle.PickleValue.PStr;
 
 /**
- * A state dict's {@code _metadata} attribute: per module prefix ({@code ""} for the root,
- * {@code "bn1"}, ...) the values {@code state_dict()} recorded, such as {@code {'version': 2}},
- * which {@code load_state_dict} hands back to each module (BatchNorm reads its version). Keys are
- * relative to the selected state dict and follow the name rules like the tensor names do.
+ * A state dict's {@code _metadata} attribute: for each module prefix ({@code ""}, {@code "bn1"},
+ * ...), the plain values torch recorded ({@code {"version": 2}}), which {@code load_state_dict}
+ * hands back to modules such as BatchNorm. Kept in insertion order, with prefixes relative to the
+ * selection and renamed by the name rules of the conversion ({@link #of}, {@link #renamed}).
  *
- * @param modules in the source's order; values are plain scalars only (64-bit int, float, str, bool, None)
+ * @param modules prefix -> (key -> value); values are {@code Long}, {@code Double}, {@code Boolean},
+ *                {@code String} or null
  */
-public record ModuleMetadata(List<Module> modules) {
+public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
 
-    private static final ModuleMetadata EMPTY = new ModuleMetadata(List.of());
-
-    /** One module's entry. */
-    public record Module(String key, Map<String, PickleValue> values) {
-        public Module {
-            values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
-        }
-    }
+    public static final ModuleMetadata EMPTY = new ModuleMetadata(Map.of());
 
     public ModuleMetadata {
-        modules = List.copyOf(modules);
-    }
-
-    public static ModuleMetadata empty() {
-        return EMPTY;
+        Map<String, Map<String, Object>> copy = new LinkedHashMap<>();
+        modules.forEach((k, v) -> copy.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+        modules = Collections.unmodifiableMap(copy);
     }
 
     public boolean isEmpty() {
@@ -51,12 +42,12 @@ public record ModuleMetadata(List<Module> modules) {
     }
 
     /**
-     * The {@code _metadata} of the dict that directly holds every tensor of {@code selected} (names
-     * as {@link WeightSelector} gave them, before name rules), with keys made relative to the
-     * selection; empty when the tensors come from several dicts or the dict has none.
+     * The {@code _metadata} of the dict that directly holds every one of {@code tensors} (named as
+     * {@link WeightSelector} names them, before name rules), with prefixes made relative to the
+     * selection; empty when the tensors come from several dicts or the dict has none (a plain dict,
+     * a whole pickled module).
      */
-    public static ModuleMetadata of(Checkpoint ckpt, Selected selected) {
-        List<NamedTensor> tensors = selected.tensors();
+    public static ModuleMetadata of(Checkpoint ckpt, List<NamedTensor> tensors) {
         if (tensors.isEmpty()) {
             return EMPTY;
         }
@@ -64,11 +55,14 @@ public record ModuleMetadata(List<Module> modules) {
         String within = null;
         for (NamedTensor t : tensors) {
             List<String> path = t.source().path();
-            List<String> p = path.subList(0, path.size() - 1);
+            if (path.isEmpty()) {
+                return EMPTY;
+            }
             String leaf = path.get(path.size() - 1);
             if (!leaf.endsWith(t.name())) {
                 return EMPTY;
             }
+            List<String> p = path.subList(0, path.size() - 1);
             String x = leaf.substring(0, leaf.length() - t.name().length());
             if (parent == null) {
                 parent = p;
@@ -84,7 +78,7 @@ public record ModuleMetadata(List<Module> modules) {
         if (!(v instanceof PDict sd) || !(sd.attributes().get("_metadata") instanceof PDict md)) {
             return EMPTY;
         }
-        List<Module> out = new ArrayList<>();
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (Map.Entry<PickleValue, PickleValue> e : md.entries()) {
             if (!(e.getKey() instanceof PStr key) || !(e.getValue() instanceof PDict values)) {
                 continue;
@@ -97,13 +91,13 @@ public record ModuleMetadata(List<Module> modules) {
                 }
                 k = trimDot(dotted.substring(within.length()));
             }
-            Map<String, PickleValue> kept = new LinkedHashMap<>();
+            Map<String, Object> kept = new LinkedHashMap<>();
             for (Map.Entry<PickleValue, PickleValue> f : values.entries()) {
                 if (f.getKey() instanceof PStr name && isPlain(f.getValue())) {
-                    kept.put(name.value(), f.getValue());
+                    kept.put(name.value(), plain(f.getValue()));
                 }
             }
-            out.add(new Module(k, kept));
+            out.put(k, kept);
         }
         return new ModuleMetadata(out);
     }
@@ -125,53 +119,64 @@ public record ModuleMetadata(List<Module> modules) {
                 || v instanceof PNone;
     }
 
+    private static Object plain(PickleValue v) {
+        if (v instanceof PInt i) {
+            return i.longValueExact();
+        } else if (v instanceof PFloat f) {
+            return f.value();
+        } else if (v instanceof PStr s) {
+            return s.value();
+        } else if (v instanceof PBool b) {
+            return b.value();
+        }
+        return null;
+    }
+
     /**
-     * The keys renamed as {@code rules} renamed the tensors from {@code before} to {@code after}:
-     * a key is mapped like a tensor name ({@code module.bn1} -> {@code bn1}; {@code module} -> the
+     * The prefixes renamed as {@code rules} renamed the tensors from {@code before} to {@code after}:
+     * a prefix is mapped like a tensor name ({@code module.bn1} -> {@code bn1}; {@code module} -> the
      * root, as torch's {@code consume_prefix_in_state_dict_if_present} does) and dropped only when the
-     * source had tensors under it and the rules removed every one. A key mapped onto an existing one
+     * source had tensors under it and the rules removed every one. A prefix mapped onto an existing one
      * replaces its values.
      */
-    public ModuleMetadata renamed(NameRules rules, Selected before, Selected after) {
+    public ModuleMetadata renamed(NameRules rules, List<NamedTensor> before, List<NamedTensor> after) {
         if (modules.isEmpty()) {
             return this;
         }
         Set<List<String>> survivors = new HashSet<>();
-        for (NamedTensor t : after.tensors()) {
+        for (NamedTensor t : after) {
             survivors.add(t.source().path());
         }
         List<String> wrappers = firedWrapperPrefixes(rules, before);
-        Map<String, Module> out = new LinkedHashMap<>();
-        Map<String, Boolean> keptUnder = new HashMap<>();
-        for (Module m : modules) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Object>> m : modules.entrySet()) {
+            String key = m.getKey();
             boolean any = false;
             boolean kept = false;
-            for (NamedTensor t : before.tensors()) {
-                if (m.key().isEmpty() || t.name().startsWith(m.key() + ".")) {
+            for (NamedTensor t : before) {
+                if (key.isEmpty() || t.name().startsWith(key + ".")) {
                     any = true;
-                    kept |= survivors.contains(t.source().path());
+                    if (survivors.contains(t.source().path())) {
+                        kept = true;
+                        break;
+                    }
                 }
             }
-            keptUnder.put(m.key(), !any || kept);
-        }
-        for (Module m : modules) {
-            if (!keptUnder.get(m.key())) {
-                continue;
+            if (!any || kept) {
+                out.put(rename(key, rules, wrappers), m.getValue());
             }
-            String k = rename(m.key(), rules, wrappers);
-            out.put(k, new Module(k, m.values()));
         }
-        return new ModuleMetadata(new ArrayList<>(out.values()));
+        return new ModuleMetadata(out);
     }
 
     /** The wrapper prefixes {@link NameRules} removed because every name had them. */
-    private static List<String> firedWrapperPrefixes(NameRules rules, Selected before) {
+    private static List<String> firedWrapperPrefixes(NameRules rules, List<NamedTensor> before) {
         List<String> fired = new ArrayList<>();
         if (rules.userGaveRules() || rules.keepNames()) {
             return fired;
         }
         List<String> names = new ArrayList<>();
-        before.tensors().forEach(t -> names.add(t.name()));
+        before.forEach(t -> names.add(t.name()));
         for (String prefix : NameRules.WRAPPER_PREFIXES) {
             boolean all = !names.isEmpty()
                     && names.stream().allMatch(n -> n.startsWith(prefix) && n.length() > prefix.length());

@@ -7,11 +7,6 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 import org.pthconvert.dtype.Dtype;
-import org.pthconvert.pickle.PickleValue;
-import org.pthconvert.pickle.PickleValue.PBool;
-import org.pthconvert.pickle.PickleValue.PFloat;
-import org.pthconvert.pickle.PickleValue.PInt;
-import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.select.ModuleMetadata;
 import org.pthconvert.tensor.Quantization;
 import org.pthconvert.tensor.Shape;
@@ -55,14 +50,13 @@ final class DataPickle {
             p.str("_metadata");
             p.put();
             newOrderedDict();
-            List<ModuleMetadata.Module> modules = metadata.modules();
+            List<Map.Entry<String, Map<String, Object>>> modules = new ArrayList<>(metadata.modules().entrySet());
             items(modules.size(), i -> {
-                ModuleMetadata.Module m = modules.get(i);
-                p.str(m.key());
+                p.str(modules.get(i).getKey());
                 p.put();
                 p.emptyDict();
                 p.put();
-                List<Map.Entry<String, PickleValue>> values = new ArrayList<>(m.values().entrySet());
+                List<Map.Entry<String, Object>> values = new ArrayList<>(modules.get(i).getValue().entrySet());
                 items(values.size(), j -> {
                     sharedStr(values.get(j).getKey());
                     scalar(values.get(j).getValue());
@@ -219,18 +213,21 @@ final class DataPickle {
         strings.put(s, p.put());
     }
 
-    private void scalar(PickleValue v) {
-        if (v instanceof PInt i) {
-            p.integer(i.longValueExact());   // ModuleMetadata keeps only ints that fit
-        } else if (v instanceof PFloat f) {
-            p.floating(f.value());
-        } else if (v instanceof PStr s) {
-            p.str(s.value());
+    /** A module-metadata value: Long, Double, Boolean, String or null (see {@link ModuleMetadata}). */
+    private void scalar(Object v) {
+        if (v instanceof Long i) {
+            p.integer(i);
+        } else if (v instanceof Double f) {
+            p.floating(f);
+        } else if (v instanceof String s) {
+            p.str(s);
             p.put();
-        } else if (v instanceof PBool b) {
-            p.bool(b.value());
-        } else {
+        } else if (v instanceof Boolean b) {
+            p.bool(b);
+        } else if (v == null) {
             p.none();
+        } else {
+            throw new IllegalArgumentException("module metadata value of type " + v.getClass().getSimpleName());
         }
     }
 }

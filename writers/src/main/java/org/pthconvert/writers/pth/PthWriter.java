@@ -1,15 +1,16 @@
 package org.pthconvert.writers.pth;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 import org.pthconvert.tensor.Quantization;
 import org.pthconvert.tensor.TensorSpec;
+import org.pthconvert.writers.OutputTarget;
 import org.pthconvert.writers.TensorWriter;
 import org.pthconvert.writers.WriteOptions;
 import org.pthconvert.writers.WriteSession;
+import org.pthconvert.writers.WriterOption;
 
 /**
  * A weights-only {@code .pth}: what {@code torch.save(model.state_dict(), OUT)} writes, so that
@@ -21,6 +22,8 @@ public final class PthWriter implements TensorWriter {
 
     /** Option key: a fixed {@code .data/serialization_id} (40 digits), for reproducible output. */
     public static final String SERIALIZATION_ID = "pth.serialization-id";
+    /** Option key: write the source's storages whole, views into them, instead of each tensor compactly. */
+    public static final String KEEP_STORAGES = "pth.keep-storages";
     /** System property with the same meaning, for tests. */
     public static final String SERIALIZATION_ID_PROPERTY = "pthconvert.pth.serializationId";
 
@@ -47,19 +50,27 @@ public final class PthWriter implements TensorWriter {
     }
 
     @Override
-    public WriteSession open(Path target, WriteOptions opts) throws IOException {
-        return new PthSession(this, target, finalNameOf(target), opts);
+    public List<WriterOption> options() {
+        return List.of(
+                new WriterOption(KEEP_STORAGES, "--keep-storages", WriterOption.Type.FLAG, "pth: write the "
+                        + "source's storages as they are (views stay views into them) instead of each tensor "
+                        + "compactly; tied weights stay tied either way."),
+                new WriterOption(SERIALIZATION_ID, "--serialization-id", WriterOption.Type.STRING, "pth: the 40 "
+                        + "digits of .data/serialization_id (random by default), for byte-reproducible output."));
     }
 
-    /** The final name of an {@code AtomicOutput} temporary ({@code .NAME.<hex>.tmp}). */
-    private static String finalNameOf(Path target) {
-        String n = target.getFileName().toString();
-        if (n.startsWith(".") && n.endsWith(".tmp")) {
-            String inner = n.substring(1, n.length() - ".tmp".length());
-            int dot = inner.lastIndexOf('.');
-            return dot > 0 ? inner.substring(0, dot) : inner;
+    @Override
+    public Optional<String> checkOptions(WriteOptions opts) {
+        String id = opts.extra(SERIALIZATION_ID, null);
+        if (id != null && !SerializationId.valid(id)) {
+            return Optional.of("--serialization-id takes 40 decimal digits, not '" + id + "'");
         }
-        return n;
+        return Optional.empty();
+    }
+
+    @Override
+    public WriteSession open(OutputTarget target, WriteOptions opts) throws IOException {
+        return new PthSession(this, target.main(), target.finalName(), opts);
     }
 
     /** torch's top folder: the file name without its last extension ({@code model.pth} -> {@code model}). */

@@ -11,9 +11,13 @@ import java.util.Locale;
 record SerializationId(String text) {
 
     SerializationId {
-        if (text.length() != 40 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (!valid(text)) {
             throw new IllegalArgumentException("a serialization id is 40 decimal digits, got '" + text + "'");
         }
+    }
+
+    static boolean valid(String text) {
+        return text.length() == 40 && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     static SerializationId random() {

@@ -1,5 +1,7 @@
 package org.pthconvert.writers.npz;
 
+import org.pthconvert.writers.OutputTarget;
+import org.pthconvert.writers.WritePlan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.InputStream;
@@ -58,8 +60,8 @@ class LargeNpzTest {
         TensorSpec big = new TensorSpec("big", Dtype.F32, Shape.of(n / 4));
         TensorSpec small = new TensorSpec("after", Dtype.U8, Shape.of(3));
         Path out = dir.resolve("big.npz");
-        try (WriteSession s = new NpzWriter().open(out, WriteOptions.DEFAULTS)) {
-            s.begin(List.of(big, small), Map.of());
+        try (WriteSession s = new NpzWriter().open(OutputTarget.direct(out), WriteOptions.DEFAULTS)) {
+            s.begin(WritePlan.of(List.of(big, small), Map.of()));
             s.write(big, synthetic(n));
             s.write(small, synthetic(3));
             s.finish();

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
@@ -71,9 +72,8 @@ class PthRoundTripTest {
         Path out = dir.resolve(file.replace('.', '_') + ".pth");
         ModuleMetadata expectedMetadata;
         try (Checkpoint src = Checkpoint.open(Fixtures.file(file))) {
-            Selected before = WeightSelector.select(src, Selection.parse("auto"));
-            Selected after = NameRules.none().apply(before);
-            expectedMetadata = ModuleMetadata.of(src, before).renamed(NameRules.none(), before, after);
+            Selected after = NameRules.none().apply(WeightSelector.select(src, Selection.parse("auto")));
+            expectedMetadata = after.moduleMetadata();
             write(src, after, expectedMetadata, out, "model");
         }
         try (Checkpoint back = Checkpoint.open(out)) {
@@ -89,7 +89,7 @@ class PthRoundTripTest {
                 assertEquals(row.shape(), boxed(v.shape().toArray()), row.name());
                 assertEquals(row.sha256(), sha256(back.source(v)), row.name());
             }
-            assertEquals(expectedMetadata, ModuleMetadata.of(back, sel));
+            assertEquals(expectedMetadata, sel.moduleMetadata());
         }
     }
 
@@ -100,7 +100,7 @@ class PthRoundTripTest {
         try (Checkpoint src = Checkpoint.open(Fixtures.file("tied.pth"))) {
             Selected sel = NameRules.none().apply(WeightSelector.select(src, Selection.parse("auto")));
             sel.tensors().forEach(t -> sourceKeys.put(t.name(), viewId(t.source().view()).toString()));
-            write(src, sel, ModuleMetadata.empty(), out, "tied");
+            write(src, sel, ModuleMetadata.EMPTY, out, "tied");
         }
         try (Checkpoint back = Checkpoint.open(out)) {
             Map<String, String> keys = new HashMap<>();
@@ -126,9 +126,8 @@ class PthRoundTripTest {
         Path b = dir.resolve("b.pth");
         for (Path p : List.of(a, b)) {
             try (Checkpoint src = Checkpoint.open(Fixtures.file("state_dict.pth"))) {
-                Selected before = WeightSelector.select(src, Selection.parse("auto"));
-                Selected sel = NameRules.none().apply(before);
-                write(src, sel, ModuleMetadata.of(src, before), p, "a");
+                Selected sel = NameRules.none().apply(WeightSelector.select(src, Selection.parse("auto")));
+                write(src, sel, sel.moduleMetadata(), p, "a");
             }
         }
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
@@ -138,20 +137,15 @@ class PthRoundTripTest {
     void metadataKeysFollowTheNameRules() throws Exception {
         try (Checkpoint src = Checkpoint.open(Fixtures.file("dataparallel.pth"))) {
             Selected before = WeightSelector.select(src, Selection.parse("auto"));
-            ModuleMetadata md = ModuleMetadata.of(src, before);
-            List<String> sourceKeys = md.modules().stream().map(ModuleMetadata.Module::key).toList();
+            Set<String> sourceKeys = before.moduleMetadata().modules().keySet();
             assertTrue(sourceKeys.contains("module.bn"), sourceKeys.toString());
-            Selected after = NameRules.none().apply(before);
-            List<String> keys = md.renamed(NameRules.none(), before, after).modules().stream()
-                    .map(ModuleMetadata.Module::key).toList();
+            Set<String> keys = NameRules.none().apply(before).moduleMetadata().modules().keySet();
             assertTrue(keys.contains("bn") && keys.contains(""), keys.toString());
             assertFalse(keys.stream().anyMatch(k -> k.startsWith("module")), keys.toString());
 
             NameRules onlyFc = new NameRules(List.of("module."), List.of(), List.of(),
                     List.of(org.pthconvert.select.Glob.compile("bn.*")), false);
-            Selected noBn = onlyFc.apply(before);
-            List<String> kept = md.renamed(onlyFc, before, noBn).modules().stream()
-                    .map(ModuleMetadata.Module::key).toList();
+            Set<String> kept = onlyFc.apply(before).moduleMetadata().modules().keySet();
             assertFalse(kept.contains("bn"), "every tensor under bn was excluded: " + kept);
             assertTrue(kept.contains("fc") && kept.contains("conv"), kept.toString());
         }
@@ -175,10 +169,9 @@ class PthRoundTripTest {
             }
             Path out = dir.resolve("same_" + f);
             try (Checkpoint src = Checkpoint.open(source)) {
-                Selected before = WeightSelector.select(src, Selection.parse("auto"));
                 NameRules keep = new NameRules(List.of(), List.of(), List.of(), List.of(), true);
-                Selected sel = keep.apply(before);
-                write(src, sel, ModuleMetadata.of(src, before).renamed(keep, before, sel), out, folder, id);
+                Selected sel = keep.apply(WeightSelector.select(src, Selection.parse("auto")));
+                write(src, sel, sel.moduleMetadata(), out, folder, id);
             }
             assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(out));
         }));
