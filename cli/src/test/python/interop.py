@@ -940,7 +940,7 @@ class Suite:
         out = d / "tied.pth"
         fut = self.cli.submit(["strip", self.fix / "tied.pth", out, "--json"], cwd=d)
         self.task("strip tied.pth: tied names share one storage after torch.load (also with mmap=True)", [fut],
-                  lambda runs: self.verify_pth_tied(out, runs[0]))
+                  lambda runs, out=out: self.verify_pth_tied(out, runs[0]))
         for file, sel in MODULE_FIXTURES.items():
             d = self.outdir(f"strip load_state_dict {file}")
             out = d / "m.pth"
@@ -965,7 +965,7 @@ class Suite:
         out_e = d / "e.pth"
         fut = self.cli.submit(["strip", self.fix / "sample.pth", out_e, "--include", "no.such.*"], cwd=d)
         self.task("strip with an empty selection: refused", [fut],
-                  lambda runs: one_line_refusal(runs[0], {"empty"}, d, quote=False))
+                  lambda runs, d=d: one_line_refusal(runs[0], {"empty"}, d, quote=False))
 
     def verify_pth_tied(self, out, run):
         if run.rc != 0:
@@ -993,10 +993,9 @@ class Suite:
         sd = torch.load(out, weights_only=True)
         result = model.load_state_dict(sd, strict=True)
         problems = []
-        want = {k: tensor_bytes(v) for k, v in module_of(self.fix / file).state_dict().items()}
-        got = {k: tensor_bytes(v) for k, v in model.state_dict().items()}
-        if want != got:
-            problems.append("the module's state_dict() after loading differs from the source's")
+        want = {k: Pth.expect(v, {}) for k, v in self.refs[(file, "auto")].tensors.items()}
+        got = {k: Pth.expect(v, {}) for k, v in model.state_dict().items()}
+        problems += compare(got, want, "the loaded module's state_dict() entry")
         if file in NO_METADATA:
             if getattr(sd, "_metadata", None) is not None:
                 problems.append(f"_metadata {dict(sd._metadata)} although the source has none")

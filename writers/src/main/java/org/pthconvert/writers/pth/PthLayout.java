@@ -2,6 +2,7 @@ package org.pthconvert.writers.pth;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -9,26 +10,29 @@ import org.pthconvert.dtype.Dtype;
 import org.pthconvert.tensor.Quantization;
 import org.pthconvert.tensor.Shape;
 import org.pthconvert.tensor.TensorSpec;
+import org.pthconvert.writers.StorageIdentity;
 
 /**
- * Decides what the output holds: one record per tensor, written C-contiguous from offset 0, except
- * that entries with the same tie key, dtype and shape share one record (tied weights stay tied, and
- * their bytes are asked for once); per-channel quantized tensors add a float64 scales record and an int64 zero-points record.
- * Record keys count up in the order the pickle names them, as torch numbers them.
+ * Decides what the output holds. Compact (the default): one record per tensor, written C-contiguous
+ * from offset 0, except that entries with the same origin, dtype and shape share one record (tied
+ * weights stay tied, and their bytes are asked for once). Keeping storages: the tensors of one source
+ * storage stay views into one record holding that whole storage, when one of them covers it whole
+ * (its bytes are the storage's); a storage no selected tensor covers is written compactly, since a
+ * writer is handed tensors, not storages. Per-channel quantized tensors add a float64 scales record
+ * and an int64 zero-points record. Record keys count up in the order the pickle names them, as torch
+ * numbers them.
  */
 final class PthLayout {
 
     /**
      * One state-dict entry to write.
      *
-     * @param tie an identity of the source view (storage, offset, strides), or null when the bytes
-     *            are not the source's (a cast): equal non-null ties with equal dtype and shape are
-     *            the same tensor
+     * @param origin the source view, or null when the bytes are not the source's (a cast)
      */
-    record Item(TensorSpec spec, Object tie) {
+    record Item(TensorSpec spec, StorageIdentity origin) {
     }
 
-    private record TieKey(Object tie, Dtype dtype, Shape shape) {
+    private record TieKey(StorageIdentity origin, Dtype dtype, Shape shape) {
     }
 
     private final List<PickledTensor> tensors = new ArrayList<>();
@@ -40,12 +44,19 @@ final class PthLayout {
     }
 
     static PthLayout plan(List<Item> items) {
+        return plan(items, false);
+    }
+
+    static PthLayout plan(List<Item> items, boolean keepStorages) {
         PthLayout l = new PthLayout();
+        Map<String, Item> covers = keepStorages ? covers(items) : Map.of();
+        Map<String, StoredRecord> kept = new HashMap<>();
         Map<TieKey, Integer> first = new HashMap<>();
         for (Item it : items) {
             TensorSpec s = it.spec();
-            if (it.tie() != null) {
-                TieKey k = new TieKey(it.tie(), s.dtype(), s.shape());
+            StorageIdentity o = it.origin();
+            if (o != null) {
+                TieKey k = new TieKey(o, s.dtype(), s.shape());
                 Integer earlier = first.get(k);
                 if (earlier != null) {
                     PickledTensor e = l.tensors.get(earlier);
@@ -55,10 +66,40 @@ final class PthLayout {
                     continue;
                 }
                 first.put(k, l.tensors.size());
+                Item cover = covers.get(o.storageKey());
+                if (cover != null && viewable(it)) {
+                    StoredRecord r = kept.computeIfAbsent(o.storageKey(), key -> {
+                        l.needed.add(cover.spec());
+                        return l.record(o.storageDtype(), o.storageBytes(),
+                                new StoredRecord.FromTensor(cover.spec().name()));
+                    });
+                    l.tensors.add(new PickledTensor(s.name(), r, o.storageOffset(), s.shape(), o.strides(),
+                            null, null, null));
+                    continue;
+                }
             }
             l.tensors.add(l.compact(s));
         }
         return l;
+    }
+
+    /** Per source storage, the first tensor whose bytes are the whole storage. */
+    private static Map<String, Item> covers(List<Item> items) {
+        Map<String, Item> out = new LinkedHashMap<>();
+        for (Item it : items) {
+            StorageIdentity o = it.origin();
+            if (o != null && viewable(it) && o.storageOffset() == 0
+                    && it.spec().byteLength() == o.storageBytes()
+                    && o.strides().equals(it.spec().shape().contiguousStrides())) {
+                out.putIfAbsent(o.storageKey(), it);
+            }
+        }
+        return out;
+    }
+
+    /** A plain tensor of the storage's own dtype, so its offset and strides count the storage's elements. */
+    private static boolean viewable(Item it) {
+        return it.spec().quantization() == null && it.origin().storageDtype() == it.spec().dtype();
     }
 
     private PickledTensor compact(TensorSpec s) {
@@ -97,7 +138,7 @@ final class PthLayout {
         return needed;
     }
 
-    /** Number of tied entries that share another's tensor. */
+    /** Number of entries that share another entry's tensor. */
     int tiedCount() {
         return tied;
     }

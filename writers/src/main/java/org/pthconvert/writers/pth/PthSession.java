@@ -38,7 +38,7 @@ final class PthSession extends AbstractWriteSession {
         for (PlannedTensor t : plan.tensors()) {
             items.add(new PthLayout.Item(t.spec(), t.origin()));
         }
-        PthLayout layout = PthLayout.plan(items);
+        PthLayout layout = PthLayout.plan(items, options().extraFlag(PthWriter.KEEP_STORAGES));
         output = new PthOutput(channel, folder, layout, plan.source().moduleMetadata(),
                 PthWriter.serializationId(options()));
         return layout.needed();
