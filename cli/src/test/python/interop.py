@@ -955,6 +955,11 @@ class Suite:
         self.task("strip of a training checkpoint (model + optimizer + scheduler + iteration): weights only, "
                   "smaller, summary says what was dropped", [fut],
                   lambda runs: self.verify_strip_training(ckpt, out, runs[0]))
+        d = self.outdir("strip keep storages")
+        out_k = d / "views.pth"
+        fut = self.cli.submit(["strip", self.fix / "views.pth", out_k, "--keep-storages", "--json"], cwd=d)
+        self.task("strip views.pth --keep-storages: the same tensors, views kept as views", [fut],
+                  lambda runs, out_k=out_k: self.verify_keep_storages(out_k, runs[0]))
         d = self.outdir("strip refuses its input")
         target = d / "in.pth"
         shutil.copy(self.fix / "train_sgd.ckpt", target)
@@ -966,6 +971,18 @@ class Suite:
         fut = self.cli.submit(["strip", self.fix / "sample.pth", out_e, "--include", "no.such.*"], cwd=d)
         self.task("strip with an empty selection: refused", [fut],
                   lambda runs, d=d: one_line_refusal(runs[0], {"empty"}, d, quote=False))
+
+    def verify_keep_storages(self, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        want = {n: Pth.expect(t, {}) for n, t in self.refs[("views.pth", "auto")].tensors.items()}
+        got, problems = Pth.read(out, {})
+        problems += compare(got, want)
+        sd = torch.load(out, weights_only=True)
+        views = [n for n, t in sd.items() if not t.is_contiguous() or t.storage_offset() > 0]
+        if not views:
+            problems.append("no tensor is a view any more")
+        return problems + leftovers(out.parent, {out.name}), f"views kept: {views}"
 
     def verify_pth_tied(self, out, run):
         if run.rc != 0:
