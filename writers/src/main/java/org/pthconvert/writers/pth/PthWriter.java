@@ -52,10 +52,10 @@ public final class PthWriter implements TensorWriter {
     @Override
     public List<WriterOption> options() {
         return List.of(
-                new WriterOption(KEEP_STORAGES, "--keep-storages", WriterOption.Type.FLAG, "pth: write the "
+                new WriterOption(KEEP_STORAGES, "--keep-storages", WriterOption.Type.FLAG, "write the "
                         + "source's storages as they are (views stay views into them) instead of each tensor "
                         + "compactly; tied weights stay tied either way."),
-                new WriterOption(SERIALIZATION_ID, "--serialization-id", WriterOption.Type.STRING, "pth: the 40 "
+                new WriterOption(SERIALIZATION_ID, "--serialization-id", WriterOption.Type.STRING, "the 40 "
                         + "digits of .data/serialization_id (random by default), for byte-reproducible output."));
     }
 
