@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.TensorEntry;
+import org.pthconvert.select.Selected;
+import org.pthconvert.select.Selection;
+import org.pthconvert.select.WeightSelector;
 import org.pthconvert.testdata.Fixtures;
 import org.pthconvert.testdata.Fixtures.ManifestRow;
 
@@ -83,6 +86,36 @@ class StripCommandTest {
         try (Checkpoint back = Checkpoint.open(out)) {
             assertEquals(Fixtures.manifest("dtypes.pth", Fixtures.SELECT_AUTO).size(), back.tensors().size());
         }
+    }
+
+    @Test
+    void tiedWeightsAndModuleVersionsSurviveTheWholePipeline() throws Exception {
+        Path out = dir.resolve("tied.pth");
+        assertEquals(0, CliRun.of("strip", Fixtures.file("tied.pth").toString(), out.toString(), "-q").code());
+        try (Checkpoint back = Checkpoint.open(out); Checkpoint src = Checkpoint.open(Fixtures.file("tied.pth"))) {
+            assertEquals(4, back.tensors().size());
+            assertEquals(src.storages().size(), back.storages().size(), "embed.weight and decoder.weight share one");
+            Selected sel = WeightSelector.select(back, Selection.parse("auto"));
+            assertEquals(WeightSelector.select(src, Selection.parse("auto")).moduleMetadata(), sel.moduleMetadata());
+            assertFalse(sel.moduleMetadata().isEmpty());
+        }
+    }
+
+    @Test
+    void aFixedSerializationIdGivesTheSameBytes() throws Exception {
+        String id = "1234567890".repeat(4);
+        Path a = dir.resolve("a.pth");
+        Path b = dir.resolve("b").resolve("a.pth");
+        Files.createDirectories(b.getParent());
+        for (Path p : List.of(a, b)) {
+            CliRun r = CliRun.of("strip", Fixtures.file("train_adam.pt").toString(), p.toString(), "-q",
+                    "--serialization-id", id);
+            assertEquals(0, r.code(), r.toString());
+        }
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        CliRun bad = CliRun.of("strip", Fixtures.file("train_adam.pt").toString(), dir.resolve("c.pth").toString(),
+                "-O", "pth.serialization-id=12");
+        assertEquals(2, bad.code(), bad.toString());
     }
 
     private static String topFolder(Path zip) throws Exception {
