@@ -172,7 +172,9 @@ public class DataOnlyHooks implements PickleHooks {
         for (Map.Entry<PickleValue, PickleValue> e : d.entries()) {
             String name = e.getKey() instanceof PStr s ? s.value() : null;
             PickleValue v = e.getValue();
-            boolean callable = v instanceof PGlobal || v instanceof PSymbol || v instanceof PObject;
+            // A class or function as an attribute value: what a later lookup may call. Instances
+            // (objects, values kept by name) are data here; their classes were judged when named.
+            boolean callable = v instanceof PGlobal;
             if (name == null) {
                 continue;
             }
