@@ -1335,7 +1335,7 @@ def h_setitem(path):
     with_tensor(path, [("x", obj)])
 
 
-@hostile("build_slot_class.pth", "imports", "__class__",
+@hostile("build_slot_class.pth", "imports", "__main__.evil",
          "BUILD with slot state {'__class__': __main__.Evil} on an argparse.Namespace: setattr changes the "
          "object's class")
 def h_slot_class(path):
@@ -1963,6 +1963,14 @@ commands are `touch <marker>`, code strings are `open('<marker>', 'w').close()`.
   builtins_exec.pt). Every dangerous global found should be named (functools_partial.pth also calls os.system).
 - `imports`: readable (weights can be converted) but the scan reports that the file imports code.
 - `invalid`: refused as broken; the error line contains the keyword (compare lower-cased).
+
+Each mechanism has a benign twin in `../fixtures` that converts cleanly and scans `safe`: `plain_*.pth`
+(every plain value protocol 2 writes with a global: bytes, bytearray, range, set, frozenset, complex,
+slice, object), `state_dict.pth` (BUILD of an OrderedDict with `_metadata`), `subclass_param.pth`
+(`_rebuild_parameter_with_state` / `_rebuild_from_type_v2` with plain state), `lightning.ckpt` (a
+Lightning checkpoint without callback classes), `proto4.pth` (STACK_GLOBAL names). The interop stage's
+oracle (`cli/src/test/python/oracle.py`) checks `scan` against what torch.load's own loader would import
+and call, for every file here and a seeded family of mutants.
 
 `--check` verifies that every dangerous/imports keyword really is among the file's pickle globals and
 runs `torch.load(weights_only=True)` on each file in a child process (results below, no marker appeared).

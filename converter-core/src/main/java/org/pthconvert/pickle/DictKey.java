@@ -17,61 +17,13 @@ import org.pthconvert.pickle.PickleValue.PTuple;
  * them compare by value (True == 1 == 1.0, as in Python); anything else by identity. Tuples deeper
  * than {@link #MAX_DEPTH} compare by identity, which keeps hashing bounded on hostile input.
  */
-final class DictKey {
+final class DictKey implements Comparable<DictKey> {
     static final int MAX_DEPTH = 32;
 
-    /**
-     * Per-process random key of the hash: Java's own String/BigInteger hashes are public, so keys
-     * made to collide ("Aa" and "BB" blocks) would turn every insert linear. Unknown to the file, a
-     * keyed hash makes such keys cost what ordinary keys cost.
-     */
-    private static final long SEED = new java.security.SecureRandom().nextLong() | 1L;
-
     private final Object form;
-    private final int hash;
 
     private DictKey(Object form) {
         this.form = form;
-        this.hash = (int) mix(keyed(form));
-    }
-
-    private static long keyed(Object form) {
-        if (form instanceof String s) {
-            long h = SEED ^ s.length();
-            for (int i = 0; i < s.length(); i++) {
-                h = (h ^ s.charAt(i)) * 0x9E3779B97F4A7C15L;
-                h ^= h >>> 29;
-            }
-            return h;
-        }
-        if (form instanceof java.math.BigInteger b) {
-            long h = SEED ^ 0x51;
-            for (byte x : b.toByteArray()) {
-                h = (h ^ (x & 0xff)) * 0x9E3779B97F4A7C15L;
-                h ^= h >>> 29;
-            }
-            return h;
-        }
-        if (form instanceof List<?> parts) {
-            long h = SEED ^ 0x7b ^ parts.size();
-            for (Object p : parts) {
-                h = (h ^ keyed(p)) * 0xC2B2AE3D27D4EB4FL;
-                h ^= h >>> 31;
-            }
-            return h;
-        }
-        if (form instanceof Double d) {
-            return (SEED ^ Double.doubleToLongBits(d)) * 0xC2B2AE3D27D4EB4FL;
-        }
-        // None, identities, tags: few and not chosen by the file
-        return (SEED ^ form.hashCode()) * 0xC2B2AE3D27D4EB4FL;
-    }
-
-    private static long mix(long h) {
-        h ^= h >>> 33;
-        h *= 0xFF51AFD7ED558CCDL;
-        h ^= h >>> 33;
-        return h ^ (h >>> 32);
     }
 
     static DictKey of(PickleValue v) {
@@ -138,6 +90,64 @@ final class DictKey {
 
     @Override
     public int hashCode() {
-        return hash;
+        return form.hashCode();
+    }
+
+    /**
+     * A total order consistent with {@link #equals} (identities aside): Java's String and BigInteger
+     * hashes are public, so keys made to collide ("Aa" and "BB" blocks) would make every insert
+     * linear; with comparable keys a HashMap keeps a colliding bucket as a balanced tree, and such
+     * keys cost a logarithm, not a scan.
+     */
+    @Override
+    public int compareTo(DictKey other) {
+        return compareForms(form, other.form);
+    }
+
+    private static int rank(Object f) {
+        if (f instanceof String) {
+            return 0;
+        }
+        if (f instanceof java.math.BigInteger) {
+            return 1;
+        }
+        if (f instanceof Double) {
+            return 2;
+        }
+        if (f instanceof List) {
+            return 3;
+        }
+        return f instanceof Identity ? 5 : 4;
+    }
+
+    private static int compareForms(Object a, Object b) {
+        int ra = rank(a);
+        int rb = rank(b);
+        if (ra != rb) {
+            return Integer.compare(ra, rb);
+        }
+        if (a instanceof String x) {
+            return x.compareTo((String) b);
+        }
+        if (a instanceof java.math.BigInteger x) {
+            return x.compareTo((java.math.BigInteger) b);
+        }
+        if (a instanceof Double x) {
+            return x.compareTo((Double) b);
+        }
+        if (a instanceof List<?> x) {
+            List<?> y = (List<?>) b;
+            for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+                int c = compareForms(x.get(i), y.get(i));
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return Integer.compare(x.size(), y.size());
+        }
+        if (a instanceof Identity x) {
+            return Integer.compare(System.identityHashCode(x.value()), System.identityHashCode(((Identity) b).value()));
+        }
+        return a.equals(b) ? 0 : (a.getClass().getName() + a).compareTo(b.getClass().getName() + b); // None, tags
     }
 }
