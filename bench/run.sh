@@ -4,4 +4,4 @@
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 "$root/testdata/venv.sh" >&2
-exec "$root/.venv/bin/python" "$root/bench/bench.py" "$@"
+exec "${PTHCONVERT_VENV:-$root/.venv}/bin/python" "$root/bench/bench.py" "$@"
