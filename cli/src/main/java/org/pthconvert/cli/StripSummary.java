@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.pthconvert.cli.format.Json;
+import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.TensorEntry;

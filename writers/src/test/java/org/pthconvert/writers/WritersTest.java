@@ -10,6 +10,7 @@ import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.pthconvert.writers.hdf5.Hdf5Writer;
 import org.pthconvert.writers.npz.NpzWriter;
 import org.pthconvert.writers.safetensors.SafetensorsWriter;
 
@@ -25,6 +26,8 @@ class WritersTest {
         assertTrue(writers.byName("NPZ") instanceof NpzWriter);
         assertTrue(writers.forPath(Path.of("out/model.safetensors")) instanceof SafetensorsWriter);
         assertTrue(writers.forPath(Path.of("W.NPZ")) instanceof NpzWriter);
+        assertTrue(writers.forPath(Path.of("w.hdf5")) instanceof Hdf5Writer);
+        assertTrue(writers.forPath(Path.of("w.h5")) instanceof Hdf5Writer);
     }
 
     @Test
