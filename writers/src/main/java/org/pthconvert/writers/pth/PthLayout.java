@@ -38,7 +38,6 @@ final class PthLayout {
     private final List<PickledTensor> tensors = new ArrayList<>();
     private final List<StoredRecord> records = new ArrayList<>();
     private final List<TensorSpec> needed = new ArrayList<>();
-    private int tied;
 
     private PthLayout() {
     }
@@ -62,7 +61,6 @@ final class PthLayout {
                     PickledTensor e = l.tensors.get(earlier);
                     l.tensors.add(new PickledTensor(s.name(), e.storage(), e.offset(), e.shape(), e.strides(),
                             e.quantization(), e.scales(), e.zeroPoints()));
-                    l.tied++;
                     continue;
                 }
                 first.put(k, l.tensors.size());
@@ -136,10 +134,5 @@ final class PthLayout {
     /** The tensors whose bytes the output needs, in record order. */
     List<TensorSpec> needed() {
         return needed;
-    }
-
-    /** Number of entries that share another entry's tensor. */
-    int tiedCount() {
-        return tied;
     }
 }

@@ -21,6 +21,7 @@ import org.pthconvert.writers.WriterFailures;
  */
 final class PthOutput {
 
+    private final FileChannel channel;
     private final PthZip zip;
     private final String folder;
     private final PthLayout layout;
@@ -29,6 +30,7 @@ final class PthOutput {
 
     PthOutput(FileChannel out, String folder, PthLayout layout, ModuleMetadata metadata, SerializationId id)
             throws IOException {
+        this.channel = out;
         this.zip = new PthZip(out);
         this.folder = folder + "/";
         this.layout = layout;
@@ -51,18 +53,13 @@ final class PthOutput {
                     + r.byteLength());
         }
         zip.begin(folder + "data/" + r.key(), r.byteLength());
-        long[] got = {0};
-        bytes.forEachChunk(chunk -> {
-            int n = chunk.remaining();
-            if (got[0] + n > r.byteLength()) {
-                throw WriterFailures.invalid(spec.name(), "source gave more than " + r.byteLength() + " bytes");
-            }
-            zip.data(chunk);
-            got[0] += n;
-        });
-        if (got[0] != r.byteLength()) {
-            throw WriterFailures.invalid(spec.name(), "source gave " + got[0] + " bytes, expected " + r.byteLength());
+        long start = channel.position();
+        bytes.transferTo(channel);   // file to file where the source allows; the zip reads it back for the CRC
+        long got = channel.position() - start;
+        if (got != r.byteLength()) {
+            throw WriterFailures.invalid(spec.name(), "source gave " + got + " bytes, expected " + r.byteLength());
         }
+        zip.appended(got);
         zip.end();
         nextRecord++;
         writeGenerated();

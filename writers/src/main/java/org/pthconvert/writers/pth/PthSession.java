@@ -29,7 +29,7 @@ final class PthSession extends AbstractWriteSession {
             throws IOException {
         super(writer, opts);
         this.folder = PthWriter.folderFor(finalName);
-        this.channel = OutputFiles.openEmpty(target, false);
+        this.channel = OutputFiles.openEmpty(target, true);   // read back for CRCs
     }
 
     @Override

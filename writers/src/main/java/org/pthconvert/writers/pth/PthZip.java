@@ -23,6 +23,7 @@ final class PthZip {
     private static final long MAX32 = 0xFFFFFFFFL;
     private static final int LOCAL_HEADER = 30;
     private static final int FLAGS = 0x0808;   // data descriptor, UTF-8 names
+    private static final int READ_BACK = 1 << 20;
 
     /** A written record, for the central directory. */
     private record Entry(byte[] name, long offset, long size, int crc) {
@@ -36,7 +37,9 @@ final class PthZip {
     private long openSize;
     private long written;
     private boolean finished;
+    private ByteBuffer readBuffer;
 
+    /** @param out positioned where the zip starts; opened for reading too if {@link #appended} is used */
     PthZip(FileChannel out) {
         this.out = out;
     }
@@ -97,6 +100,33 @@ final class PthZip {
         }
         crc.update(chunk.duplicate());
         writeFully(chunk);
+        written += n;
+    }
+
+    /**
+     * Counts {@code n} bytes the caller wrote straight to the channel (file to file, no heap) as the
+     * next data of the open record; their CRC is computed by reading them back from the page cache.
+     * Needs a channel opened for reading too.
+     */
+    void appended(long n) throws IOException {
+        if (openName == null || n < 0 || written + n > openSize) {
+            throw new IllegalStateException("appended " + n + " bytes outside a record or past its size");
+        }
+        long end = out.position();
+        long pos = end - n;
+        if (readBuffer == null) {
+            readBuffer = ByteBuffer.allocateDirect(READ_BACK);
+        }
+        while (pos < end) {
+            readBuffer.clear().limit((int) Math.min(READ_BACK, end - pos));
+            int r = out.read(readBuffer, pos);
+            if (r <= 0) {
+                throw new IOException("could not read back the bytes just written at offset " + pos);
+            }
+            readBuffer.flip();
+            crc.update(readBuffer);
+            pos += r;
+        }
         written += n;
     }
 
