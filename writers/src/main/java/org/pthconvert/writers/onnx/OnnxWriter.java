@@ -55,6 +55,9 @@ public final class OnnxWriter implements TensorWriter {
         if (OnnxTypes.code(d).isEmpty()) {
             return Optional.of("is " + d + "; ONNX has no such type");
         }
+        if (spec.name().isEmpty()) {
+            return Optional.of("has an empty name; onnx.checker requires every initializer to have one");
+        }
         return Optional.empty();
     }
 
