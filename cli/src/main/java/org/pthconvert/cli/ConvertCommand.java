@@ -8,39 +8,35 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.LongConsumer;
 
 import org.pthconvert.dtype.Dtype;
-import org.pthconvert.errors.CheckpointException;
-import org.pthconvert.model.Checkpoint;
-import org.pthconvert.select.Selected;
-import org.pthconvert.select.WeightSelector;
-import org.pthconvert.writers.Conversion;
+import org.pthconvert.errors.InvalidRequestException;
 import org.pthconvert.writers.ConversionOptions;
 import org.pthconvert.writers.TensorWriter;
 import org.pthconvert.writers.WriteOptions;
+import org.pthconvert.writers.WriterOption;
 import org.pthconvert.writers.Writers;
+import org.pthconvert.writers.service.ConversionRequest;
+import org.pthconvert.writers.service.ConversionResult;
+import org.pthconvert.writers.service.ConversionService;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code pthconvert convert IN OUT}: the main job. */
+/** {@code pthconvert convert IN OUT}: the main job, a thin shell over {@link ConversionService}. */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Convert a checkpoint's tensors to another format, streaming, bit-exact, without running "
-                + "anything from the file. The format comes from --to or OUT's extension:",
-                "  safetensors (.safetensors)  Hugging Face safetensors; a directory of shards with --max-shard-size",
-                "  npz (.npz)                  NumPy archive of .npy members; bfloat16/float8 are widened exactly "
-                        + "to float32 (or kept as raw bits with --raw-bits)",
-                "Output appears atomically: written beside OUT, renamed when complete.", ""},
+                + "anything from the file. The format comes from --to or OUT's extension:"},
         footer = {"", "Examples:",
                 "  pthconvert convert model.pth model.safetensors",
                 "  pthconvert convert train.ckpt weights.npz --select model --strip-prefix module.",
                 "  pthconvert convert big.bin out/ --to safetensors --max-shard-size 5GB --dtype bfloat16",
-                "", "Exit status: 0 converted, 1 bad, refused or unsupported input, 2 usage error."})
+                "", "Exit status: 0 converted, 1 bad, refused or unsupported input, 2 usage error, "
+                + "70 internal error."})
 public final class ConvertCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "IN", description = "The checkpoint (.pth .pt .bin .ckpt).")
@@ -49,52 +45,15 @@ public final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "The output file (or directory with --max-shard-size).")
     Path out;
 
-    @Option(names = "--to", paramLabel = "FORMAT", description = "Output format: safetensors or npz "
-            + "(default: from OUT's extension).")
+    @Option(names = "--to", paramLabel = "FORMAT", description = "Output format (default: from OUT's extension); "
+            + "one of the formats listed above.")
     String to;
 
     @Mixin
     ReaderOptions reader;
 
-    @Option(names = "--dtype", paramLabel = "TYPE", description = "Cast floating tensors to float16, bfloat16 or "
-            + "float32 with torch's rounding (nearest even). Integer and bool tensors are left alone.")
-    String dtype;
-
-    @Option(names = "--dedupe", description = "Write tensors that share their bytes (tied weights) once, under the "
-            + "sorted-first name covering the whole storage; record removed=kept in the metadata.")
-    boolean dedupe;
-
-    @Option(names = "--skip-unsupported", description = "Skip (and report) tensors whose type the format "
-            + "cannot hold (complex128 in safetensors, quantized), and meta or sparse tensors, instead of refusing "
-            + "the file. Names a format would confuse are still refused: rename or exclude them.")
-    boolean skipUnsupported;
-
-    @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Add a string to the safetensors "
-            + "__metadata__ (repeatable); format=pt is always written.")
-    List<String> metadata = new ArrayList<>();
-
-    @Option(names = "--max-shard-size", paramLabel = "SIZE", description = "Write OUT as a directory of "
-            + "Hugging Face shards of at most SIZE (5GB, 500MB, 2GiB) with model.safetensors.index.json.")
-    String maxShardSize;
-
-    @Option(names = "--compress", description = "npz: deflate members like numpy.savez_compressed.")
-    boolean compress;
-
-    @Option(names = "--raw-bits", description = "npz: keep bfloat16/float8 as their bit patterns (<u2 / |u1) "
-            + "instead of widening them to float32.")
-    boolean rawBits;
-
-    @Option(names = {"-f", "--force"}, description = "Replace OUT if it exists.")
-    boolean force;
-
-    @Option(names = "--sync", description = "fsync the output before renaming it into place.")
-    boolean sync;
-
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar and no summary line.")
-    boolean quiet;
-
-    @Option(names = "--json", description = "Print the summary as one JSON document on stdout.")
-    boolean json;
+    @Mixin
+    ConvertOptions convert;
 
     @Mixin
     CommonOptions common;
@@ -102,74 +61,118 @@ public final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Launchers such as pth2safetensors fix the format. */
+    /** Lists the installed formats in the description and adds every writer's own flags. */
+    static void configure(CommandSpec spec) {
+        Writers writers = Writers.standard();
+        List<String> description = new ArrayList<>(List.of(spec.usageMessage().description()));
+        description.addAll(List.of(WriterFlags.formatLines(writers)));
+        description.add("Output appears atomically: written beside OUT, renamed when complete.");
+        description.add("");
+        spec.usageMessage().description(description.toArray(String[]::new));
+        WriterFlags.addTo(spec, writers);
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        TensorWriter writer = to != null ? Writers.standard().byName(to) : Writers.standard().forPath(out);
-        ConversionOptions options = options(err);
-        try (Checkpoint ckpt = Checkpoint.open(in)) {
-            Selected selected = reader.nameRules().apply(WeightSelector.select(ckpt, reader.selection()));
-            long total = selected.tensors().stream().mapToLong(t -> t.source().view().byteLength()).sum();
-            LongConsumer bar = ProgressBar.create(err, total, quiet || json);
-            Conversion.Report report;
-            try {
-                report = Conversion.run(ckpt, selected, writer, out, options.withProgress(bar));
-            } finally {
-                ProgressBar.finish(bar);
-            }
-            summary(report, writer);
-            return ExitCode.OK;
-        } catch (CheckpointException e) {
-            throw e.inFile(in);
+        ConversionService service = ConversionService.standard();
+        ConversionRequest request = ConversionRequest.of(in, out).withFormat(to);
+        TensorWriter writer = service.writerFor(request);
+        ProgressBar bar = ProgressBar.create(err, convert.quiet || convert.json);
+        request = request.withSelection(reader.select).withNames(reader.nameRules()).withRootName(reader.name)
+                .withOptions(convert.options(spec, writer).withProgress(bar));
+        ConversionResult result;
+        try {
+            result = service.convert(request);
+        } finally {
+            bar.close();
         }
+        Summaries.print(spec, result, convert.quiet, convert.json);
+        return ExitCode.OK;
     }
 
-    private ConversionOptions options(PrintWriter err) {
-        Dtype cast = null;
-        if (dtype != null) {
-            cast = Dtype.parseUserName(dtype).filter(d -> d == Dtype.F16 || d == Dtype.BF16 || d == Dtype.F32)
-                    .orElseThrow(() -> new IllegalArgumentException("--dtype takes float16, bfloat16 or float32, not '"
-                            + dtype + "'"));
-        }
-        Map<String, String> meta = new LinkedHashMap<>();
-        for (String kv : metadata) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--metadata takes KEY=VALUE, got '" + kv + "'");
-            }
-            meta.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        long shard = maxShardSize == null ? 0 : Sizes.parse(maxShardSize);
-        WriteOptions w = WriteOptions.DEFAULTS.withMaxShardSize(shard).withCompress(compress).withRawBits(rawBits)
-                .withSync(sync);
-        return new ConversionOptions(cast, dedupe, skipUnsupported, force, meta, w);
-    }
+    /** The options of convert that are also those of strip and batch. */
+    public static final class ConvertOptions {
 
-    private void summary(Conversion.Report r, TensorWriter writer) {
-        double secs = r.nanos() / 1e9;
-        if (json) {
-            Json j = new Json().beginObject().field("input", in.toString()).field("output", out.toString())
-                    .field("format", writer.name()).field("tensors", r.tensors()).field("bytes", r.bytes());
-            j.name("seconds").number(secs);
-            j.name("notes").beginArray();
-            r.notes().forEach(j::string);
-            j.endArray().name("skipped").beginArray();
-            r.skipped().forEach(j::string);
-            j.endArray().endObject();
-            spec.commandLine().getOut().println(j);
-            spec.commandLine().getOut().flush();
+        @Option(names = "--dtype", paramLabel = "TYPE", description = "Cast floating tensors to float16, bfloat16 or "
+                + "float32 with torch's rounding (nearest even). Integer and bool tensors are left alone.")
+        String dtype;
+
+        @Option(names = "--dedupe", description = "Write tensors that share their bytes (tied weights) once, under "
+                + "the sorted-first name covering the whole storage; record removed=kept in the metadata.")
+        boolean dedupe;
+
+        @Option(names = "--skip-unsupported", description = "Skip (and report) tensors whose type the format "
+                + "cannot hold (complex128 in safetensors, quantized), and meta or sparse tensors, instead of "
+                + "refusing the file. Names a format would confuse are still refused: rename or exclude them.")
+        boolean skipUnsupported;
+
+        @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Add a string to the output's "
+                + "metadata (safetensors __metadata__, ONNX metadata_props, HDF5 root attributes; repeatable).")
+        List<String> metadata = new ArrayList<>();
+
+        @Option(names = "--max-shard-size", paramLabel = "SIZE", description = "Write OUT as a directory of "
+                + "Hugging Face shards of at most SIZE (5GB, 500MB, 2GiB) with model.safetensors.index.json.")
+        String maxShardSize;
+
+        @Option(names = "--compress", description = "Deflate where the format allows (npz like "
+                + "numpy.savez_compressed).")
+        boolean compress;
+
+        @Option(names = "--raw-bits", description = "Keep bfloat16/float8 as their bit patterns (uint16 / uint8) "
+                + "in formats without those types, instead of widening them exactly to float32.")
+        boolean rawBits;
+
+        @Option(names = "--max-expand", paramLabel = "X", defaultValue = "16", description = "Refuse an output "
+                + "more than X times the tensor bytes the input stores (views that repeat their data can describe "
+                + "terabytes); 0 for no limit. Default: ${DEFAULT-VALUE}.")
+        double maxExpand;
+
+        @Option(names = "-O", paramLabel = "KEY=VALUE", description = "A writer's own setting by key "
+                + "(the writer flags above show their keys; repeatable).")
+        List<String> writerOptions = new ArrayList<>();
+
+        @Option(names = {"-f", "--force"}, description = "Replace OUT if it exists.")
+        boolean force;
+
+        @Option(names = "--sync", description = "fsync the output before renaming it into place.")
+        boolean sync;
+
+        @Option(names = {"-q", "--quiet"}, description = "No progress bar and no summary line.")
+        boolean quiet;
+
+        @Option(names = "--json", description = "Print the summary as one JSON document on stdout.")
+        boolean json;
+
+        /** @throws InvalidRequestException for a bad value, before any work */
+        ConversionOptions options(CommandSpec spec, TensorWriter writer) {
+            Dtype cast = null;
+            if (dtype != null) {
+                cast = Dtype.parseUserName(dtype).filter(d -> d == Dtype.F16 || d == Dtype.BF16 || d == Dtype.F32)
+                        .orElseThrow(() -> new InvalidRequestException("--dtype takes float16, bfloat16 or float32, "
+                                + "not '" + dtype + "'"));
+            }
+            Map<String, String> meta = new LinkedHashMap<>();
+            for (String kv : metadata) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new InvalidRequestException("--metadata takes KEY=VALUE, got '" + kv + "'");
+                }
+                meta.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            if (!(maxExpand >= 0)) {
+                throw new InvalidRequestException("--max-expand takes a number >= 0, not " + maxExpand);
+            }
+            if (dedupe && !writer.keepsMetadata()) {
+                throw new InvalidRequestException("--dedupe records removed=kept names in the output's metadata, "
+                        + "which " + writer.name() + " cannot hold; without it the removed names would be lost");
+            }
+            long shard = maxShardSize == null ? 0 : WriterOption.parseSize(maxShardSize);
+            WriteOptions w = new WriteOptions(meta, shard, compress, rawBits, sync,
+                    WriterFlags.values(spec, Writers.standard(), writer, writerOptions));
+            return ConversionOptions.defaults().withCastTo(cast).withDedupe(dedupe)
+                    .withSkipUnsupported(skipUnsupported).withForce(force).withMaxExpand(maxExpand)
+                    .withWriteOptions(w);
         }
-        if (quiet || json) {
-            return;
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        String line = String.format(Locale.ROOT, "%s -> %s: %d tensors, %s in %.2f s (%s/s)", in, out, r.tensors(),
-                Sizes.human(r.bytes()), secs, Sizes.human((long) (r.bytes() / Math.max(secs, 1e-9))));
-        if (!r.notes().isEmpty()) {
-            line += "; " + String.join("; ", r.notes());
-        }
-        err.println(line);
-        err.flush();
     }
 }

@@ -9,6 +9,8 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** {@code scan} only: some file would run code when loaded with torch.load. */
     public static final int DANGEROUS = 3;
+    /** A bug in pthconvert (sysexits' EX_SOFTWARE): not the input's fault, not the command line's. */
+    public static final int INTERNAL = 70;
 
     private ExitCode() {
     }

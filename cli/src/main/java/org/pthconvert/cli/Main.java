@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "pthconvert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Read PyTorch checkpoints (.pth .pt .bin .ckpt) without Python and without running any "
                 + "code from them; convert their tensors to other formats.", ""},
-        subcommands = {ConvertCommand.class, InspectCommand.class, ScanCommand.class},
-        footer = {"", "Exit status: 0 success, 1 bad or refused input, 2 usage error, 3 (scan) a file would run code."})
+        footer = {"", "Exit status: 0 success, 1 bad or refused input, 2 usage error, 3 (scan) a file would run code,"
+                + " 70 internal error."})
 public final class Main implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -19,7 +19,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: convert, inspect or scan");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: " + Commands.names());
     }
 
     public static void main(String[] args) {
@@ -65,18 +65,26 @@ public final class Main implements Runnable {
      * built (under the top command, so help and errors read the same).
      */
     private static CommandLine root(String[] args) {
-        Object sub = args.length == 0 ? null : switch (args[0]) {
-            case "convert" -> new ConvertCommand();
-            case "inspect" -> new InspectCommand();
-            case "scan" -> new ScanCommand();
-            default -> null;
-        };
-        if (sub == null) {
-            return new CommandLine(new Main());
+        Commands.Entry only = args.length == 0 ? null : Commands.find(args[0]);
+        if (only == null) {
+            CommandLine top = new CommandLine(new Main());
+            for (Commands.Entry e : Commands.ALL) {
+                add(top, e);
+            }
+            return top;
         }
         CommandLine top = new CommandLine(new Lean());
-        top.addSubcommand(args[0], sub);
+        add(top, only);
         return top;
+    }
+
+    private static void add(CommandLine top, Commands.Entry e) {
+        CommandLine sub = new CommandLine(e.factory().get());
+        e.configure().accept(sub.getCommandSpec());
+        if (sub.getCommandSpec().usageMessage().description().length == 0) {
+            sub.getCommandSpec().usageMessage().description(e.summary());
+        }
+        top.addSubcommand(e.name(), sub);
     }
 
     /** The top command without its eager subcommand list; see {@link #root}. */

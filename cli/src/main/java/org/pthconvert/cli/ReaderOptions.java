@@ -34,6 +34,10 @@ public final class ReaderOptions {
     @Option(names = "--exclude", paramLabel = "GLOB", description = "Drop names matching a glob (repeatable).")
     List<String> excludes = new ArrayList<>();
 
+    @Option(names = "--name", paramLabel = "NAME", description = "The name of the tensor when the file holds "
+            + "one bare tensor (torch.save(tensor, f)); default: the input's file name without its extension.")
+    String name;
+
     @Option(names = "--keep-names",
             description = "Keep a 'module.' or '_orig_mod.' prefix shared by every name (removed by default).")
     boolean keepNames;
@@ -42,7 +46,7 @@ public final class ReaderOptions {
         return Selection.parse(select);
     }
 
-    /** @throws IllegalArgumentException on a malformed --rename, reported as a usage error */
+    /** @throws org.pthconvert.errors.InvalidRequestException on a malformed --rename or glob */
     public NameRules nameRules() {
         List<NameRules.Rename> r = new ArrayList<>();
         for (String spec : renames) {

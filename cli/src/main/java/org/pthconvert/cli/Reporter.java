@@ -3,6 +3,7 @@ package org.pthconvert.cli;
 import java.io.PrintWriter;
 
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.InvalidRequestException;
 
 /**
  * Turns failures into the one stderr line a user sees ({@code pthconvert: <what and where>}) and
@@ -16,7 +17,7 @@ public final class Reporter {
         String line;
         int code = ExitCode.BAD_INPUT;
         if (e instanceof CheckpointException ce) {
-            line = ce.getMessage();
+            line = ce.getMessage().replace(org.pthconvert.writers.Conversion.SKIP_HINT, " (--skip-unsupported skips it)");
         } else if (e instanceof java.nio.file.NoSuchFileException nf) {
             line = nf.getFile() + ": no such file";
         } else if (e instanceof java.nio.file.FileAlreadyExistsException fe) {
@@ -25,8 +26,8 @@ public final class Reporter {
             line = ad.getFile() + ": permission denied";
         } else if (e instanceof java.io.IOException io) {
             line = "I/O error: " + io.getMessage();
-        } else if (e instanceof IllegalArgumentException iae) {
-            line = iae.getMessage();
+        } else if (e instanceof InvalidRequestException ire) {
+            line = ire.getMessage();
             code = ExitCode.USAGE;
         } else if (e instanceof OutOfMemoryError) {
             line = "out of memory (this is a bug: pthconvert should stream; please report it with the file's "
@@ -36,6 +37,7 @@ public final class Reporter {
                     + "please report it)";
         } else {
             line = "internal error: " + e + " (please report it; --debug shows where)";
+            code = ExitCode.INTERNAL;
         }
         err.println("pthconvert: " + oneLine(line));
         if (debug) {

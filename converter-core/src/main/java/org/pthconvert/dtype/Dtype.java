@@ -4,39 +4,40 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Every element type a PyTorch checkpoint can hold, with what each output format calls it.
- * One enum for the whole project: readers, writers, casts and the CLI all speak it.
+ * Every element type a PyTorch checkpoint can hold: what it is (width, kind, torch's names). One enum
+ * for the whole project; how an output format spells a dtype is that writer's own table, so a new
+ * format never edits this file.
  */
 public enum Dtype {
-    //  torch name         storage class            bits kind            safetensors    numpy   onnx
-    F64("float64",         "DoubleStorage",          64, Kind.FLOAT,      "F64",         "<f8",  11),
-    F32("float32",         "FloatStorage",           32, Kind.FLOAT,      "F32",         "<f4",   1),
-    F16("float16",         "HalfStorage",            16, Kind.FLOAT,      "F16",         "<f2",  10),
-    BF16("bfloat16",       "BFloat16Storage",        16, Kind.FLOAT,      "BF16",        null,   16),
-    F8_E4M3FN("float8_e4m3fn", null,                  8, Kind.FLOAT,      "F8_E4M3",     null,   17),
-    F8_E5M2("float8_e5m2", null,                      8, Kind.FLOAT,      "F8_E5M2",     null,   19),
-    F8_E4M3FNUZ("float8_e4m3fnuz", null,              8, Kind.FLOAT,      "F8_E4M3FNUZ", null,   18),
-    F8_E5M2FNUZ("float8_e5m2fnuz", null,              8, Kind.FLOAT,      "F8_E5M2FNUZ", null,   20),
-    F8_E8M0FNU("float8_e8m0fnu", null,                8, Kind.FLOAT,      "F8_E8M0",     null,   24),
+    //  torch name, storage class, bits, kind
+    F64("float64", "DoubleStorage", 64, Kind.FLOAT),
+    F32("float32", "FloatStorage", 32, Kind.FLOAT),
+    F16("float16", "HalfStorage", 16, Kind.FLOAT),
+    BF16("bfloat16", "BFloat16Storage", 16, Kind.FLOAT),
+    F8_E4M3FN("float8_e4m3fn", null, 8, Kind.FLOAT),
+    F8_E5M2("float8_e5m2", null, 8, Kind.FLOAT),
+    F8_E4M3FNUZ("float8_e4m3fnuz", null, 8, Kind.FLOAT),
+    F8_E5M2FNUZ("float8_e5m2fnuz", null, 8, Kind.FLOAT),
+    F8_E8M0FNU("float8_e8m0fnu", null, 8, Kind.FLOAT),
     /** Two float4 values packed per byte; torch's shape counts bytes, so no format's F4 matches it. */
-    F4_E2M1FN_X2("float4_e2m1fn_x2", null,            8, Kind.PACKED,     null,          null,    0),
-    I64("int64",           "LongStorage",            64, Kind.SIGNED,     "I64",         "<i8",   7),
-    I32("int32",           "IntStorage",             32, Kind.SIGNED,     "I32",         "<i4",   6),
-    I16("int16",           "ShortStorage",           16, Kind.SIGNED,     "I16",         "<i2",   5),
-    I8("int8",             "CharStorage",             8, Kind.SIGNED,     "I8",          "|i1",   3),
-    U64("uint64",          null,                     64, Kind.UNSIGNED,   "U64",         "<u8",  13),
-    U32("uint32",          null,                     32, Kind.UNSIGNED,   "U32",         "<u4",  12),
-    U16("uint16",          null,                     16, Kind.UNSIGNED,   "U16",         "<u2",   4),
-    U8("uint8",            "ByteStorage",             8, Kind.UNSIGNED,   "U8",          "|u1",   2),
-    BOOL("bool",           "BoolStorage",             8, Kind.BOOL,       "BOOL",        "|b1",   9),
-    C32("complex32",       "ComplexHalfStorage",     32, Kind.COMPLEX,    null,          null,    0),
-    C64("complex64",       "ComplexFloatStorage",    64, Kind.COMPLEX,    "C64",         "<c8",  14),
-    C128("complex128",     "ComplexDoubleStorage",  128, Kind.COMPLEX,    null,          "<c16", 15),
-    QINT8("qint8",         "QInt8Storage",            8, Kind.QUANTIZED,  null,          null,    0),
-    QUINT8("quint8",       "QUInt8Storage",           8, Kind.QUANTIZED,  null,          null,    0),
-    QINT32("qint32",       "QInt32Storage",          32, Kind.QUANTIZED,  null,          null,    0),
-    QUINT4X2("quint4x2",   "QUInt4x2Storage",         8, Kind.QUANTIZED,  null,          null,    0),
-    QUINT2X4("quint2x4",   "QUInt2x4Storage",         8, Kind.QUANTIZED,  null,          null,    0);
+    F4_E2M1FN_X2("float4_e2m1fn_x2", null, 8, Kind.PACKED),
+    I64("int64", "LongStorage", 64, Kind.SIGNED),
+    I32("int32", "IntStorage", 32, Kind.SIGNED),
+    I16("int16", "ShortStorage", 16, Kind.SIGNED),
+    I8("int8", "CharStorage", 8, Kind.SIGNED),
+    U64("uint64", null, 64, Kind.UNSIGNED),
+    U32("uint32", null, 32, Kind.UNSIGNED),
+    U16("uint16", null, 16, Kind.UNSIGNED),
+    U8("uint8", "ByteStorage", 8, Kind.UNSIGNED),
+    BOOL("bool", "BoolStorage", 8, Kind.BOOL),
+    C32("complex32", "ComplexHalfStorage", 32, Kind.COMPLEX),
+    C64("complex64", "ComplexFloatStorage", 64, Kind.COMPLEX),
+    C128("complex128", "ComplexDoubleStorage", 128, Kind.COMPLEX),
+    QINT8("qint8", "QInt8Storage", 8, Kind.QUANTIZED),
+    QUINT8("quint8", "QUInt8Storage", 8, Kind.QUANTIZED),
+    QINT32("qint32", "QInt32Storage", 32, Kind.QUANTIZED),
+    QUINT4X2("quint4x2", "QUInt4x2Storage", 8, Kind.QUANTIZED),
+    QUINT2X4("quint2x4", "QUInt2x4Storage", 8, Kind.QUANTIZED);
 
     /** What an element is, for casts and for formats that only hold some kinds. */
     public enum Kind { FLOAT, SIGNED, UNSIGNED, BOOL, COMPLEX, QUANTIZED, PACKED }
@@ -45,19 +46,12 @@ public enum Dtype {
     private final String storageClass;
     private final int bits;
     private final Kind kind;
-    private final String safetensorsName;
-    private final String numpyDescr;
-    private final int onnxType;
 
-    Dtype(String torchName, String storageClass, int bits, Kind kind,
-          String safetensorsName, String numpyDescr, int onnxType) {
+    Dtype(String torchName, String storageClass, int bits, Kind kind) {
         this.torchName = torchName;
         this.storageClass = storageClass;
         this.bits = bits;
         this.kind = kind;
-        this.safetensorsName = safetensorsName;
-        this.numpyDescr = numpyDescr;
-        this.onnxType = onnxType;
     }
 
     /** The attribute name in module {@code torch}, e.g. {@code float32}. */
@@ -74,14 +68,6 @@ public enum Dtype {
     public Kind kind() { return kind; }
 
     public boolean isFloatingPoint() { return kind == Kind.FLOAT; }
-
-    public Optional<String> safetensorsName() { return Optional.ofNullable(safetensorsName); }
-
-    /** The NumPy {@code descr} string, absent for types NumPy lacks (bfloat16, float8, ...). */
-    public Optional<String> numpyDescr() { return Optional.ofNullable(numpyDescr); }
-
-    /** The ONNX {@code TensorProto.DataType} code, 0 when ONNX has none. */
-    public int onnxType() { return onnxType; }
 
     /**
      * Width of the unit that byte order applies to: a complex number swaps each half on its own,

@@ -241,14 +241,29 @@ public final class Checkpoint implements Closeable {
 
     /** The bytes of a tensor from this checkpoint, C-contiguous and little-endian, read lazily. */
     public TensorSource source(TensorView view) {
+        // Storage keys ("0", "1") repeat across files: only this checkpoint's own storage objects count.
         StorageBytes b = bytes.get(view.storage().key());
-        if (b == null) {
-            throw new IllegalArgumentException("tensor view is not from this checkpoint");
+        if (b == null || storages.get(view.storage().key()) != view.storage()) {
+            throw new IllegalArgumentException("tensor view is not from " + container.file());
         }
         return new ViewSource(b, view, container.byteOrder());
     }
 
     public List<String> recordNames() { return new ArrayList<>(container.recordNames()); }
+
+    /** Problems that did not stop reading, one line each. */
+    public List<String> warnings() { return container.warnings(); }
+
+    /** The root dict's keys as text (a training checkpoint's {@code model}, {@code optimizer}, ...). */
+    public List<String> topLevelKeys() {
+        List<String> keys = new ArrayList<>();
+        if (root instanceof PickleValue.PDict d) {
+            for (var e : d.entries()) {
+                keys.add(e.getKey() instanceof PickleValue.PStr s ? s.value() : String.valueOf(e.getKey()));
+            }
+        }
+        return keys;
+    }
 
     @Override
     public void close() throws IOException {

@@ -1,5 +1,6 @@
 package org.pthconvert.select;
 
+import org.pthconvert.errors.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,12 +28,12 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
         public static Rename parse(String spec) {
             int eq = spec.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("--rename takes REGEX=REPLACEMENT, got '" + spec + "'");
+                throw new InvalidRequestException("--rename takes REGEX=REPLACEMENT, got '" + spec + "'");
             }
             try {
                 return new Rename(Pattern.compile(spec.substring(0, eq)), spec.substring(eq + 1));
             } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("--rename: bad regex '" + spec.substring(0, eq) + "': "
+                throw new InvalidRequestException("--rename: bad regex '" + spec.substring(0, eq) + "': "
                         + e.getDescription());
             }
         }
@@ -82,7 +83,7 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
             tensors = stripWrapperPrefix(tensors, notes);
         }
         checkNames(tensors);
-        return new Selected(tensors, notes, in.unreadable());
+        return new Selected(in.checkpoint(), tensors, notes, in.unreadable(), in.moduleMetadata());
     }
 
     private static List<NamedTensor> stripWrapperPrefix(List<NamedTensor> tensors, List<String> notes) {

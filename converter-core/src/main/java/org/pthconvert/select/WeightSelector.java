@@ -1,5 +1,6 @@
 package org.pthconvert.select;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,8 +27,42 @@ public final class WeightSelector {
     private WeightSelector() {
     }
 
+    /** {@link #select(Checkpoint, Selection, String)} naming a bare tensor after the file's stem. */
     public static Selected select(Checkpoint ckpt, Selection selection) throws CheckpointException {
+        return select(ckpt, selection, defaultRootName(ckpt));
+    }
+
+    /**
+     * The file's name without its extension ({@code weights} for {@code weights.pt}): the name a file
+     * holding one bare tensor ({@code torch.save(tensor, f)}) gets by default.
+     */
+    public static String defaultRootName(Checkpoint ckpt) {
+        Path file = ckpt.file().getFileName();
+        String name = file == null ? "" : file.toString();
+        int dot = name.lastIndexOf('.');
+        name = dot > 0 ? name.substring(0, dot) : name;
+        return name.isEmpty() ? "tensor" : name;
+    }
+
+    /**
+     * @param rootName the name of the tensor when the whole file is one bare tensor
+     */
+    public static Selected select(Checkpoint ckpt, Selection selection, String rootName) throws CheckpointException {
+        if (ckpt.tensors().isEmpty()) {
+            throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
+                    "the file holds no tensor" + (ckpt.unreadable().isEmpty() ? ""
+                            : " with data (" + ckpt.unreadable().size() + " tensor-like values without data)"), null);
+        }
         List<String> notes = new ArrayList<>();
+        if (ckpt.root() instanceof PTensor && ckpt.tensors().size() == 1 && ckpt.tensors().get(0).path().isEmpty()) {
+            if (selection instanceof Selection.SubTree s) {
+                throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
+                        "the file is one bare tensor; it has no sub-tree '" + s.path() + "'", null);
+            }
+            notes.add("the file is one bare tensor, named '" + rootName + "'");
+            return new Selected(ckpt, List.of(new NamedTensor(rootName, ckpt.tensors().get(0))), notes,
+                    ckpt.unreadable(), ModuleMetadata.EMPTY);
+        }
         List<NamedTensor> out;
         String prefix = "";
         if (selection instanceof Selection.All) {
@@ -37,7 +72,7 @@ public final class WeightSelector {
             prefix = s.path() + ".";
             if (out.isEmpty()) {
                 throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
-                        "--select '" + s.path() + "' names no tensor (see `pthconvert inspect`)", null);
+                        "the selection '" + s.path() + "' names no tensor (inspect shows the tree)", null);
             }
         } else {
             out = auto(ckpt, notes);
@@ -56,7 +91,7 @@ public final class WeightSelector {
                 unreadable.add(u);
             }
         }
-        return new Selected(out, notes, unreadable);
+        return new Selected(ckpt, out, notes, unreadable, ModuleMetadata.EMPTY);
     }
 
     private static List<NamedTensor> auto(Checkpoint ckpt, List<String> notes) {
@@ -71,7 +106,7 @@ public final class WeightSelector {
                 }
                 List<NamedTensor> found = under(ckpt.tensors(), List.of(key));
                 if (!found.isEmpty()) {
-                    notes.add("took the weights under '" + key + "' (use --select all for every tensor)");
+                    notes.add("took the weights under '" + key + "' (selecting all takes every tensor)");
                     return found;
                 }
             }

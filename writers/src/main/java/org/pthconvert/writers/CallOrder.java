@@ -111,6 +111,10 @@ public final class CallOrder {
         return state == State.FINISHED;
     }
 
+    public boolean closed() {
+        return state == State.CLOSED;
+    }
+
     private void require(State wanted, String call) {
         if (state == wanted) {
             return;

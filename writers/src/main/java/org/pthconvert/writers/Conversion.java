@@ -13,64 +13,108 @@ import java.util.TreeMap;
 import org.pthconvert.dtype.TensorCast;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.errors.InvalidRequestException;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.Unreadable;
 import org.pthconvert.select.NamedTensor;
 import org.pthconvert.select.Selected;
+import org.pthconvert.tensor.StorageRef;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.tensor.TensorView;
 
 /**
- * One conversion, start to finish: refuse or skip what the format cannot hold, cast, de-duplicate,
- * then stream every tensor into the writer and move the output into place atomically.
+ * One conversion of an opened checkpoint, start to finish: refuse or skip what the format cannot
+ * hold, cast, de-duplicate, check the output's size, then stream every tensor into the writer and
+ * move the output into place atomically. {@link org.pthconvert.writers.service.ConversionService}
+ * wraps it with opening, selection and naming for callers that start from paths.
  *
  * <pre>{@code
  * try (Checkpoint ckpt = Checkpoint.open(in)) {
  *     Selected sel = NameRules.none().apply(WeightSelector.select(ckpt, new Selection.Auto()));
- *     Conversion.Report r = Conversion.run(ckpt, sel, Writers.byName("safetensors"), out, ConversionOptions.defaults());
+ *     Conversion.Report r = Conversion.run(ckpt, sel, writers.byName("safetensors"), out, ConversionOptions.defaults());
  * }
  * }</pre>
  */
 public final class Conversion {
 
-    /** What happened, for the summary line and {@code --json}. */
-    public record Report(int tensors, long bytes, long nanos, List<String> notes, List<String> skipped) {
+    /**
+     * What happened, for the summary line and {@code --json}.
+     *
+     * @param tensors     tensors written (tied names count once each)
+     * @param bytes       tensor bytes handed to the writer
+     * @param nanos       time taken
+     * @param notes       one line per rule that fired, cast, dedupe, type change
+     * @param skipped     tensors left out, each with its reason
+     * @param typeChanges tensors the writer stored in another dtype
+     * @param outputs     every file or directory written, the main output last
+     */
+    public record Report(int tensors, long bytes, long nanos, List<String> notes, List<Skipped> skipped,
+                         List<TypeChange> typeChanges, List<Path> outputs) {
         public Report {
             notes = List.copyOf(notes);
             skipped = List.copyOf(skipped);
+            typeChanges = List.copyOf(typeChanges);
+            outputs = List.copyOf(outputs);
         }
     }
 
-    /** A tensor as it will be written: its spec, where its bytes come from, and its storage. */
-    private record Planned(TensorSpec spec, TensorSource source, NamedTensor from) {
+    /** A tensor left out with {@code --skip-unsupported}, and why. */
+    public record Skipped(String name, String reason) {
+        @Override
+        public String toString() {
+            return name + " (" + reason + ")";
+        }
+    }
+
+    /** A tensor as it will be written: its plan entry, where its bytes come from, and its origin. */
+    private record Planned(PlannedTensor tensor, TensorSource source, NamedTensor from) {
+        TensorSpec spec() {
+            return tensor.spec();
+        }
     }
 
     private Conversion() {
     }
 
+    /** {@link #run(Checkpoint, Selected, TensorWriter, Path, ConversionOptions, SourceInfo)} with the file's name. */
     public static Report run(Checkpoint ckpt, Selected selected, TensorWriter writer, Path out,
                              ConversionOptions opts) throws CheckpointException, IOException {
+        Path name = ckpt.file().getFileName();
+        return run(ckpt, selected, writer, out, opts,
+                new SourceInfo(name == null ? "" : name.toString(), "auto", selected.moduleMetadata()));
+    }
+
+    public static Report run(Checkpoint ckpt, Selected selected, TensorWriter writer, Path out,
+                             ConversionOptions opts, SourceInfo source) throws CheckpointException, IOException {
         long start = System.nanoTime();
+        if (selected.checkpoint() != ckpt) {
+            throw new IllegalArgumentException("the selection was made from another checkpoint than "
+                    + ckpt.file());
+        }
         if (opts.dedupe() && !writer.keepsMetadata()) {
-            throw new IllegalArgumentException("--dedupe records removed=kept names in the output's metadata, which "
-                    + writer.name() + " cannot hold; without it the removed names would be lost");
+            throw new InvalidRequestException("dedupe records removed=kept names in the output's metadata, "
+                    + "which " + writer.name() + " cannot hold; without it the removed names would be lost");
         }
         List<String> notes = new ArrayList<>(selected.notes());
-        List<String> skipped = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
         refuseUnreadable(ckpt, selected.unreadable(), opts, skipped);
         List<Planned> plan = new ArrayList<>();
         int cast = 0;
         for (NamedTensor t : selected.tensors()) {
             TensorView view = t.source().view();
             TensorSpec spec = new TensorSpec(t.name(), view.dtype(), view.shape(), view.quantization());
-            TensorSource source = ckpt.source(view);
+            TensorSource bytes = ckpt.source(view);
+            StorageRef s = view.storage();
+            StorageIdentity origin = new StorageIdentity(s.key(), view.storageOffset(), view.strides(), s.dtype(),
+                    s.byteSize());
             if (opts.castTo() != null && view.dtype().isFloatingPoint() && view.dtype() != opts.castTo()) {
-                source = TensorCast.of(source, view.dtype(), opts.castTo());
+                bytes = TensorCast.of(bytes, view.dtype(), opts.castTo());
                 spec = spec.withDtype(opts.castTo());
+                origin = null;
                 cast++;
             }
-            plan.add(new Planned(spec, source, t));
+            plan.add(new Planned(new PlannedTensor(spec, origin), bytes, t));
         }
         if (cast > 0) {
             notes.add("cast " + cast + " floating tensors to " + opts.castTo());
@@ -85,43 +129,51 @@ public final class Conversion {
                     "nothing to write: every selected tensor was skipped", null);
         }
         if (!skipped.isEmpty()) {
-            notes.add("skipped " + skipped.size() + ": " + String.join(", ", skipped));
+            notes.add("skipped " + skipped.size() + ": " + String.join(", ",
+                    skipped.stream().map(Skipped::toString).toList()));
         }
-        long bytes = write(plan, writer, out, metadata, opts, notes);
-        return new Report(plan.size(), bytes, System.nanoTime() - start, notes, skipped);
+        OutputSize.check(ckpt, plan.stream().map(Planned::spec).toList(), out, opts.maxExpand());
+        WritePlan writePlan = new WritePlan(plan.stream().map(Planned::tensor).toList(), metadata, source);
+        return write(plan, writePlan, writer, out, opts, notes, skipped, start);
     }
 
     private static void refuseUnreadable(Checkpoint ckpt, List<Unreadable> unreadable, ConversionOptions opts,
-                                         List<String> skipped) throws CheckpointException {
+                                         List<Skipped> skipped) throws CheckpointException {
         for (Unreadable u : unreadable) {
             if (!opts.skipUnsupported()) {
                 throw new CheckpointException(Reason.UNSUPPORTED, ckpt.file(), null, -1, u.name(),
-                        u.reason() + " (--skip-unsupported skips it)", null);
+                        u.reason() + SKIP_HINT, null);
             }
-            skipped.add(u.name() + " (" + u.reason() + ")");
+            skipped.add(new Skipped(u.name(), u.reason()));
         }
     }
 
+    /**
+     * Marks a refusal that skipping would avoid; the CLI turns it into its flag's name. Library
+     * messages name no flag.
+     */
+    public static final String SKIP_HINT = " (skipping unsupported tensors would leave it out)";
+
     private static List<Planned> refuseUnsupported(List<Planned> plan, TensorWriter writer, ConversionOptions opts,
-                                                   List<String> skipped) throws CheckpointException {
+                                                   List<Skipped> skipped) throws CheckpointException {
         List<Planned> kept = new ArrayList<>(plan.size());
         for (Planned p : plan) {
             Optional<String> why = writer.refuse(p.spec(), opts.writeOptions());
             if (why.isEmpty()) {
                 kept.add(p);
             } else if (opts.skipUnsupported()) {
-                skipped.add(p.spec().name() + " (" + why.get() + ")");
+                skipped.add(new Skipped(p.spec().name(), why.get()));
             } else {
                 throw new CheckpointException(Reason.UNSUPPORTED, null, null, -1, p.spec().name(),
-                        why.get() + " (--skip-unsupported skips it)", null);
+                        why.get() + SKIP_HINT, null);
             }
         }
         return kept;
     }
 
     /**
-     * {@code --dedupe}: where several names read the very same bytes of one storage, keep the
-     * sorted-first name among those covering the whole storage (Hugging Face's rule) and record
+     * Dedupe: where several names read the very same bytes of one storage, keep the sorted-first
+     * name among those covering the whole storage (Hugging Face's rule) and record
      * {@code removed: kept} in the metadata. Names that view other parts of the storage are kept:
      * dropping them would lose data.
      */
@@ -157,7 +209,7 @@ public final class Conversion {
             return plan;
         }
         metadata.putAll(removed);
-        notes.add("--dedupe kept one copy of " + removed.size() + " shared tensors");
+        notes.add("dedupe kept one copy of " + removed.size() + " shared tensors");
         List<Planned> out = new ArrayList<>();
         for (Planned p : plan) {
             if (!removed.containsKey(p.spec().name())) {
@@ -165,6 +217,13 @@ public final class Conversion {
             }
         }
         return out;
+    }
+
+    private static boolean sameBytes(Planned a, Planned b) {
+        TensorView x = a.from().source().view();
+        TensorView y = b.from().source().view();
+        return x.storageOffset() == y.storageOffset() && x.shape().equals(y.shape()) && x.strides().equals(y.strides())
+                && a.spec().dtype() == b.spec().dtype();
     }
 
     private static void describeTypeChanges(List<TypeChange> changes, List<String> notes) {
@@ -178,39 +237,39 @@ public final class Conversion {
                 : names.size() + " tensors (" + names.get(0) + ", ...)")));
     }
 
-    private static boolean sameBytes(Planned a, Planned b) {
-        TensorView x = a.from().source().view();
-        TensorView y = b.from().source().view();
-        return x.storageOffset() == y.storageOffset() && x.shape().equals(y.shape()) && x.strides().equals(y.strides())
-                && a.spec().dtype() == b.spec().dtype();
-    }
-
-    private static long write(List<Planned> plan, TensorWriter writer, Path out, Map<String, String> metadata,
-                              ConversionOptions opts, List<String> notes) throws IOException, CheckpointException {
+    private static Report write(List<Planned> plan, WritePlan writePlan, TensorWriter writer, Path out,
+                                ConversionOptions opts, List<String> notes, List<Skipped> skipped, long start)
+            throws IOException, CheckpointException {
         Map<String, Planned> byName = new HashMap<>();
-        List<TensorSpec> specs = new ArrayList<>(plan.size());
         for (Planned p : plan) {
             byName.put(p.spec().name(), p);
-            specs.add(p.spec());
         }
         long total = 0;
-        WriteOptions wopts = opts.writeOptions().withMetadata(opts.metadata());
+        WriteOptions wopts = opts.writeOptions();
         AtomicOutput.Kind kind = writer.writesDirectory(wopts) ? AtomicOutput.Kind.DIRECTORY : AtomicOutput.Kind.FILE;
-        try (AtomicOutput target = AtomicOutput.create(out, kind, opts.force());
-             WriteSession session = writer.open(target.temp(), wopts)) {
-            for (TensorSpec spec : session.begin(specs, metadata)) {
+        try (OutputSet target = OutputSet.create(out, kind, opts.force());
+             WriteSession session = writer.open(target, wopts)) {
+            List<TensorSpec> order = session.begin(writePlan);
+            long planned = 0;
+            for (TensorSpec spec : order) {
+                planned = Math.addExact(planned, byName.get(spec.name()).source().byteLength());
+            }
+            opts.progress().start(planned);
+            for (TensorSpec spec : order) {
                 Planned p = byName.get(spec.name());
                 try {
-                    session.write(spec, p.source());
+                    session.write(spec, new CountingSource(p.source(), opts.progress()));
                 } catch (CheckpointException e) {
                     throw e.forTensor(p.from().source().name());
                 }
-                total += spec.byteLength();
+                total = Math.addExact(total, p.source().byteLength());
             }
             session.finish();
-            describeTypeChanges(session.typeChanges(), notes);
+            List<TypeChange> changes = session.typeChanges();
+            describeTypeChanges(changes, notes);
             target.commit(wopts.sync());
+            return new Report(plan.size(), total, System.nanoTime() - start, notes, skipped, changes,
+                    target.destinations());
         }
-        return total;
     }
 }

@@ -1,7 +1,9 @@
 package org.pthconvert.writers;
 
+import org.pthconvert.errors.InvalidRequestException;
+
 /** No writer has the asked-for name or extension; the message lists those that exist. */
-public class NoSuchWriterException extends IllegalArgumentException {
+public class NoSuchWriterException extends InvalidRequestException {
 
     private final String asked;
     private final String known;

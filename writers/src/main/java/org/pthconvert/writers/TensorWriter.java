@@ -1,21 +1,21 @@
 package org.pthconvert.writers;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 import org.pthconvert.tensor.TensorSpec;
 
 /**
- * One output format. Found by {@link Writers}: the built-ins plus any implementation listed in
- * {@code META-INF/services/org.pthconvert.writers.TensorWriter} (which needs a public no-argument
- * constructor). A writer holds no state of its own; each output is one {@link WriteSession}.
+ * One output format. Found by {@link Writers} through {@link java.util.ServiceLoader}: every
+ * implementation listed in {@code META-INF/services/org.pthconvert.writers.TensorWriter} (with a
+ * public no-argument constructor), the built-ins included. A writer holds no state of its own; each
+ * output is one {@link WriteSession}.
  *
  * <p>The caller asks {@link #refuse} about every tensor first, so that it can stop (naming the
  * tensor) or skip refused tensors ({@code --skip-unsupported}) before any byte is written; then it
- * {@linkplain #open opens} a session on a temporary path from {@link AtomicOutput} and commits that
- * path once the session has finished.
+ * {@linkplain #open opens} a session on temporaries ({@link OutputTarget}) and commits them once
+ * the session has finished.
  */
 public interface TensorWriter {
 
@@ -50,9 +50,26 @@ public interface TensorWriter {
     }
 
     /**
-     * Starts writing to {@code target}: a file path (which may exist, empty, and is truncated) or,
-     * when {@link #writesDirectory}, an existing empty directory. The session writes only there and
-     * never renames it; making the result visible under the final name is the caller's job.
+     * Settings of this writer beyond the common ones: each is a flag of {@code convert} and a
+     * {@code -O key=value}; values reach {@link #open} through {@link WriteOptions#extra}, already
+     * checked against the option's type.
      */
-    WriteSession open(Path target, WriteOptions opts) throws IOException;
+    default List<WriterOption> options() {
+        return List.of();
+    }
+
+    /**
+     * Checks the whole option set before any work (combinations, values the type cannot say):
+     * empty when fine, else the reason, which the CLI shows as a usage error.
+     */
+    default Optional<String> checkOptions(WriteOptions opts) {
+        return Optional.empty();
+    }
+
+    /**
+     * Starts writing to {@code target}: its {@link OutputTarget#main()} is an empty file or, when
+     * {@link #writesDirectory}, an empty directory. The session writes only to the target's paths
+     * and never renames them; making the result visible is the caller's job.
+     */
+    WriteSession open(OutputTarget target, WriteOptions opts) throws IOException;
 }

@@ -3,7 +3,6 @@ package org.pthconvert.writers;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
@@ -13,31 +12,27 @@ import org.pthconvert.tensor.TensorSpec;
  * Writing one output. The calls come in this order, and any other order throws
  * {@link IllegalStateException}:
  * <ol>
- *   <li>{@link #begin} once, with every tensor's spec: it returns the order in which it wants the
- *       bytes (a safetensors header or an ONNX size must be known before any data);</li>
- *   <li>{@link #write} once per tensor, in exactly that order, with the same specs;</li>
+ *   <li>{@link #begin} once, with the whole plan: it returns the tensors whose bytes it wants, in
+ *       the order it wants them (a safetensors header or an ONNX size must be known before any
+ *       data; a tied weight stored once needs its bytes once);</li>
+ *   <li>{@link #write} once per returned tensor, in exactly that order;</li>
  *   <li>{@link #finish} once, which completes the output;</li>
  *   <li>{@link #close} always. Without a successful {@code finish}, closing aborts: resources are
  *       released and the target is left incomplete, for the caller to delete.</li>
  * </ol>
- * After any call throws, the session is failed: only {@code close} is allowed.
+ * After any call throws, the session is failed: only {@code close} is allowed. Implementations
+ * extend {@link AbstractWriteSession}, which enforces all of this.
  */
 public interface WriteSession extends Closeable {
 
     /**
-     * Receives every tensor before any data, and returns the same specs in the order {@link #write}
-     * must follow. Names must be unique.
+     * Receives every tensor before any data.
      *
-     * @param metadata string pairs the conversion made (tied-weight aliases and the like), merged
-     *                 with {@link WriteOptions#metadata()}, which wins on equal keys; formats without
-     *                 metadata ignore both
      * @throws CheckpointException with {@link CheckpointException.Reason#UNSUPPORTED} naming a tensor
      *                             the format cannot hold (see {@link TensorWriter#refuse}), or two
      *                             names the format would confuse
-     * @throws IllegalArgumentException for two tensors with one name
      */
-    List<TensorSpec> begin(List<TensorSpec> specs, Map<String, String> metadata)
-            throws IOException, CheckpointException;
+    List<TensorSpec> begin(WritePlan plan) throws IOException, CheckpointException;
 
     /**
      * Writes one tensor's bytes: C-contiguous, little-endian, {@code spec.byteLength()} of them, in
@@ -52,9 +47,7 @@ public interface WriteSession extends Closeable {
     void finish() throws IOException, CheckpointException;
 
     /** Tensors stored in a dtype other than their own (widened, or as raw bits); empty if none. */
-    default List<TypeChange> typeChanges() {
-        return List.of();
-    }
+    List<TypeChange> typeChanges();
 
     /** Releases everything; aborts unless {@link #finish} succeeded. Idempotent. */
     @Override

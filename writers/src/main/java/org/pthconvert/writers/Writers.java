@@ -11,13 +11,12 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
-import org.pthconvert.writers.npz.NpzWriter;
-import org.pthconvert.writers.safetensors.SafetensorsWriter;
 
 /**
- * The writers known to this run, by name and by file extension: the built-ins first, then those
- * {@link ServiceLoader} finds. The first writer with a given name wins; later ones with the same
- * name are ignored. A miss says what was asked for and what exists.
+ * The writers known to this run, by name and by file extension, as {@link ServiceLoader} finds them
+ * (the built-ins are listed in this module's service file like any plug-in, so there is one list).
+ * The first writer with a given name wins; later ones with the same name are ignored. A miss says
+ * what was asked for and what exists.
  */
 public final class Writers {
 
@@ -33,7 +32,7 @@ public final class Writers {
         this.byName = m;
     }
 
-    /** The built-ins and the service-loaded writers of this class's loader, found once. */
+    /** The service-loaded writers of this class's loader, found once. */
     public static Writers standard() {
         Writers s = standard;
         if (s == null) {
@@ -43,9 +42,9 @@ public final class Writers {
         return s;
     }
 
-    /** The built-ins and the writers {@code loader} lists as services. */
+    /** The writers {@code loader} lists as services. */
     public static Writers load(ClassLoader loader) {
-        List<TensorWriter> all = new ArrayList<>(builtIns());
+        List<TensorWriter> all = new ArrayList<>();
         ServiceLoader<TensorWriter> services = ServiceLoader.load(TensorWriter.class, loader);
         for (var it = services.iterator(); it.hasNext(); ) {
             try {
@@ -61,10 +60,6 @@ public final class Writers {
     /** Exactly these writers, in this order (for tests and embedding). */
     public static Writers of(List<? extends TensorWriter> writers) {
         return new Writers(List.copyOf(writers));
-    }
-
-    public static List<TensorWriter> builtIns() {
-        return List.of(new SafetensorsWriter(), new NpzWriter());
     }
 
     public List<TensorWriter> all() {

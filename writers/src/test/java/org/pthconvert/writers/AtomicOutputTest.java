@@ -55,8 +55,8 @@ class AtomicOutputTest {
         TensorSpec a = new TensorSpec("a", Dtype.F32, Shape.of(2));
         assertThrows(IllegalArgumentException.class, () -> {
             try (AtomicOutput o = AtomicOutput.create(out, Kind.FILE, false);
-                 WriteSession s = w.open(o.temp(), WriteOptions.DEFAULTS)) {
-                s.begin(List.of(a), Map.of());
+                 WriteSession s = w.open(OutputTarget.direct(o.temp()), WriteOptions.DEFAULTS)) {
+                s.begin(WritePlan.of(List.of(a), Map.of()));
                 s.write(a, new ArraySource(new byte[3]));   // wrong length: throws
                 s.finish();
                 o.commit(false);

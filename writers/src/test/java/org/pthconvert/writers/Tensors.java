@@ -35,8 +35,8 @@ public final class Tensors {
 
     /** begin, every write in the order begin gives, finish, close; returns the session. */
     public WriteSession writeAll(TensorWriter writer, Path target, WriteOptions opts) throws Exception {
-        try (WriteSession s = writer.open(target, opts)) {
-            for (TensorSpec spec : s.begin(specs(), Map.of())) {
+        try (WriteSession s = writer.open(OutputTarget.direct(target), opts)) {
+            for (TensorSpec spec : s.begin(WritePlan.of(specs(), Map.of()))) {
                 s.write(spec, new ArraySource(data.get(spec.name()), 7));
             }
             s.finish();

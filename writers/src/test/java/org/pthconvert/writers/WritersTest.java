@@ -30,8 +30,8 @@ class WritersTest {
         NoSuchWriterException e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("m.xyz")));
         assertEquals("no writer for '.xyz'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
         assertEquals(".xyz", e.asked());
-        e = assertThrows(NoSuchWriterException.class, () -> writers.byName("hdf5"));
-        assertEquals("no writer named 'hdf5'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
+        e = assertThrows(NoSuchWriterException.class, () -> writers.byName("xyz"));
+        assertEquals("no writer named 'xyz'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
         e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("outdir")));
         assertTrue(e.getMessage().startsWith("no writer for 'outdir' (no extension"), e.getMessage());
         assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of(".npz")));
@@ -54,7 +54,7 @@ class WritersTest {
             @Override public java.util.Optional<String> refuse(org.pthconvert.tensor.TensorSpec s, WriteOptions o) {
                 return java.util.Optional.empty();
             }
-            @Override public WriteSession open(Path target, WriteOptions opts) { throw new UnsupportedOperationException(); }
+            @Override public WriteSession open(OutputTarget target, WriteOptions opts) { throw new UnsupportedOperationException(); }
         };
         Writers w = Writers.of(List.of(npz, fake));
         assertEquals(1, w.all().size());

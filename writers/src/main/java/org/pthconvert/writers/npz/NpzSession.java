@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +20,10 @@ import org.pthconvert.dtype.TensorCast;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;
-import org.pthconvert.writers.CallOrder;
+import org.pthconvert.writers.AbstractWriteSession;
 import org.pthconvert.writers.TypeChange;
 import org.pthconvert.writers.WriteOptions;
-import org.pthconvert.writers.WriteSession;
+import org.pthconvert.writers.WritePlan;
 import org.pthconvert.writers.WriterFailures;
 
 /**
@@ -32,24 +31,21 @@ import org.pthconvert.writers.WriterFailures;
  * and sizes after its data (and adds ZIP64 fields when a size or offset needs them). Tensor bytes
  * stream through one small buffer. Tensors keep the caller's order.
  */
-final class NpzSession implements WriteSession {
+final class NpzSession extends AbstractWriteSession {
 
     private static final int COPY_BUFFER = 256 * 1024;
     /** Members are dated 1980-01-01 00:00 (the zip epoch), so the same input gives the same bytes. */
     private static final long FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0)
             .atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
 
-    private final NpzWriter writer;
     private final WriteOptions opts;
-    private final CallOrder calls = new CallOrder("npz");
     private final FileChannel channel;
     private final ZipArchiveOutputStream zip;
     private final Map<String, NpzWriter.Stored> stored = new HashMap<>();
-    private final List<TypeChange> changes = new ArrayList<>();
     private final byte[] buffer = new byte[COPY_BUFFER];
 
     NpzSession(NpzWriter writer, Path target, WriteOptions opts) throws IOException {
-        this.writer = writer;
+        super(writer, opts);
         this.opts = opts;
         this.channel = OutputFiles.openEmpty(target, true);
         this.zip = new ZipArchiveOutputStream(channel);
@@ -60,68 +56,51 @@ final class NpzSession implements WriteSession {
     }
 
     @Override
-    public List<TensorSpec> begin(List<TensorSpec> specs, Map<String, String> metadata)
-            throws IOException, CheckpointException {
-        calls.checkBegin(specs);
-        try {
-            for (TensorSpec s : specs) {
-                Optional<String> reason = writer.refuse(s, opts);
-                Optional<NpzWriter.Stored> how = NpzWriter.storage(s.dtype(), opts);
-                if (reason.isPresent() || how.isEmpty()) {
-                    throw WriterFailures.unsupported(s.name(), reason.orElse("npz cannot hold " + s.dtype()));
-                }
-                stored.put(s.name(), how.get());
-                if (how.get().change() != null) {
-                    changes.add(new TypeChange(s.name(), s.dtype(), how.get().dtype(), how.get().change()));
-                }
+    protected List<TensorSpec> onBegin(WritePlan plan) throws CheckpointException {
+        List<TensorSpec> specs = plan.specs();
+        for (TensorSpec s : specs) {
+            Optional<NpzWriter.Stored> how = NpzWriter.storage(s.dtype(), opts);
+            if (how.isEmpty()) {
+                throw WriterFailures.unsupported(s.name(), "npz cannot hold " + s.dtype());
             }
-            NpzNames.checkCollisions(specs);
-            List<TensorSpec> order = List.copyOf(specs);
-            calls.beginDone(order);
-            return order;
-        } catch (CheckpointException | RuntimeException e) {
-            calls.fail();
-            throw e;
+            stored.put(s.name(), how.get());
+            if (how.get().change() != null) {
+                typeChanged(new TypeChange(s.name(), s.dtype(), how.get().dtype(), how.get().change()));
+            }
         }
+        NpzNames.checkCollisions(specs);
+        return specs;
     }
 
     @Override
-    public void write(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
-        calls.checkWrite(spec, bytes);
-        try {
-            NpzWriter.Stored how = stored.get(spec.name());
-            TensorSource data = how.change() == TypeChange.How.WIDENED
-                    ? TensorCast.of(bytes, spec.dtype(), how.dtype())
-                    : bytes;   // same dtype, or raw bits: the bytes are already right
-            byte[] header = NpyHeader.encode(how.descr(), spec.shape());
-            ZipArchiveEntry entry = new ZipArchiveEntry(NpzNames.member(spec.name()));
-            entry.setTime(FIXED_TIME);
-            if (!opts.compress()) {
-                entry.setMethod(ZipEntry.STORED);
-                entry.setSize(Math.addExact(header.length, data.byteLength()));
-                entry.setAlignment(NpyHeader.ALIGN);
-            } else {
-                entry.setMethod(ZipEntry.DEFLATED);
-            }
-            zip.putArchiveEntry(entry);
-            zip.write(header);
-            long[] written = {0};
-            data.forEachChunk(chunk -> {
-                int n = chunk.remaining();
-                copy(chunk);
-                written[0] += n;
-                opts.progress().accept(n);
-            });
-            if (written[0] != data.byteLength()) {
-                throw WriterFailures.invalid(spec.name(), "source gave " + written[0] + " bytes, expected "
-                        + data.byteLength());
-            }
-            zip.closeArchiveEntry();
-            calls.writeDone();
-        } catch (IOException | CheckpointException | RuntimeException e) {
-            calls.fail();
-            throw e;
+    protected void onWrite(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
+        NpzWriter.Stored how = stored.get(spec.name());
+        TensorSource data = how.change() == TypeChange.How.WIDENED
+                ? TensorCast.of(bytes, spec.dtype(), how.dtype())
+                : bytes;   // same dtype, or raw bits: the bytes are already right
+        byte[] header = NpyHeader.encode(how.descr(), spec.shape());
+        ZipArchiveEntry entry = new ZipArchiveEntry(NpzNames.member(spec.name()));
+        entry.setTime(FIXED_TIME);
+        if (!opts.compress()) {
+            entry.setMethod(ZipEntry.STORED);
+            entry.setSize(Math.addExact(header.length, data.byteLength()));
+            entry.setAlignment(NpyHeader.ALIGN);
+        } else {
+            entry.setMethod(ZipEntry.DEFLATED);
         }
+        zip.putArchiveEntry(entry);
+        zip.write(header);
+        long[] written = {0};
+        data.forEachChunk(chunk -> {
+            int n = chunk.remaining();
+            copy(chunk);
+            written[0] += n;
+        });
+        if (written[0] != data.byteLength()) {
+            throw WriterFailures.invalid(spec.name(), "source gave " + written[0] + " bytes, expected "
+                    + data.byteLength());
+        }
+        zip.closeArchiveEntry();
     }
 
     private void copy(ByteBuffer chunk) throws IOException {
@@ -138,27 +117,15 @@ final class NpzSession implements WriteSession {
     }
 
     @Override
-    public void finish() throws IOException, CheckpointException {
-        calls.checkFinish();
-        try {
-            zip.finish();
-            zip.close();   // closes the channel
-            calls.finishDone();
-        } catch (IOException | RuntimeException e) {
-            calls.fail();
-            throw e;
-        }
+    protected void onFinish() throws IOException {
+        zip.finish();
+        zip.close();   // closes the channel
     }
 
     @Override
-    public List<TypeChange> typeChanges() {
-        return List.copyOf(changes);
-    }
-
-    @Override
-    public void close() throws IOException {
-        if (calls.close()) {
-            // Abort: no central directory; the caller deletes the file.
+    protected void onClose(boolean aborted) throws IOException {
+        if (aborted) {
+            // No central directory; the caller deletes the file.
             channel.close();
         }
     }

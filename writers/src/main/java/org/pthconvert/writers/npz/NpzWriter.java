@@ -1,12 +1,15 @@
 package org.pthconvert.writers.npz;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.tensor.TensorSpec;
+import org.pthconvert.writers.OutputTarget;
 import org.pthconvert.writers.TensorWriter;
 import org.pthconvert.writers.TypeChange;
 import org.pthconvert.writers.WriteOptions;
@@ -20,6 +23,28 @@ import org.pthconvert.writers.WriteSession;
  * {@link WriteOptions#rawBits()} stored as their bit patterns ({@code <u2}, {@code |u1}).
  */
 public final class NpzWriter implements TensorWriter {
+
+    /** NumPy's {@code descr} of each dtype NumPy has; the others are widened or kept as raw bits. */
+    private static final Map<Dtype, String> DESCR = descriptors();
+
+    private static Map<Dtype, String> descriptors() {
+        Map<Dtype, String> m = new EnumMap<>(Dtype.class);
+        m.put(Dtype.F64, "<f8");
+        m.put(Dtype.F32, "<f4");
+        m.put(Dtype.F16, "<f2");
+        m.put(Dtype.I64, "<i8");
+        m.put(Dtype.I32, "<i4");
+        m.put(Dtype.I16, "<i2");
+        m.put(Dtype.I8, "|i1");
+        m.put(Dtype.U64, "<u8");
+        m.put(Dtype.U32, "<u4");
+        m.put(Dtype.U16, "<u2");
+        m.put(Dtype.U8, "|u1");
+        m.put(Dtype.BOOL, "|b1");
+        m.put(Dtype.C64, "<c8");
+        m.put(Dtype.C128, "<c16");
+        return Collections.unmodifiableMap(m);
+    }
 
     @Override
     public String name() { return "npz"; }
@@ -51,8 +76,8 @@ public final class NpzWriter implements TensorWriter {
 
     /** What a tensor of this dtype is stored as under these options; empty if it is refused. */
     static Optional<Stored> storage(Dtype d, WriteOptions opts) {
-        if (d.numpyDescr().isPresent()) {
-            return Optional.of(new Stored(d, d.numpyDescr().get(), null));
+        if (DESCR.containsKey(d)) {
+            return Optional.of(new Stored(d, DESCR.get(d), null));
         }
         if (d == Dtype.C32) {
             return Optional.of(new Stored(Dtype.C64, "<c8", TypeChange.How.WIDENED));
@@ -62,7 +87,7 @@ public final class NpzWriter implements TensorWriter {
         }
         if (opts.rawBits()) {
             Dtype bits = d.bits() == 16 ? Dtype.U16 : Dtype.U8;
-            return Optional.of(new Stored(bits, bits.numpyDescr().orElseThrow(), TypeChange.How.RAW_BITS));
+            return Optional.of(new Stored(bits, DESCR.get(bits), TypeChange.How.RAW_BITS));
         }
         return Optional.of(new Stored(Dtype.F32, "<f4", TypeChange.How.WIDENED));
     }
@@ -72,7 +97,7 @@ public final class NpzWriter implements TensorWriter {
     }
 
     @Override
-    public WriteSession open(Path target, WriteOptions opts) throws IOException {
-        return new NpzSession(this, target, opts);
+    public WriteSession open(OutputTarget target, WriteOptions opts) throws IOException {
+        return new NpzSession(this, target.main(), opts);
     }
 }

@@ -85,7 +85,7 @@ final class SafetensorsHeader {
             }
             long end = Math.addExact(offset, s.byteLength());
             Json.serdeString(json, s.name());
-            json.append(":{\"dtype\":\"").append(s.dtype().safetensorsName().orElseThrow())
+            json.append(":{\"dtype\":\"").append(SafetensorsWriter.typeName(s.dtype()).orElseThrow())
                     .append("\",\"shape\":[");
             for (int i = 0; i < s.shape().rank(); i++) {
                 if (i > 0) {

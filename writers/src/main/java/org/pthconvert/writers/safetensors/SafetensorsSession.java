@@ -11,72 +11,54 @@ import java.util.Map;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;
-import org.pthconvert.writers.CallOrder;
+import org.pthconvert.writers.AbstractWriteSession;
 import org.pthconvert.writers.CodePoints;
 import org.pthconvert.writers.WriteOptions;
-import org.pthconvert.writers.WriteSession;
+import org.pthconvert.writers.WritePlan;
 import org.pthconvert.writers.WriterFailures;
 
 /**
  * Writes one .safetensors file, or with a shard limit a directory of shards plus the index. The
  * write order is shard by shard, each shard in the safetensors order.
  */
-final class SafetensorsSession implements WriteSession {
+final class SafetensorsSession extends AbstractWriteSession {
 
-    private final SafetensorsWriter writer;
     private final Path target;
-    private final WriteOptions opts;
-    private final CallOrder calls = new CallOrder("safetensors");
     private final List<SafetensorsFile> files = new ArrayList<>();
     private List<List<TensorSpec>> shards = List.of();
     private long totalSize;
     private int current;
 
     SafetensorsSession(SafetensorsWriter writer, Path target, WriteOptions opts) {
-        this.writer = writer;
+        super(writer, opts);
         this.target = target;
-        this.opts = opts;
     }
 
     private boolean sharded() {
-        return opts.maxShardSize() > 0;
+        return options().maxShardSize() > 0;
     }
 
     @Override
-    public List<TensorSpec> begin(List<TensorSpec> specs, Map<String, String> metadata)
-            throws IOException, CheckpointException {
-        calls.checkBegin(specs);
-        try {
-            for (TensorSpec s : specs) {
-                var reason = writer.refuse(s, opts);
-                if (reason.isPresent()) {
-                    throw WriterFailures.unsupported(s.name(), reason.get());
-                }
-            }
-            Map<String, String> meta = mergedMetadata(metadata);
-            totalSize = ShardPlan.totalSize(specs);
-            shards = sharded() ? ShardPlan.split(specs, opts.maxShardSize()) : List.of(specs);
-            List<TensorSpec> order = new ArrayList<>(specs.size());
-            for (int i = 0; i < shards.size(); i++) {
-                Path file = sharded() ? target.resolve(ShardPlan.fileName(i, shards.size())) : target;
-                SafetensorsFile f = new SafetensorsFile(file, SafetensorsHeader.sorted(shards.get(i)), meta);
-                files.add(f);
-                order.addAll(f.tensors());
-            }
-            calls.beginDone(order);
-            return order;
-        } catch (CheckpointException | RuntimeException e) {
-            calls.fail();
-            throw e;
+    protected List<TensorSpec> onBegin(WritePlan plan) throws IOException, CheckpointException {
+        List<TensorSpec> specs = plan.specs();
+        Map<String, String> meta = mergedMetadata(metadata(plan));
+        totalSize = ShardPlan.totalSize(specs);
+        shards = sharded() ? ShardPlan.split(specs, options().maxShardSize()) : List.of(specs);
+        List<TensorSpec> order = new ArrayList<>(specs.size());
+        for (int i = 0; i < shards.size(); i++) {
+            Path file = sharded() ? target.resolve(ShardPlan.fileName(i, shards.size())) : target;
+            SafetensorsFile f = new SafetensorsFile(file, SafetensorsHeader.sorted(shards.get(i)), meta);
+            files.add(f);
+            order.addAll(f.tensors());
         }
+        return order;
     }
 
-    /** {@code format: pt}, then the session's pairs, then the user's (last wins). */
-    private Map<String, String> mergedMetadata(Map<String, String> fromSession) throws CheckpointException {
+    /** {@code format: pt}, then the conversion's pairs, then the user's (last wins). */
+    private static Map<String, String> mergedMetadata(Map<String, String> fromPlan) throws CheckpointException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        meta.putAll(fromSession);
-        meta.putAll(opts.metadata());
+        meta.putAll(fromPlan);
         for (Map.Entry<String, String> e : meta.entrySet()) {
             if (!CodePoints.isWellFormed(e.getKey()) || !CodePoints.isWellFormed(e.getValue())) {
                 throw WriterFailures.unsupported(null, "metadata '" + e.getKey() + "' is not valid Unicode");
@@ -86,59 +68,45 @@ final class SafetensorsSession implements WriteSession {
     }
 
     @Override
-    public void write(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
-        calls.checkWrite(spec, bytes);
-        try {
-            while (files.get(current).complete()) {
-                files.get(current++).finish();   // only empty shards are complete before a write
-            }
-            SafetensorsFile f = files.get(current);
-            f.write(spec, bytes);
-            opts.progress().accept(spec.byteLength());
-            if (f.complete()) {
-                f.finish();
-                current++;
-            }
-            calls.writeDone();
-        } catch (IOException | CheckpointException | RuntimeException e) {
-            calls.fail();
-            throw e;
+    protected void onWrite(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
+        while (files.get(current).complete()) {
+            files.get(current++).finish();   // only empty shards are complete before a write
+        }
+        SafetensorsFile f = files.get(current);
+        f.write(spec, bytes);
+        if (f.complete()) {
+            f.finish();
+            current++;
         }
     }
 
     @Override
-    public void finish() throws IOException, CheckpointException {
-        calls.checkFinish();
-        try {
-            for (; current < files.size(); current++) {
-                files.get(current).finish();
-            }
-            if (sharded() && files.size() > 1) {
-                Files.write(target.resolve(ShardPlan.INDEX_FILE), ShardPlan.indexJson(totalSize, shards));
-            }
-            calls.finishDone();
-        } catch (IOException | CheckpointException | RuntimeException e) {
-            calls.fail();
-            throw e;
+    protected void onFinish() throws IOException, CheckpointException {
+        for (; current < files.size(); current++) {
+            files.get(current).finish();
+        }
+        if (sharded() && files.size() > 1) {
+            Files.write(target.resolve(ShardPlan.INDEX_FILE), ShardPlan.indexJson(totalSize, shards));
         }
     }
 
     @Override
-    public void close() throws IOException {
-        if (calls.close()) {
-            IOException first = null;
-            for (SafetensorsFile f : files) {
-                try {
-                    f.abort();
-                } catch (IOException e) {
-                    if (first == null) {
-                        first = e;
-                    }
+    protected void onClose(boolean aborted) throws IOException {
+        if (!aborted) {
+            return;
+        }
+        IOException first = null;
+        for (SafetensorsFile f : files) {
+            try {
+                f.abort();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
                 }
             }
-            if (first != null) {
-                throw first;
-            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

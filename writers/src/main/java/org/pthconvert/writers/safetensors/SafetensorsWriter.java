@@ -3,12 +3,16 @@ package org.pthconvert.writers.safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.writers.CodePoints;
+import org.pthconvert.writers.OutputTarget;
 import org.pthconvert.writers.TensorWriter;
 import org.pthconvert.writers.WriteOptions;
 import org.pthconvert.writers.WriteSession;
@@ -21,6 +25,38 @@ import org.pthconvert.writers.WriteSession;
  * {@code model.safetensors} when everything fits in one shard); see {@link ShardPlan}.
  */
 public final class SafetensorsWriter implements TensorWriter {
+
+    /** safetensors' dtype names; a dtype missing here is refused. */
+    private static final Map<Dtype, String> TYPE_NAMES = typeNames();
+
+    private static Map<Dtype, String> typeNames() {
+        Map<Dtype, String> m = new EnumMap<>(Dtype.class);
+        m.put(Dtype.F64, "F64");
+        m.put(Dtype.F32, "F32");
+        m.put(Dtype.F16, "F16");
+        m.put(Dtype.BF16, "BF16");
+        m.put(Dtype.F8_E4M3FN, "F8_E4M3");
+        m.put(Dtype.F8_E5M2, "F8_E5M2");
+        m.put(Dtype.F8_E4M3FNUZ, "F8_E4M3FNUZ");
+        m.put(Dtype.F8_E5M2FNUZ, "F8_E5M2FNUZ");
+        m.put(Dtype.F8_E8M0FNU, "F8_E8M0");
+        m.put(Dtype.I64, "I64");
+        m.put(Dtype.I32, "I32");
+        m.put(Dtype.I16, "I16");
+        m.put(Dtype.I8, "I8");
+        m.put(Dtype.U64, "U64");
+        m.put(Dtype.U32, "U32");
+        m.put(Dtype.U16, "U16");
+        m.put(Dtype.U8, "U8");
+        m.put(Dtype.BOOL, "BOOL");
+        m.put(Dtype.C64, "C64");
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The safetensors name of {@code d}, if the format has one. */
+    static Optional<String> typeName(Dtype d) {
+        return Optional.ofNullable(TYPE_NAMES.get(d));
+    }
 
     @Override
     public String name() { return "safetensors"; }
@@ -45,7 +81,7 @@ public final class SafetensorsWriter implements TensorWriter {
             return Optional.of("float4_e2m1fn_x2 packs two values per byte and safetensors' F4 counts"
                     + " single values; safetensors cannot hold it as torch shapes it");
         }
-        if (d.safetensorsName().isEmpty()) {
+        if (typeName(d).isEmpty()) {
             return Optional.of("safetensors has no " + d + " type");
         }
         if (!CodePoints.isWellFormed(spec.name())) {
@@ -68,7 +104,8 @@ public final class SafetensorsWriter implements TensorWriter {
     }
 
     @Override
-    public WriteSession open(Path target, WriteOptions opts) throws IOException {
+    public WriteSession open(OutputTarget out, WriteOptions opts) throws IOException {
+        Path target = out.main();
         if (writesDirectory(opts) && !Files.isDirectory(target)) {
             throw new IOException(target + ": sharded safetensors output needs an existing directory");
         }

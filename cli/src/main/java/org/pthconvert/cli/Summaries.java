@@ -1,0 +1,56 @@
+package org.pthconvert.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+import org.pthconvert.writers.Conversion;
+import org.pthconvert.writers.service.ConversionResult;
+
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The summary of one conversion: a line on stderr, or one JSON document on stdout. */
+final class Summaries {
+
+    private Summaries() {
+    }
+
+    static void print(CommandSpec spec, ConversionResult r, boolean quiet, boolean json) {
+        if (json) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(json(r));
+            out.flush();
+        }
+        if (quiet || json) {
+            return;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(line(r));
+        err.flush();
+    }
+
+    static Json json(ConversionResult r) {
+        Json j = new Json().beginObject().field("input", r.input().toString()).field("output", r.output().toString())
+                .field("format", r.format()).field("tensors", r.tensors()).field("bytes", r.bytes());
+        j.name("seconds").number(r.seconds());
+        j.name("notes").beginArray();
+        r.notes().forEach(j::string);
+        j.endArray().name("skipped").beginArray();
+        r.skipped().forEach(s -> j.string(s.toString()));
+        j.endArray().name("warnings").beginArray();
+        r.warnings().forEach(j::string);
+        j.endArray().name("outputs").beginArray();
+        r.outputs().forEach(p -> j.string(p.toString()));
+        j.endArray().endObject();
+        return j;
+    }
+
+    static String line(ConversionResult r) {
+        double secs = r.seconds();
+        String line = String.format(Locale.ROOT, "%s -> %s: %d tensors, %s in %.2f s (%s/s)", r.input(), r.output(),
+                r.tensors(), Sizes.human(r.bytes()), secs, Sizes.human((long) (r.bytes() / Math.max(secs, 1e-9))));
+        if (!r.notes().isEmpty()) {
+            line += "; " + String.join("; ", r.notes()).replace(Conversion.SKIP_HINT, " (--skip-unsupported skips it)");
+        }
+        return line;
+    }
+}

@@ -1,0 +1,133 @@
+package org.pthconvert.writers;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.io.TensorSource;
+import org.pthconvert.tensor.TensorSpec;
+
+/**
+ * The part every session shares: the call order of {@link WriteSession}, the refusal of tensors the
+ * writer's {@link TensorWriter#refuse} rejects (so a caller that skipped that check still cannot
+ * write them), the check that {@code onBegin} asked only for planned tensors, and abort on close.
+ * A format implements the four {@code on*} steps.
+ */
+public abstract class AbstractWriteSession implements WriteSession {
+
+    private final TensorWriter writer;
+    private final WriteOptions options;
+    private final CallOrder calls;
+    private final List<TypeChange> changes = new ArrayList<>();
+
+    protected AbstractWriteSession(TensorWriter writer, WriteOptions options) {
+        this.writer = writer;
+        this.options = options;
+        this.calls = new CallOrder(writer.name());
+    }
+
+    protected final WriteOptions options() {
+        return options;
+    }
+
+    /**
+     * Every tensor first; returns the specs whose bytes the session wants, in the order it wants
+     * them. It may leave out tensors whose bytes it does not need (a tied weight stored once).
+     */
+    protected abstract List<TensorSpec> onBegin(WritePlan plan) throws IOException, CheckpointException;
+
+    /** One tensor's bytes: C-contiguous, little-endian, {@code spec.byteLength()} of them. */
+    protected abstract void onWrite(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException;
+
+    protected abstract void onFinish() throws IOException, CheckpointException;
+
+    /** Releases resources; {@code aborted} when {@code finish} did not succeed. Called once. */
+    protected abstract void onClose(boolean aborted) throws IOException;
+
+    /**
+     * The string metadata to store: the plan's pairs (what the conversion made, such as dedupe's
+     * {@code removed: kept}), then the user's {@link WriteOptions#metadata()}, which win on equal keys.
+     */
+    protected final Map<String, String> metadata(WritePlan plan) {
+        Map<String, String> m = new LinkedHashMap<>(plan.metadata());
+        m.putAll(options.metadata());
+        return m;
+    }
+
+    /** Records a tensor stored in another dtype, for the summary. */
+    protected final void typeChanged(TypeChange change) {
+        changes.add(change);
+    }
+
+    @Override
+    public final List<TensorSpec> begin(WritePlan plan) throws IOException, CheckpointException {
+        List<TensorSpec> specs = plan.specs();
+        calls.checkBegin(specs);
+        try {
+            for (TensorSpec s : specs) {
+                Optional<String> why = writer.refuse(s, options);
+                if (why.isPresent()) {
+                    throw WriterFailures.unsupported(s.name(), why.get());
+                }
+            }
+            List<TensorSpec> order = List.copyOf(onBegin(plan));
+            Set<TensorSpec> planned = new HashSet<>(specs);
+            Set<String> asked = new HashSet<>();
+            for (TensorSpec s : order) {
+                if (!planned.contains(s) || !asked.add(s.name())) {
+                    throw new IllegalStateException(writer.name() + " session asked for '" + s.name()
+                            + "', which is not a planned tensor or was asked for twice");
+                }
+            }
+            calls.beginDone(order);
+            return order;
+        } catch (IOException | CheckpointException | RuntimeException e) {
+            calls.fail();
+            throw e;
+        }
+    }
+
+    @Override
+    public final void write(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
+        calls.checkWrite(spec, bytes);
+        try {
+            onWrite(spec, bytes);
+            calls.writeDone();
+        } catch (IOException | CheckpointException | RuntimeException e) {
+            calls.fail();
+            throw e;
+        }
+    }
+
+    @Override
+    public final void finish() throws IOException, CheckpointException {
+        calls.checkFinish();
+        try {
+            onFinish();
+            calls.finishDone();
+        } catch (IOException | CheckpointException | RuntimeException e) {
+            calls.fail();
+            throw e;
+        }
+    }
+
+    @Override
+    public final List<TypeChange> typeChanges() {
+        return List.copyOf(changes);
+    }
+
+    @Override
+    public final void close() throws IOException {
+        boolean wasOpen = !calls.closed();
+        boolean aborted = calls.close();
+        if (wasOpen) {
+            onClose(aborted);
+        }
+    }
+}

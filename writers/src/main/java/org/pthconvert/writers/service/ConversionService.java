@@ -1,0 +1,114 @@
+package org.pthconvert.writers.service;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.InvalidRequestException;
+import org.pthconvert.model.Checkpoint;
+import org.pthconvert.model.TensorEntry;
+import org.pthconvert.select.Selected;
+import org.pthconvert.select.WeightSelector;
+import org.pthconvert.tensor.StorageRef;
+import org.pthconvert.writers.Conversion;
+import org.pthconvert.writers.SourceInfo;
+import org.pthconvert.writers.TensorWriter;
+import org.pthconvert.writers.Writers;
+
+/**
+ * Runs a {@link ConversionRequest}: opens the checkpoint (validating it whole, running nothing),
+ * selects and names its tensors, converts them and reports. Thread-safe: one service may run many
+ * conversions at once ({@code batch --jobs}); each holds only its own checkpoint's directory and
+ * bounded buffers.
+ */
+public final class ConversionService {
+
+    private final Writers writers;
+
+    public ConversionService(Writers writers) {
+        this.writers = writers;
+    }
+
+    /** With the writers {@link java.util.ServiceLoader} finds. */
+    public static ConversionService standard() {
+        return new ConversionService(Writers.standard());
+    }
+
+    public Writers writers() {
+        return writers;
+    }
+
+    /** The writer a request names, or the one its output's extension calls for. */
+    public TensorWriter writerFor(ConversionRequest request) {
+        return request.format() != null ? writers.byName(request.format()) : writers.forPath(request.output());
+    }
+
+    /**
+     * @throws CheckpointException      for input that is broken, hostile, unsupported or over a limit,
+     *                                  saying where
+     * @throws InvalidRequestException  for a request that cannot be honoured as asked
+     * @throws IOException              when the file system fails (missing input, output exists)
+     */
+    public ConversionResult convert(ConversionRequest request) throws CheckpointException, IOException {
+        long start = System.nanoTime();
+        TensorWriter writer = writerFor(request);
+        writer.checkOptions(request.options().writeOptions()).ifPresent(why -> {
+            throw new InvalidRequestException(writer.name() + ": " + why);
+        });
+        if (Files.exists(request.output()) && Files.exists(request.input())
+                && Files.isSameFile(request.output(), request.input())) {
+            throw new InvalidRequestException("the output " + request.output() + " is the input itself");
+        }
+        try (Checkpoint ckpt = Checkpoint.open(request.input())) {
+            String root = request.rootName() != null ? request.rootName() : WeightSelector.defaultRootName(ckpt);
+            Selected selected = request.names().apply(WeightSelector.select(ckpt, request.selection(), root));
+            Path name = request.input().getFileName();
+            SourceInfo source = new SourceInfo(name == null ? "" : name.toString(), request.selectionText(),
+                    selected.moduleMetadata());
+            Conversion.Report r = Conversion.run(ckpt, selected, writer, request.output(), request.options(), source);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new ConversionResult(request.input(), request.output(), writer.name(), r.tensors(), r.bytes(),
+                    storedBytes(ckpt), seconds, r.skipped(), r.typeChanges(), r.notes(),
+                    ckpt.warnings(), dropped(ckpt, selected), r.outputs());
+        } catch (CheckpointException e) {
+            throw e.inFile(request.input());
+        }
+    }
+
+    private static long storedBytes(Checkpoint ckpt) {
+        long total = 0;
+        for (StorageRef s : ckpt.storages().values()) {
+            total = Math.addExact(total, s.byteSize());
+        }
+        return total;
+    }
+
+    /** Top-level keys of the file that hold no selected tensor ({@code optimizer}, {@code iteration}). */
+    private static List<String> dropped(Checkpoint ckpt, Selected selected) {
+        Set<String> kept = new LinkedHashSet<>();
+        for (var t : selected.tensors()) {
+            if (!t.source().path().isEmpty()) {
+                kept.add(t.source().path().get(0));
+            }
+        }
+        Set<String> all = new LinkedHashSet<>();
+        for (TensorEntry t : ckpt.tensors()) {
+            if (!t.path().isEmpty()) {
+                all.add(t.path().get(0));
+            }
+        }
+        ckpt.topLevelKeys().forEach(all::add);
+        List<String> out = new ArrayList<>();
+        for (String k : all) {
+            if (!kept.contains(k)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+}
