@@ -118,7 +118,7 @@ final class IntoGraph {
         }
         if (!mismatches.isEmpty()) {
             throw CheckpointException.invalid(file, mismatches.size() + " initializer(s) differ from the"
-                    + " checkpoint's tensor of the same name, nothing written: " + listed(mismatches));
+                    + " checkpoint's tensor of the same name, nothing written: " + String.join("; ", mismatches));
         }
         List<String> unused = new ArrayList<>();
         for (TensorSpec s : plan.specs()) {

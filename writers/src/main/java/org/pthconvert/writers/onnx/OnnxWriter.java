@@ -70,20 +70,20 @@ public final class OnnxWriter implements TensorWriter {
     public List<WriterOption> options() {
         return List.of(
                 new WriterOption(EXTERNAL, "--external-data", WriterOption.Type.FLAG,
-                        "ONNX: put tensor bytes in a sidecar file (OUT.data) at 4096-aligned offsets instead of"
+                        "put tensor bytes in a sidecar file (OUT.data) at 4096-aligned offsets instead of"
                                 + " inside the model"),
                 new WriterOption(THRESHOLD, "--external-data-threshold", WriterOption.Type.SIZE,
-                        "ONNX: use external data when the tensors pass this many bytes (default 1GiB;"
+                        "use external data when the tensors pass this many bytes (default 1GiB;"
                                 + " protobuf caps a model at 2 GiB)"),
                 new WriterOption(DATA_FILE, "--external-data-file", WriterOption.Type.STRING,
-                        "ONNX: the sidecar's file name, in OUT's folder (default: OUT's name + .data)"),
+                        "the sidecar's file name, in OUT's folder (default: OUT's name + .data)"),
                 new WriterOption(INTO, "--into", WriterOption.Type.STRING,
-                        "ONNX: write into a copy of this exported model, replacing each initializer whose name"
+                        "write into a copy of this exported model, replacing each initializer whose name"
                                 + " equals a checkpoint tensor's (same dims and dtype, else nothing is written);"
                                 + " the rest of the model is kept. Exported graphs often name weights differently"
                                 + " (onnx::MatMul_123, folded transposes): those are listed, never guessed"),
                 new WriterOption(STRICT, "--strict", WriterOption.Type.FLAG,
-                        "ONNX --into: fail when a tensor or an initializer has no partner"));
+                        "with --into: fail when a tensor or an initializer has no partner"));
     }
 
     @Override
