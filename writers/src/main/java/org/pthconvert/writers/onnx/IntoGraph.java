@@ -87,7 +87,7 @@ final class IntoGraph {
      * @throws CheckpointException naming every initializer whose dims or data type differ from its
      *                             tensor; with {@code strict}, naming every unmatched name
      */
-    Match match(WritePlan plan, boolean strict) throws CheckpointException, IOException {
+    Match match(WritePlan plan, Map<String, String> metadata, boolean strict) throws CheckpointException, IOException {
         GraphProto graph = model.getGraph();
         checkNoOtherExternalData(graph);
         Map<String, TensorSpec> byName = new HashMap<>();
@@ -130,7 +130,7 @@ final class IntoGraph {
             throw CheckpointException.invalid(file, "--strict: " + unmatched(unused, kept));
         }
         ModelProto.Builder shell = model.toBuilder().clearGraph();
-        ModelShell.addMetadata(shell, plan);
+        ModelShell.addMetadata(shell, plan.source(), metadata);
         return new Match(shell.build(), graph.toBuilder().clearInitializer().build(), drafts, unused, kept,
                 hasExternal);
     }

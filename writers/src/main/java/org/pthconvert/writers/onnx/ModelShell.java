@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.pthconvert.tensor.TensorSpec;
-import org.pthconvert.writers.WritePlan;
+import org.pthconvert.writers.SourceInfo;
 import org.pthconvert.writers.onnx.proto.Onnx.GraphProto;
 import org.pthconvert.writers.onnx.proto.Onnx.ModelProto;
 import org.pthconvert.writers.onnx.proto.Onnx.OperatorSetIdProto;
@@ -32,14 +32,14 @@ final class ModelShell {
     }
 
     /** A new model for an initializer-only graph. */
-    static ModelProto newModel(List<TensorSpec> specs, WritePlan plan) {
+    static ModelProto newModel(List<TensorSpec> specs, SourceInfo source, Map<String, String> metadata) {
         int ir = irVersion(specs);
         ModelProto.Builder m = ModelProto.newBuilder()
                 .setIrVersion(ir)
                 .setProducerName(PRODUCER)
                 .setProducerVersion(producerVersion())
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxTypes.opsetFor(ir)));
-        addMetadata(m, plan);
+        addMetadata(m, source, metadata);
         return m.build();
     }
 
@@ -48,19 +48,19 @@ final class ModelShell {
     }
 
     /**
-     * Sets the source file, the selection and every pair of the plan's metadata (the conversion's
-     * merged with the user's) in {@code metadata_props}, replacing equal keys and keeping the others.
+     * Sets the source file, the selection and every pair of {@code metadata} (the conversion's merged
+     * with the user's) in {@code metadata_props}, replacing equal keys and keeping the others.
      */
-    static void addMetadata(ModelProto.Builder m, WritePlan plan) {
+    static void addMetadata(ModelProto.Builder m, SourceInfo source, Map<String, String> metadata) {
         Map<String, String> props = new LinkedHashMap<>();
         for (StringStringEntryProto e : m.getMetadataPropsList()) {
             props.put(e.getKey(), e.getValue());
         }
-        if (!plan.source().fileName().isEmpty()) {
-            props.put(SOURCE_KEY, plan.source().fileName());
+        if (!source.fileName().isEmpty()) {
+            props.put(SOURCE_KEY, source.fileName());
         }
-        props.put(SELECTION_KEY, plan.source().selection());
-        props.putAll(plan.metadata());
+        props.put(SELECTION_KEY, source.selection());
+        props.putAll(metadata);
         m.clearMetadataProps();
         props.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
     }

@@ -61,13 +61,13 @@ final class OnnxSession extends AbstractWriteSession {
         List<Draft> drafts = new ArrayList<>();
         String into = opts.extra(OnnxWriter.INTO, null);
         if (into == null) {
-            shell = ModelShell.newModel(specs, plan);
+            shell = ModelShell.newModel(specs, plan.source(), metadata(plan));
             graph = ModelShell.newGraph();
             for (TensorSpec s : specs) {
                 drafts.add(new Draft.Fresh(s, null));
             }
         } else {
-            IntoGraph.Match m = IntoGraph.read(Path.of(into)).match(plan, opts.extraFlag(OnnxWriter.STRICT));
+            IntoGraph.Match m = IntoGraph.read(Path.of(into)).match(plan, metadata(plan), opts.extraFlag(OnnxWriter.STRICT));
             if (!m.unusedTensors().isEmpty() || !m.keptInitializers().isEmpty()) {
                 // The session has no output stream of its own; stderr is where the CLI's warnings go.
                 System.err.println("pthconvert: --into " + into + ": "

@@ -169,12 +169,14 @@ class OnnxWriterTest {
         TensorSpec s = new TensorSpec("w", Dtype.F16, Shape.of(2));
         WritePlan plan = new WritePlan(List.of(new PlannedTensor(s, null)),
                 Map.of("tied.weight", "w", "note", "hi"), new SourceInfo("model.pth", "all", ModuleMetadata.EMPTY));
-        ModelProto m = OnnxOutput.write(dir.resolve("m.onnx"), plan, Map.of("w", new byte[4]), WriteOptions.DEFAULTS);
+        ModelProto m = OnnxOutput.write(dir.resolve("m.onnx"), plan, Map.of("w", new byte[4]),
+                WriteOptions.DEFAULTS.withMetadata(Map.of("note", "user wins", "who", "me")));
         Map<String, String> props = OnnxOutput.entries(m.getMetadataPropsList());
         assertEquals("model.pth", props.get("pthconvert.source"));
         assertEquals("all", props.get("pthconvert.selection"));
         assertEquals("w", props.get("tied.weight"));
-        assertEquals("hi", props.get("note"));
+        assertEquals("user wins", props.get("note"));
+        assertEquals("me", props.get("who"));
     }
 
     @Test
@@ -198,7 +200,7 @@ class OnnxWriterTest {
             drafts.add(new Draft.Fresh(s, null));
         }
         List<TensorSpec> specs = new ArrayList<>(tensors.keySet());
-        InitializerLayout layout = InitializerLayout.plan(ModelShell.newModel(specs, WritePlan.of(specs, Map.of())),
+        InitializerLayout layout = InitializerLayout.plan(ModelShell.newModel(specs, SourceInfo.unknown(), Map.of()),
                 ModelShell.newGraph(), drafts, false, "x.data");
         Path out = dir.resolve("len.onnx");
         write(out, tensors, WriteOptions.DEFAULTS);
