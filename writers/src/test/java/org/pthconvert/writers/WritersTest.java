@@ -19,7 +19,7 @@ class WritersTest {
 
     @Test
     void builtInsAreFoundByNameAndExtension() {
-        assertEquals(List.of("safetensors", "npz"), writers.all().stream().map(TensorWriter::name).collect(Collectors.toList()));
+        assertEquals(List.of("safetensors", "npz", "onnx"), writers.all().stream().map(TensorWriter::name).collect(Collectors.toList()));
         assertTrue(writers.byName("NPZ") instanceof NpzWriter);
         assertTrue(writers.forPath(Path.of("out/model.safetensors")) instanceof SafetensorsWriter);
         assertTrue(writers.forPath(Path.of("W.NPZ")) instanceof NpzWriter);
@@ -28,10 +28,10 @@ class WritersTest {
     @Test
     void aMissSaysWhatWasAskedAndWhatExists() {
         NoSuchWriterException e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("m.xyz")));
-        assertEquals("no writer for '.xyz'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
+        assertEquals("no writer for '.xyz'; known: safetensors (.safetensors), npz (.npz), onnx (.onnx)", e.getMessage());
         assertEquals(".xyz", e.asked());
         e = assertThrows(NoSuchWriterException.class, () -> writers.byName("xyz"));
-        assertEquals("no writer named 'xyz'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
+        assertEquals("no writer named 'xyz'; known: safetensors (.safetensors), npz (.npz), onnx (.onnx)", e.getMessage());
         e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("outdir")));
         assertTrue(e.getMessage().startsWith("no writer for 'outdir' (no extension"), e.getMessage());
         assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of(".npz")));
@@ -41,7 +41,7 @@ class WritersTest {
     void bothBuiltInsAreServices() {
         List<String> services = ServiceLoader.load(TensorWriter.class).stream()
                 .map(p -> p.type().getSimpleName()).collect(Collectors.toList());
-        assertEquals(List.of("SafetensorsWriter", "NpzWriter"), services);
+        assertEquals(List.of("SafetensorsWriter", "NpzWriter", "OnnxWriter"), services);
     }
 
     @Test
