@@ -6,9 +6,12 @@ then, interleaved and repeated, runs:
   cp          copy of a file as large as the output (the floor for any converter)
   pthconvert  bin/pthconvert convert CKPT OUT  (model weights only, JAVA_TOOL_OPTIONS=-Xmx256m);
               with --format pth: bin/pthconvert strip CKPT OUT.pth
-  python      torch.load(mmap=True) + safetensors.torch.save_file / numpy.savez / h5py / torch.save
+  python      torch.load(mmap=True) + safetensors.torch.save_file / numpy.savez / h5py / torch.save /
+              onnx.numpy_helper.from_array + onnx.save (inline, or with external data)
 each under /usr/bin/time -v for wall time and peak RSS, and prints medians, ratios and the
-targets from the issues. Run it from the repository: bench/run.sh [--gib 1] [--runs 3] [--format npz|hdf5|pth]
+targets from the issues. Run it from the repository:
+bench/run.sh [--gib 1] [--runs 3] [--format npz|hdf5|pth|onnx|onnx-external]
+(--format onnx-external: pthconvert --external-data, onnx.save(save_as_external_data=True)).
 """
 import argparse
 import hashlib
@@ -68,7 +71,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gib", type=float, default=1.0, help="GiB of fp32 model weights (optimizer state doubles it)")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--format", choices=["safetensors", "npz", "hdf5", "pth"], default="safetensors")
+    ap.add_argument("--format", choices=["safetensors", "npz", "hdf5", "pth", "onnx", "onnx-external"],
+                    default="safetensors")
     ap.add_argument("--workdir", default=os.path.join(ROOT, "bench", "work"))
     args = ap.parse_args()
 
@@ -77,7 +81,8 @@ def main():
     if not os.path.exists(ckpt):
         print(f"making {ckpt} with torch ...", flush=True)
         make_checkpoint(ckpt, args.gib)
-    ext = ".h5" if args.format == "hdf5" else "." + args.format
+    external = args.format == "onnx-external"
+    ext = ".h5" if args.format == "hdf5" else ".onnx" if external else "." + args.format
     out_java = os.path.join(args.workdir, "out-java" + ext)
     out_py = os.path.join(args.workdir, "out-python" + ext)
     copy = os.path.join(args.workdir, "copy.bin")
@@ -85,9 +90,20 @@ def main():
     env = dict(os.environ, JAVA_TOOL_OPTIONS="-Xmx256m")
     command = "strip" if args.format == "pth" else "convert"
     java_cmd = [os.path.join(ROOT, "bin", "pthconvert"), command, ckpt, out_java, "--force", "--quiet"]
+    if external:
+        java_cmd.append("--external-data")
     if args.format == "pth":
         py_code = ("import torch,sys; "
                    "sd=torch.load(sys.argv[1], mmap=True, weights_only=True)['model']; torch.save(sd, sys.argv[2])")
+    elif args.format.startswith("onnx"):
+        save = ("onnx.save(m, sys.argv[2], save_as_external_data=True, all_tensors_to_one_file=True, "
+                "location=os.path.basename(sys.argv[2]) + '.data', size_threshold=0)" if external
+                else "onnx.save(m, sys.argv[2])")
+        py_code = ("import torch,sys,os,onnx; from onnx import helper, numpy_helper; "
+                   "sd=torch.load(sys.argv[1], mmap=True, weights_only=True)['model']; "
+                   "g=helper.make_graph([], 'weights', [], [], "
+                   "[numpy_helper.from_array(v.numpy(), k) for k, v in sd.items()]); "
+                   "m=helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)], ir_version=8); " + save)
     elif args.format == "safetensors":
         py_code = ("import torch,sys; from safetensors.torch import save_file; "
                    "sd=torch.load(sys.argv[1], mmap=True, weights_only=True)['model']; "
@@ -103,11 +119,21 @@ def main():
                    "np.savez(sys.argv[2], **{k: v.numpy() for k, v in sd.items()})")
     py_cmd = [sys.executable, "-c", py_code, ckpt, out_py]
 
-    # Warm-up: builds the jar if needed, fills the page cache, makes the file cp copies.
+    def files(out):
+        """The output and its external-data sidecar, if any."""
+        return [out] + ([out + ".data"] if external else [])
+
+    # Warm-up: builds the jar if needed, fills the page cache, makes the file(s) cp copies.
     subprocess.run(java_cmd, env=env, check=True)
     reference = os.path.join(args.workdir, "cp-source" + ext)
     os.replace(out_java, reference)
-    cp_cmd = ["cp", reference, copy]
+    if external:
+        os.replace(out_java + ".data", reference + ".data")
+        copy = os.path.join(args.workdir, "copy-dir")
+        os.makedirs(copy, exist_ok=True)
+        cp_cmd = ["cp"] + files(reference) + [copy]
+    else:
+        cp_cmd = ["cp", reference, copy]
     routes = {"cp": (cp_cmd, None), "pthconvert": (java_cmd, env), "python": (py_cmd, None)}
     results = {name: [] for name in routes}
     outputs = {"cp": copy, "pthconvert": out_java, "python": out_py}
@@ -115,16 +141,22 @@ def main():
         for name, (cmd, e) in routes.items():
             # Every route starts alike: no old output to unlink, no dirty pages of the previous route
             # still being written back (which would bill one route for another's writes).
-            if name != "cp" and os.path.exists(outputs[name]):
-                os.remove(outputs[name])
-            if name == "cp" and os.path.exists(copy):
+            if name != "cp":
+                for f in files(outputs[name]):
+                    if os.path.exists(f):
+                        os.remove(f)
+            if name == "cp" and os.path.isdir(copy):
+                for f in os.listdir(copy):
+                    os.remove(os.path.join(copy, f))
+            elif name == "cp" and os.path.exists(copy):
                 os.remove(copy)
             os.sync()
             results[name].append(timed(cmd, e))
         print(f"run {r + 1}/{args.runs}: " + ", ".join(f"{n} {results[n][-1][0]:.2f}s" for n in routes), flush=True)
 
-    size = os.path.getsize(out_java)
-    os.remove(reference)
+    size = sum(os.path.getsize(f) for f in files(out_java))
+    for f in files(reference):
+        os.remove(f)
     med = {n: statistics.median(t for t, _ in v) for n, v in results.items()}
     rss = {n: max(m for _, m in v) for n, v in results.items()}
     print()
@@ -133,13 +165,14 @@ def main():
     for n in routes:
         print(f"  {n:<11} {med[n]:7.2f} s  {size / med[n] / 1e6:8.0f} MB/s  peak RSS {rss[n]:7.0f} MiB  "
               f"x{med[n] / med['cp']:.2f} of cp")
-    factor = 2.0 if args.format == "npz" else 1.5
+    factor = 1.5 if args.format in ("safetensors", "pth") else 2.0
     limit = factor * med["cp"] + 0.5
     print(f"target: pthconvert <= {factor} x cp + 0.5 s = {limit:.2f} s: "
           f"{'met' if med['pthconvert'] <= limit else 'MISSED'} ({med['pthconvert']:.2f} s)")
-    speedup = 1 if args.format == "hdf5" else 3   # hdf5: faster than the Python route
-    print(f"target: python / pthconvert >= {speedup}: "
-          f"{'met' if med['python'] >= speedup * med['pthconvert'] else 'MISSED'} (x{med['python'] / med['pthconvert']:.1f})")
+    # hdf5 and onnx: faster than the Python route; the others at least 3x
+    speedup = 1 if args.format == "hdf5" or args.format.startswith("onnx") else 3
+    print(f"target: python / pthconvert > {speedup}: "
+          f"{'met' if med['python'] > speedup * med['pthconvert'] else 'MISSED'} (x{med['python'] / med['pthconvert']:.1f})")
     print(f"target: pthconvert peak RSS < 400 MiB: {'met' if rss['pthconvert'] < 400 else 'MISSED'} "
           f"({rss['pthconvert']:.0f} MiB)")
     if args.format == "safetensors":

@@ -4,6 +4,7 @@
     .venv/bin/python testdata/generate.py            # (re)write testdata/fixtures and testdata/hostile
     .venv/bin/python testdata/generate.py --check    # load every fixture with torch and verify every TSV row
     .venv/bin/python testdata/generate.py --out DIR  # write into DIR/fixtures and DIR/hostile instead
+    .venv/bin/python testdata/generate.py --only onnx  # (re)write only testdata/onnx (the --into graphs)
 
 Everything is deterministic (fixed seeds, synthetic gradients instead of matmul backward passes, fixed
 zip timestamps, normalised legacy storage keys): two runs on one machine give byte-identical files.
@@ -2186,6 +2187,58 @@ def check(out):
     return not failures
 
 
+# --------------------------------------------------------------------------------------------------
+# onnx/: an exported graph for `convert --to onnx --into`
+# --------------------------------------------------------------------------------------------------
+
+class IntoMLP(nn.Module):
+    """Exported with torch.onnx.export (TorchScript exporter, opset 17): Gemm, LayerNormalization, Relu."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.norm = nn.LayerNorm(8)
+        self.fc2 = nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.norm(self.fc1(x))))
+
+
+ONNX_README = """\
+# ONNX graphs for `--into` (made by testdata/generate.py, `--only onnx`)
+
+| file | what |
+| --- | --- |
+| `mlp.onnx` | `torch.onnx.export(IntoMLP(), zeros(2, 4), dynamo=False, opset_version=17)` with seed-20 weights, inline; initializers are named as in the state dict |
+| `mlp_external.onnx` + `mlp_external.onnx.data` | the same model saved by `onnx.save(..., save_as_external_data=True, size_threshold=0)` |
+| `mlp_new.pth` | `IntoMLP().state_dict()` with seed-21 weights: what `--into` writes into the graphs |
+
+`cli/src/test/python/interop.py` runs the `--into` results in onnxruntime on `arange(8).reshape(2, 4) / 8` and
+compares them with the PyTorch module holding the new weights.
+"""
+
+
+def generate_onnx(out):
+    import onnx
+    d = out / "onnx"
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    seeded(20)
+    model = IntoMLP().eval()
+    buf = io.BytesIO()
+    torch.onnx.export(model, (torch.zeros(2, 4),), buf, dynamo=False, input_names=["x"], output_names=["y"],
+                      opset_version=17)
+    (d / "mlp.onnx").write_bytes(buf.getvalue())
+    proto = onnx.load_from_string(buf.getvalue())
+    onnx.save(proto, str(d / "mlp_external.onnx"), save_as_external_data=True, all_tensors_to_one_file=True,
+              location="mlp_external.onnx.data", size_threshold=0)
+    seeded(21)
+    torch.save(IntoMLP().state_dict(), d / "mlp_new.pth")
+    (d / "README.md").write_text(ONNX_README, encoding="utf-8")
+    print(f"wrote {sorted(p.name for p in d.iterdir())} to {d}")
+
+
 def main():
     if os.environ.get("PYTHONHASHSEED") != "0":
         # TorchScript writes module constants in set order: fix string hashing so runs are byte-identical.
@@ -2193,10 +2246,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="verify instead of writing")
     ap.add_argument("--out", type=Path, default=HERE, help="folder that holds fixtures/ and hostile/")
+    ap.add_argument("--only", choices=["onnx"], help="write only this part (onnx/: the --into graphs)")
     args = ap.parse_args()
     if args.check:
         sys.exit(0 if check(args.out) else 1)
-    generate(args.out)
+    if args.only != "onnx":
+        generate(args.out)
+    generate_onnx(args.out)
 
 
 if __name__ == "__main__":

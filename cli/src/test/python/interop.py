@@ -47,6 +47,9 @@ try:
     import safetensors
     import safetensors.torch
     from safetensors import safe_open
+    import onnx
+    import onnx.numpy_helper
+    import onnxruntime
 except ImportError as e:  # never skip: a missing reader is a failure
     print(f"FAIL setup: Python package '{e.name}' is missing from {sys.executable}; {SETUP_HINT}", flush=True)
     print("0 passed, 1 failed", flush=True)
@@ -490,7 +493,66 @@ class Pth:
         return out, problems
 
 
-FORMATS = {f.name: f for f in (Safetensors, Npz, Hdf5, Pth)}
+# ONNX data_type codes -> torch dtype names (onnx/onnx.proto TensorProto.DataType)
+ONNX_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64", 9: "bool",
+              10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 14: "complex64", 15: "complex128",
+              16: "bfloat16", 17: "float8_e4m3fn", 18: "float8_e4m3fnuz", 19: "float8_e5m2", 20: "float8_e5m2fnuz",
+              24: "float8_e8m0fnu"}
+# the IR version that introduced a dtype, where it is above pthconvert's minimum of 4
+ONNX_MIN_IR = {17: 9, 18: 9, 19: 9, 20: 9, 24: 12}
+
+
+class Onnx:
+    name = "onnx"
+    ext = ".onnx"
+
+    @staticmethod
+    def refuses(t):
+        return t.dtype in QUANTIZED or dname(t.dtype) in ("complex32", "float4_e2m1fn_x2")
+
+    @staticmethod
+    def expect(t, opts):
+        return dname(t.dtype), list(t.shape), tensor_bytes(t)
+
+    @staticmethod
+    def read(path, opts):
+        """onnx.checker.check_model(full_check=True), onnx.load and onnx.numpy_helper.to_array, external data too."""
+        problems = []
+        onnx.checker.check_model(str(path), full_check=True)
+        m = onnx.load(str(path), load_external_data=False)
+        codes = {t.data_type for t in m.graph.initializer}
+        want_ir = max([4] + [ONNX_MIN_IR.get(c, 4) for c in codes])
+        if m.ir_version != want_ir:
+            problems.append(f"ir_version {m.ir_version}, want the lowest its dtypes need: {want_ir}")
+        if len(m.opset_import) != 1 or not m.graph.name or m.producer_name != "pthconvert":
+            problems.append(f"want one opset_import, a graph name and producer pthconvert: {m.opset_import} "
+                            f"{m.graph.name!r} {m.producer_name!r}")
+        props = {p.key: p.value for p in m.metadata_props}
+        for k, v in opts.get("metadata", {}).items():
+            if props.get(k) != v:
+                problems.append(f"metadata_props[{k!r}] is {props.get(k)!r}, want {v!r}")
+        if "pthconvert.selection" not in props or "pthconvert.source" not in props:
+            problems.append(f"metadata_props lack the source and selection: {props}")
+        location = opts.get("external")
+        out = {}
+        for t in m.graph.initializer:
+            ext = t.data_location == onnx.TensorProto.EXTERNAL
+            entries = {e.key: e.value for e in t.external_data}
+            if location and ext:
+                if entries.get("location") != location or int(entries.get("offset", "-1")) % 4096:
+                    problems.append(f"{t.name!r}: external data {entries}, want location {location} at 4096-aligned "
+                                    "offsets")
+            elif location and len(t.raw_data) > 0:
+                problems.append(f"{t.name!r} is inline, want external data")
+            elif not location and ext:
+                problems.append(f"{t.name!r} is in external data, want inline")
+            a = onnx.numpy_helper.to_array(t, base_dir=str(path.parent))
+            out[t.name] = (ONNX_TYPES.get(t.data_type, f"onnx:{t.data_type}"), list(a.shape),
+                           np.ascontiguousarray(a).tobytes())
+        return out, problems
+
+
+FORMATS = {f.name: f for f in (Safetensors, Npz, Hdf5, Pth, Onnx)}
 
 
 def compare(got, want, label="tensor"):
@@ -640,6 +702,8 @@ class Suite:
             self.plan_hdf5_extras()
         if "pth" in formats:
             self.plan_pth_extras()
+        if "onnx" in formats:
+            self.plan_onnx_extras()
         self.plan_casts(formats)
         self.plan_interrupts()
 
@@ -671,6 +735,8 @@ class Suite:
         if fmt.name == "npz" and (dtypes & {"quint8", "qint8", "qint32"} or file == "unicode_names.pth"):
             return True
         if fmt.name == "hdf5" and dtypes & {"quint8", "qint8", "qint32"}:
+            return True
+        if fmt.name == "onnx" and dtypes & {"quint8", "qint8", "qint32", "complex32", "float4_e2m1fn_x2"}:
             return True
         return file in ("meta_tensor.pth", "sparse.pth")
 
@@ -1180,6 +1246,93 @@ class Suite:
             problems.append("the input was changed")
         problems += leftovers(target.parent, {target.name})
         return problems, f"exit {run.rc}: {run.err.strip()[:100]}"
+    # ---- onnx: external data, --dedupe, --into an exported graph run in onnxruntime
+
+    def plan_onnx_extras(self):
+        for file, sel in (("dtypes.pth", "auto"), ("float8_all.pth", "auto"), ("train_adam.pt", "all")):
+            self.plan_onnx_external(file, sel, ["--external-data"], "out.onnx.data")
+        self.plan_onnx_external("sample.pth", "auto", ["--external-data-threshold", "1KiB",
+                                                       "--external-data-file", "weights.bin"], "weights.bin")
+        d = self.outdir("onnx dedupe")
+        out = d / "tied.onnx"
+        fut = self.convert("tied.pth", out, "--dedupe", "--metadata", "who=interop")
+        self.task("onnx tied.pth --dedupe: metadata_props record removed=kept", [fut],
+                  lambda runs, out=out: self.verify_onnx_dedupe(out, runs[0]))
+        d = self.outdir("pth2onnx")
+        out_l = d / "l.onnx"
+        fut = self.convert("sample.pth", out_l, program="pth2onnx")
+        self.task("bin/pth2onnx sample.pth OUT", [fut],
+                  lambda runs: self.verify_simple(Onnx, "sample.pth", "auto", out_l, runs[0], {}))
+        graphs = self.root / "testdata" / "onnx"
+        for graph in ("mlp.onnx", "mlp_external.onnx"):
+            d = self.outdir(f"onnx into {graph}")
+            out = d / "new.onnx"
+            fut = self.cli.submit(["convert", graphs / "mlp_new.pth", out, "--into", graphs / graph, "--strict"],
+                                  cwd=d)
+            self.task(f"onnx --into {graph} --strict: onnxruntime gives the new weights' output", [fut],
+                      lambda runs, out=out, graph=graph: self.verify_onnx_into(graphs, graph, out, runs[0]))
+        d = self.outdir("onnx into mismatch")
+        out = d / "bad.onnx"
+        fut = self.cli.submit(["convert", self.fix / "sample.pth", out, "--into", graphs / "mlp.onnx"], cwd=d)
+        self.task("onnx --into a graph whose initializers differ: refused, nothing written", [fut],
+                  lambda runs, d=d: one_line_refusal(runs[0], {"fc1.weight", "fc2.weight"}, d))
+
+    def plan_onnx_external(self, file, sel, flags, location):
+        d = self.outdir(f"onnx {file} {' '.join(flags)}")
+        out = d / "out.onnx"
+        fut = self.convert(file, out, "--select", sel, *flags)
+        self.task(f"onnx {file} --select {sel} {' '.join(flags)}: external data", [fut],
+                  lambda runs: self.verify_onnx_external(file, sel, out, runs[0], location))
+
+    def verify_onnx_external(self, file, sel, out, run, location):
+        if run.rc != 0:
+            return [run.why()]
+        want, _, _ = self.expected(Onnx, file, sel, {})
+        got, problems = Onnx.read(out, {"external": location})
+        return problems + compare(got, want) + leftovers(out.parent, {out.name, location})
+
+    def verify_onnx_dedupe(self, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        m = onnx.load(str(out))
+        props = {p.key: p.value for p in m.metadata_props}
+        problems = [] if props.get("who") == "interop" else [f"--metadata pair missing: {props}"]
+        ref = self.refs[("tied.pth", "auto")].tensors
+        names = {t.name for t in m.graph.initializer}
+        for n in set(ref) - names:
+            if props.get(n) not in names:
+                problems.append(f"{n!r} was removed but metadata_props does not name what it was kept as: {props}")
+        got, fmt_problems = Onnx.read(out, {})
+        want = {n: Onnx.expect(t, {}) for n, t in ref.items() if n in names}
+        return problems + fmt_problems + compare(got, want) + leftovers(out.parent, {out.name})
+
+    def verify_onnx_into(self, graphs, graph, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        problems = []
+        onnx.checker.check_model(str(out), full_check=True)
+        before = onnx.load(str(graphs / graph))
+        after = onnx.load(str(out))
+        if list(before.graph.node) != list(after.graph.node) or before.opset_import != after.opset_import:
+            problems.append("nodes or opsets changed")
+        sd = torch.load(graphs / "mlp_new.pth", weights_only=True)
+        for t in after.graph.initializer:
+            a = onnx.numpy_helper.to_array(t, base_dir=str(out.parent))
+            if a.tobytes() != tensor_bytes(sd[t.name]):
+                problems.append(f"{t.name!r}: initializer bytes differ from the checkpoint")
+        model = IntoMLP()
+        model.load_state_dict(sd)
+        x = torch.arange(8, dtype=torch.float32).reshape(2, 4) / 8
+        want = model.eval()(x).detach().numpy()
+        sess = onnxruntime.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+        got = sess.run(None, {"x": x.numpy()})[0]
+        if not np.allclose(got, want, rtol=1e-5, atol=1e-6):
+            problems.append(f"onnxruntime output {got.tolist()} differs from torch {want.tolist()}")
+        old = onnxruntime.InferenceSession(str(graphs / graph), providers=["CPUExecutionProvider"])
+        if np.allclose(old.run(None, {"x": x.numpy()})[0], want):
+            problems.append("the graph's old weights give the same output: the check proves nothing")
+        wanted = {out.name} | ({"new.onnx.data"} if graph == "mlp_external.onnx" else set())
+        return problems + leftovers(out.parent, wanted), f"max |ort - torch| {float(np.abs(got - want).max()):.2e}"
 
     # ---- --dtype casts
 
@@ -1327,6 +1480,17 @@ def make_training_checkpoint(path):
                 "optimizer": {"state": state, "param_groups": [{"lr": 0.1, "momentum": 0.9, "params": [0, 1, 2, 3]}]},
                 "scheduler": {"milestones": {30: 1, 80: 1}, "gamma": 0.1, "last_epoch": 10},
                 "iteration": 9999}, path)
+class IntoMLP(torch.nn.Module):
+    """The module testdata/generate.py exports to testdata/onnx/mlp.onnx."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(4, 8)
+        self.norm = torch.nn.LayerNorm(8)
+        self.fc2 = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.norm(self.fc1(x))))
 
 
 def make_big_checkpoint(path):
