@@ -39,7 +39,7 @@ public final class BatchPlan {
      */
     public static BatchPlan of(List<BatchInput> inputs, Path outDir, String extension, boolean directory,
                                boolean force) throws IOException {
-        Path root = outDir.toAbsolutePath().normalize();
+        Path root = outDir;
         Map<String, BatchInput> byOutput = new HashMap<>();
         Map<String, Path> realOf = new HashMap<>();
         List<BatchInput> distinct = new ArrayList<>();
@@ -71,7 +71,8 @@ public final class BatchPlan {
         for (BatchInput in : distinct) {
             String name = OutputNames.outputFor(in.relative(), extension, directory);
             Path out = resolve(root, name);
-            if (out.equals(realOf.get(name)) || out.equals(in.file().toAbsolutePath().normalize())) {
+            Path abs = out.toAbsolutePath().normalize();
+            if (abs.equals(realOf.get(name)) || abs.equals(in.file().toAbsolutePath().normalize())) {
                 throw new InvalidRequestException(in.file() + ": its output would be the input itself; choose "
                         + "another output folder");
             }
@@ -95,11 +96,12 @@ public final class BatchPlan {
         for (String seg : OutputNames.segments(name)) {
             p = p.resolve(seg);
         }
-        Path n = p.normalize();
-        if (!n.startsWith(root) || n.equals(root)) {
+        Path absRoot = root.toAbsolutePath().normalize();
+        Path abs = p.toAbsolutePath().normalize();
+        if (!abs.startsWith(absRoot) || abs.equals(absRoot)) {
             throw new InvalidRequestException("'" + name + "' does not name a path inside " + root);
         }
-        return n;
+        return p;
     }
 
     private static boolean newer(Path out, BasicFileAttributes input) throws IOException {

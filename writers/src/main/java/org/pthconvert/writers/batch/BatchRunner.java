@@ -93,7 +93,7 @@ public final class BatchRunner {
         AtomicInteger failed = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         Files.createDirectories(plan.outDir());
-        Path realRoot = plan.outDir().toRealPath();
+        Path root = plan.outDir();
         for (BatchItem item : plan.items()) {
             if (item.upToDate()) {
                 skipped.incrementAndGet();
@@ -111,7 +111,7 @@ public final class BatchRunner {
             }
             try {
                 p.execute(() -> {
-                    BatchOutcome o = runOne(item, realRoot);
+                    BatchOutcome o = runOne(item, root);
                     if (o == null) {
                         return;
                     }
@@ -146,18 +146,14 @@ public final class BatchRunner {
     }
 
     /** Converts one item; null when it was not run or was cancelled while running. */
-    private BatchOutcome runOne(BatchItem item, Path realRoot) {
+    private BatchOutcome runOne(BatchItem item, Path root) {
         if (stop.get()) {
             return null;
         }
         long start = System.nanoTime();
         try {
             Path out = item.output();
-            Files.createDirectories(out.getParent());
-            if (!out.getParent().toRealPath().startsWith(realRoot)) {
-                throw new IOException(out.getParent() + " leads out of the output folder " + realRoot
-                        + " through a symbolic link; not writing there");
-            }
+            makeFolders(root, out.getParent());
             if (cleanStaleTemps) {
                 StaleTemps.clean(out);
             }
@@ -177,6 +173,31 @@ public final class BatchRunner {
                 throw (VirtualMachineError) e;
             }
             return BatchOutcome.failed(item, Failure.of(e), (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /**
+     * Creates the folders from {@code root} down to {@code folder}, refusing a symbolic link on the way:
+     * an output never lands outside the output root, and nothing is created through a link either.
+     */
+    static void makeFolders(Path root, Path folder) throws IOException {
+        if (folder.equals(root)) {
+            return;
+        }
+        Path p = root;
+        for (Path seg : root.relativize(folder)) {
+            p = p.resolve(seg);
+            if (Files.isSymbolicLink(p)) {
+                throw new IOException(p + " is a symbolic link; outputs stay inside the output folder " + root
+                        + ", not writing through it");
+            }
+            try {
+                Files.createDirectory(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException(p + " exists and is not a folder; cannot write outputs under it");
+                }
+            }
         }
     }
 

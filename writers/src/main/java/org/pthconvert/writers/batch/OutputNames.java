@@ -98,12 +98,12 @@ public final class OutputNames {
         int star = -1;
         int mark = 0;
         while (si < s.length()) {
-            if (pi < p.length() && (p.charAt(pi) == '?' || p.charAt(pi) == s.charAt(si))) {
-                pi++;
-                si++;
-            } else if (pi < p.length() && p.charAt(pi) == '*') {
+            if (pi < p.length() && p.charAt(pi) == '*') {
                 star = pi++;
                 mark = si;
+            } else if (pi < p.length() && (p.charAt(pi) == '?' || p.charAt(pi) == s.charAt(si))) {
+                pi++;
+                si++;
             } else if (star >= 0) {
                 pi = star + 1;
                 si = ++mark;
