@@ -4,21 +4,24 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 import org.pthconvert.errors.InvalidRequestException;
 
 /**
- * One batch at a time per output folder: an OS lock on a hidden file in it, held for the run. The
- * holder may then treat temporaries beside its outputs as left over from a killed run
- * ({@link StaleTemps}). The lock dies with the process, so a killed run never blocks the next.
+ * One batch at a time per output folder on this machine: an OS lock held for the run, on a file in
+ * the system's temporary folder named after the output folder's real path (nothing is written into
+ * the output folder, so a rerun over a finished batch changes nothing there). The holder may then
+ * treat temporaries beside its outputs as left over from a killed run ({@link StaleTemps}). The lock
+ * dies with the process, so a killed run never blocks the next.
  */
 public final class OutDirLock implements AutoCloseable {
-
-    /** The lock file's name in the output folder. */
-    public static final String FILE_NAME = ".pthconvert-batch.lock";
 
     private final Path file;
     private final FileChannel channel;
@@ -30,10 +33,15 @@ public final class OutDirLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** @throws InvalidRequestException when another batch holds the folder */
+    /**
+     * Creates {@code outDir} if needed and locks it.
+     *
+     * @throws InvalidRequestException when another batch holds the folder
+     */
     public static OutDirLock acquire(Path outDir) throws IOException {
         Files.createDirectories(outDir);
-        Path file = outDir.resolve(FILE_NAME);
+        Path file = Path.of(System.getProperty("java.io.tmpdir"))
+                .resolve("pthconvert-batch-" + digest(outDir.toRealPath().toString()) + ".lock");
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -48,13 +56,24 @@ public final class OutDirLock implements AutoCloseable {
         return new OutDirLock(file, ch, lock);
     }
 
+    private static String digest(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {
-            Files.deleteIfExists(file);
             lock.release();
         } finally {
             channel.close();
+            // A batch that opened the file just before this delete locks an unlinked file and may
+            // overlap with one starting later; each output's own atomic checks still hold then.
+            Files.deleteIfExists(file);
         }
     }
 }
