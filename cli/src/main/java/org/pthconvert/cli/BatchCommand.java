@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
                 "", "Examples:",
                 "  pthconvert batch --to safetensors --out-dir st/ zoo/",
                 "  pthconvert batch --to npz --out-dir out/ @models.txt --jobs 4 --report out/report.jsonl",
+                "With --json, one JSON object per input on stdout (the --report line).",
                 "", "Exit status: 0 every input converted or up to date, 1 some input failed, 2 usage error "
                 + "(nothing converted), 70 internal error."})
 public final class BatchCommand implements Callable<Integer> {
@@ -161,7 +162,20 @@ public final class BatchCommand implements Callable<Integer> {
                     line.bytes(count);
                 }
             };
-            BatchSummary summary = new BatchRunner(service, template, n, failFast, true, listener).run(plan);
+            BatchRunner runner = new BatchRunner(service, template, n, failFast, true, listener);
+            // Ctrl-C: stop the workers first, so files cut short are not reported as failures.
+            Thread onExit = new Thread(runner::cancel, "pthconvert-batch-cancel");
+            Runtime.getRuntime().addShutdownHook(onExit);
+            BatchSummary summary;
+            try {
+                summary = runner.run(plan);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or ran: nothing to undo
+                }
+            }
             line.clear();
             if (!convert.quiet) {
                 err.println(summaryLine(summary));

@@ -1,7 +1,6 @@
 package org.pthconvert.writers.batch;
 
 import java.io.IOException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -165,8 +164,8 @@ public final class BatchRunner {
             ConversionResult result = service.convert(request);
             return BatchOutcome.ok(item, result);
         } catch (Throwable e) {
-            if (cancelled.get() && (e instanceof ClosedByInterruptException || e instanceof InterruptedException
-                    || Thread.currentThread().isInterrupted())) {
+            if (cancelled.get()) {
+                // Interrupted, or its temporary deleted by a shutdown hook: not the input's fault.
                 return null;
             }
             if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError || e instanceof StackOverflowError)) {
