@@ -134,7 +134,9 @@ def manifest_rows(file, obj):
     rows = []
     for mode in ("auto", "all"):
         seen = set()
-        for name, t in select(obj, mode):
+        # A file that is one bare tensor: the tool names it after the file's stem.
+        pairs = [(Path(file).stem, obj)] if isinstance(obj, torch.Tensor) else select(obj, mode)
+        for name, t in pairs:
             assert name not in seen, (file, name)
             seen.add(name)
             assert "\t" not in name and "\n" not in name
@@ -476,6 +478,14 @@ def make_sample(path):
     torch.save(sd, buf)
     path.write_bytes(buf.getvalue())
     return sd
+
+
+@fixture("bare_tensor.pt", "one bare tensor, no dict (torch.save(tensor, path)): converted under the file's "
+         "stem, `bare_tensor`", "torch.save(torch.arange(12.).reshape(3, 4), path)")
+def make_bare_tensor(path):
+    t = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+    torch.save(t, path)
+    return t
 
 
 @fixture("state_dict.pth", "plain OrderedDict state_dict (with `_metadata`) of Conv2d + BatchNorm2d "
@@ -1068,6 +1078,30 @@ def make_subclass(path):
     return d
 
 
+def plain_fixture(file, what, value, spelled):
+    """A state dict beside one plain value torch.save's default protocol (2) writes with a global."""
+    @fixture(file, f"a tensor beside {what}: protocol 2 writes it as `{spelled}`; plain data, so convert and "
+             "scan must pass it (issue 9's false alarm)", "torch.save({'w': tensor, ...}, path)")
+    def make(path):
+        d = {"w": torch.arange(4, dtype=torch.float32), "value": value}
+        torch.save(d, path)
+        return d
+    return make
+
+
+for _file, _what, _value, _spelled in [
+        ("plain_bytes_empty.pth", "b''", b"", "__builtin__.bytes()"),
+        ("plain_bytes.pth", "non-empty bytes", b"\x00\xffpth", "_codecs.encode(str, 'latin1')"),
+        ("plain_bytearray.pth", "a bytearray", bytearray(b"ab\x00"), "__builtin__.bytearray + _codecs.encode"),
+        ("plain_range.pth", "a range", range(1, 10, 2), "__builtin__.xrange"),
+        ("plain_set.pth", "a set", {3, 1, 2}, "__builtin__.set"),
+        ("plain_frozenset.pth", "a frozenset", frozenset({"a", "b"}), "__builtin__.frozenset"),
+        ("plain_complex.pth", "a complex", complex(1.5, -2.0), "__builtin__.complex"),
+        ("plain_slice.pth", "a slice", slice(1, 8, 2), "__builtin__.slice"),
+        ("plain_object.pth", "a bare object()", object(), "__builtin__.object + NEWOBJ")]:
+    plain_fixture(_file, _what, _value, _spelled)
+
+
 REFUSE_NOTES = {
     "meta_tensor.pth": "`weight` (meta: no data) must be refused or skipped by name; only `bias` has rows.",
     "sparse.pth": "`sparse` (sparse COO) must be refused or skipped by name (a careless reader emits its indices "
@@ -1223,6 +1257,126 @@ def h_legacy(path):
          "tensors: readable, but the scan must say it imports code")
 def h_evil(path):
     torch.save({"weight": torch.ones(2), "config": Evil()}, path)
+
+
+# Calls that are not REDUCE, names resolved as CPython resolves them, references that are dangerous.
+
+def with_tensor(path, items, proto=b"\x80\x02"):
+    """data.pkl = {'w': a 4-float tensor, **items} (items are pickle fragments), with its data record."""
+    body = b"}(" + p_str("w") + p_tensor_v2("0", "FloatStorage", 4, 0, (4,), (1,))
+    body += b"".join(p_str(k) + v for k, v in items) + b"u."
+    torch_zip(path, standard_records(proto + body, [("data/0", struct.pack("<4f", 1, 2, 3, 4))]))
+
+
+def p_unicode4(s):
+    b = s.encode()
+    return b"\x8c" + bytes([len(b)]) + b
+
+
+@hostile("dotted_posixpath.pth", "dangerous", "os.system",
+         "protocol 4 STACK_GLOBAL 'posixpath' 'os.system': the unpickler walks attributes, posixpath.os.system is "
+         "os.system; called with a touch command beside a tensor")
+def h_dotted(path):
+    call = p_unicode4("posixpath") + p_unicode4("os.system") + b"\x93" + p_str(touch_cmd(path)) + b"\x85R"
+    with_tensor(path, [("x", call)], proto=b"\x80\x04")
+
+
+@hostile("compat_cpickle_loads.pth", "dangerous", "pickle.loads",
+         "protocol 2 GLOBAL 'cPickle loads' (Python 2 name, mapped to pickle.loads on load) of an inner pickle "
+         "that calls os.system")
+def h_cpickle(path):
+    inner = p_global("os", "system") + p_str(touch_cmd(path)) + b"\x85R."
+    call = p_global("cPickle", "loads") + b"C" + bytes([len(inner)]) + inner + b"\x85R"
+    with_tensor(path, [("x", call)])
+
+
+@hostile("eval_reference.pth", "dangerous", "builtins.eval",
+         "`__builtin__ eval` kept as a value (never called) beside a tensor: a reference to a code-running "
+         "callable is dangerous wherever it sits")
+def h_eval_ref(path):
+    with_tensor(path, [("fn", p_global("__builtin__", "eval"))])
+
+
+@hostile("build_setstate_planted.pth", "dangerous", "os.system",
+         "an OrderedDict whose BUILD state plants `__setstate__` = os.system in its __dict__; a second BUILD "
+         "then calls it with a touch command (no REDUCE of os.system)")
+def h_build_setstate(path):
+    obj = (p_global("collections", "OrderedDict") + b")R" + b"}" + p_str("__setstate__") + p_global("os", "system")
+           + b"sb" + p_str(touch_cmd(path)) + b"b")
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("param_state_setstate.pth", "dangerous", "os.system",
+         "_rebuild_parameter_with_state whose state sets `__setstate__` = os.system on the Parameter "
+         "(torch._utils._set_obj_state), then a BUILD on it calls os.system")
+def h_param_state(path):
+    tensor = p_tensor_v2("0", "FloatStorage", 4, 0, (4,), (1,))
+    state = b"}" + p_str("__setstate__") + p_global("os", "system") + b"s"
+    param = (p_global("torch._utils", "_rebuild_parameter_with_state") + b"(" + tensor + b"\x89"
+             + p_global("collections", "OrderedDict") + b")R" + state + b"tR" + p_str(touch_cmd(path)) + b"b")
+    body = b"}(" + p_str("w") + param + b"u."
+    torch_zip(path, standard_records(b"\x80\x02" + body, [("data/0", struct.pack("<4f", 1, 2, 3, 4))]))
+
+
+@hostile("extend_planted.pth", "dangerous", "subprocess.check_call",
+         "an argparse.Namespace (NEWOBJ) whose BUILD state plants `extend` = subprocess.check_call; APPENDS on "
+         "it then calls extend(['touch', marker])")
+def h_extend(path):
+    obj = (p_global("argparse", "Namespace") + b")\x81" + b"}" + p_str("extend")
+           + p_global("subprocess", "check_call") + b"sb" + b"(" + p_str("touch") + p_str(marker(stem(path))) + b"e")
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("setitem_unlisted.pth", "imports", "__main__.table",
+         "SETITEMS on a `__main__.Table` made by NEWOBJ: CPython calls Table.__setitem__, the class's own code")
+def h_setitem(path):
+    obj = p_global("__main__", "Table") + b")\x81" + b"(" + p_str("k") + p_int(1) + b"u"
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("build_slot_class.pth", "imports", "__class__",
+         "BUILD with slot state {'__class__': __main__.Evil} on an argparse.Namespace: setattr changes the "
+         "object's class")
+def h_slot_class(path):
+    obj = (p_global("argparse", "Namespace") + b")\x81" + b"N}" + p_str("__class__") + p_global("__main__", "Evil")
+           + b"s\x86b")
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("ansi_class_name.pth", "imports", "__main__",
+         "NEWOBJ of a `__main__` class whose name holds terminal escapes (erase line, cursor up): printed "
+         "output must escape them")
+def h_ansi(path):
+    obj = b"c__main__\nX\x1b[2K\x1b[1AEvil\n)\x81"
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("lightning_callbacks.ckpt", "imports", "pytorch_lightning",
+         "Lightning-style checkpoint (state_dict, callbacks) that pickles a "
+         "`pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint` object: readable, but importing "
+         "pytorch_lightning runs it")
+def h_lightning(path):
+    import types
+    names = ["pytorch_lightning", "pytorch_lightning.callbacks", "pytorch_lightning.callbacks.model_checkpoint"]
+    mods = {n: types.ModuleType(n) for n in names}
+    cls = type("ModelCheckpoint", (), {"__module__": names[-1]})
+    mods[names[-1]].ModelCheckpoint = cls
+    saved = {n: sys.modules.get(n) for n in names}
+    sys.modules.update(mods)
+    try:
+        cb = cls()
+        cb.monitor, cb.save_top_k = "val_loss", 3
+        g = seeded(31)
+        torch.save({"state_dict": collections.OrderedDict(
+            [("model.weight", torch.randn(3, 2, generator=g)), ("model.bias", torch.zeros(3))]),
+            "callbacks": {"ModelCheckpoint{'monitor': 'val_loss'}": {"best_model_score": torch.tensor(0.25)}},
+            "callback_objects": [cb], "epoch": 3}, path)
+    finally:
+        for n, m in saved.items():
+            if m is None:
+                sys.modules.pop(n, None)
+            else:
+                sys.modules[n] = m
 
 
 def small_valid_zip_bytes(stem_name):
@@ -1401,7 +1555,7 @@ def weights_only_status(path, kind):
         msg = str(e).strip().splitlines()
         first = next((l for l in msg if "Unsupported" in l or "GLOBAL" in l or "global" in l), msg[0] if msg else "")
         first = first.split(". Please use")[0]
-        return "refused: " + first.strip().replace("|", "\\|")[:160]
+        return "refused: " + first.strip().replace("|", "\\|").replace("\x1b", "\\x1b")[:160]
 
 
 def generate(out):

@@ -556,7 +556,8 @@ class Suite:
                 problems = []
                 counts = []
                 for sel in SELECTS:
-                    ref = Ref(select(obj, sel))
+                    # A file that is one bare tensor converts under the file's stem.
+                    ref = Ref([(Path(file).stem, obj)] if isinstance(obj, torch.Tensor) else select(obj, sel))
                     self.refs[(file, sel)] = ref
                     rows = self.manifest_rows(file, sel)
                     want = {r["name"]: (r["dtype"], [int(x) for x in r["shape"].split(",")] if r["shape"] else [],

@@ -10,7 +10,8 @@
  *   <li>{@link org.pthconvert.io.TensorSource}: one tensor's bytes, C-contiguous and little-endian.
  *       {@link org.pthconvert.io.ViewSource} makes them from a storage and a strided view: a single
  *       range copy when it can, otherwise a gather with fixed buffers ({@code StridedGather}) that
- *       merges dimensions and reads runs, blocks or tiles of the storage, swapping big-endian data.</li>
+ *       merges dimensions and reads runs, blocks or tiles of the storage, swapping big-endian data.
+ *       {@link org.pthconvert.io.TensorCast} converts a source's elements to another dtype.</li>
  *   <li>Record streams: {@link org.pthconvert.io.ChannelRangeStream} (a byte range of a file, CRC
  *       checked at the end) and {@link org.pthconvert.io.BoundedInflaterStream} (never more bytes
  *       than declared: zip bombs stop at once). Their errors travel as

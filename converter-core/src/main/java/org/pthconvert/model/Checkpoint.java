@@ -67,10 +67,15 @@ public final class Checkpoint implements Closeable {
 
     /** Opens and validates {@code file}; any problem is one {@link CheckpointException} saying where. */
     public static Checkpoint open(Path file) throws CheckpointException {
+        return open(file, PickleLimits.DEFAULTS);
+    }
+
+    /** {@link #open(Path)} with the pickle limits {@code limits}. */
+    public static Checkpoint open(Path file, PickleLimits limits) throws CheckpointException {
         CheckpointContainer container = Containers.open(file);
         Checkpoint c = null;
         try {
-            c = read(container);
+            c = read(container, limits);
             c.checkStorages();
             c.readQuantization();
             return c;
@@ -95,12 +100,13 @@ public final class Checkpoint implements Closeable {
         return e;
     }
 
-    private static Checkpoint read(CheckpointContainer container) throws IOException, CheckpointException {
+    private static Checkpoint read(CheckpointContainer container, PickleLimits limits)
+            throws IOException, CheckpointException {
         String record = container.pickleRecordName();
-        TorchHooks hooks = new TorchHooks(container.file(), record);
+        TorchHooks hooks = new TorchHooks(container.file(), record, limits);
         PickleValue root;
         try (InputStream in = container.openPickle()) {
-            root = new Unpickler(hooks, PickleLimits.DEFAULTS, record, container.pickleOffset()).load(in);
+            root = new Unpickler(hooks, limits, record, container.pickleOffset()).load(in);
         } catch (CheckpointException | IOException | RuntimeException e) {
             // A dangerous call before corrupt bytes is reported as dangerous, not merely as broken.
             CheckpointException refusal = hooks.refusal();

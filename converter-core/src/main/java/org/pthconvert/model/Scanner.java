@@ -29,16 +29,21 @@ public final class Scanner {
     }
 
     public static ScanReport scan(Path file) {
+        return scan(file, PickleLimits.DEFAULTS);
+    }
+
+    /** {@link #scan(Path)} with the pickle limits {@code limits}, for every pickle and the validation. */
+    public static ScanReport scan(Path file, PickleLimits limits) {
         List<AuditEntry> entries = new ArrayList<>();
         Verdict verdict = Verdict.SAFE;
         CheckpointException error = null;
         try (CheckpointContainer container = Containers.open(file)) {
             for (String record : pickleRecords(container)) {
-                TorchHooks hooks = new TorchHooks(file, record);
+                TorchHooks hooks = new TorchHooks(file, record, limits);
                 try (InputStream in = record.equals(container.pickleRecordName()) ? container.openPickle()
                         : container.openRecord(record)) {
                     long base = record.equals(container.pickleRecordName()) ? container.pickleOffset() : 0;
-                    new Unpickler(hooks, PickleLimits.DEFAULTS, record, base).load(in);
+                    new Unpickler(hooks, limits, record, base).load(in);
                 } catch (CheckpointException e) {
                     if (error == null) {
                         error = e.inFile(file);
@@ -60,15 +65,15 @@ public final class Scanner {
             verdict = Verdict.DANGEROUS; // refused before its pickle could be audited (a legacy header pickle)
         }
         if (error == null && verdict != Verdict.DANGEROUS) {
-            error = validate(file);
+            error = validate(file, limits);
         }
         return new ScanReport(file, verdict, entries, error);
     }
 
     /** What {@link Checkpoint#open} finds wrong with a file whose pickles were audited, or null. */
-    private static CheckpointException validate(Path file) {
+    private static CheckpointException validate(Path file, PickleLimits limits) {
         try {
-            Checkpoint.open(file).close();
+            Checkpoint.open(file, limits).close();
             return null;
         } catch (CheckpointException e) {
             return e;
