@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import org.pthconvert.cli.format.Sizes;
 import java.util.concurrent.Callable;
 
 import org.pthconvert.errors.InvalidRequestException;

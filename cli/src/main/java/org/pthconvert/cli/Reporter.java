@@ -25,8 +25,16 @@ public final class Reporter {
         return exitCode(f);
     }
 
-    /** The failure's line as the command line words it: with the flag that would have helped. */
+    /**
+     * The failure's line as the command line words it, with the flag that would have helped, safe to
+     * print on a terminal: what {@code convert} prints after {@code pthconvert: }, and a batch
+     * report's {@code error}.
+     */
     public static String line(Failure f) {
+        return oneLine(hinted(f));
+    }
+
+    private static String hinted(Failure f) {
         return switch (f.hint()) {
             case NONE -> f.message();
             case SKIP_UNSUPPORTED -> f.message() + " (--skip-unsupported skips it)";

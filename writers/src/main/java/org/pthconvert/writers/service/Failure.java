@@ -30,8 +30,10 @@ public record Failure(Kind kind, String message, Hint hint) {
         UNSUPPORTED,
         /** Over a resource limit. */
         LIMIT,
-        /** The file system failed (missing, permission, exists, disk full). */
+        /** The file system failed (missing, permission, exists). */
         IO,
+        /** The output could not be written as asked (disk full, a format's own limit). */
+        OUTPUT,
         /** The request cannot be honoured as asked, whatever the file holds. */
         USAGE,
         /** A bug, or a JVM error. */
@@ -109,6 +111,7 @@ public record Failure(Kind kind, String message, Hint hint) {
             case UNSUPPORTED -> Kind.UNSUPPORTED;
             case LIMIT -> Kind.LIMIT;
             case IO -> Kind.IO;
+            case OUTPUT -> Kind.OUTPUT;
         };
     }
 
