@@ -42,8 +42,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "batch", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Convert many checkpoints with one command: every file, every folder searched "
-                + "recursively for --pattern, every path listed in @list.txt (one a line, # comments). "
-                + "Outputs mirror the inputs' tree under --out-dir; every convert option applies to every file."},
+                + "recursively for --pattern, every path listed in @list.txt (one a line, # comments, relative "
+                + "paths from the current folder). A folder's files keep their sub-folders under --out-dir "
+                + "(zoo/resnet/a.pth -> DIR/resnet/a.safetensors); a file named directly goes to DIR/a.safetensors; "
+                + "with --max-shard-size each input gets a folder (DIR/resnet/a/). Every convert option applies "
+                + "to every file."},
         footer = {"", "Outputs newer than their input are skipped (--force redoes them); outputs appear atomically, "
                 + "so an interrupted batch is finished by running the same command again. A bad file is reported "
                 + "(one line, as convert says it) and the others continue.",
