@@ -27,6 +27,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tarfile
 import tempfile
 import warnings
 import zipfile
@@ -1515,6 +1516,213 @@ def h_bomb(path):
     entries = [stored_entry(f"{top}/{n}", d) for n, d in standard_records(pkl)]
     entries += [bomb, stored_entry(f"{top}/version", b"3\n")]
     path.write_bytes(raw_zip(entries))
+
+
+# --------------------------------------------------------------------------------------------------
+# hostile corpus: parser differentials (files torch.load reads otherwise than a naive reader would)
+# --------------------------------------------------------------------------------------------------
+
+def p0_system(path):
+    """A protocol-0 pickle body calling os.system(touch marker): GLOBAL, MARK, STRING, TUPLE, REDUCE."""
+    return b"cos\nsystem\n(S'" + touch_cmd(path).encode() + b"'\ntR"
+
+
+def benign_zip_entries(stem_name):
+    """(top folder, [stored entries]) of a real torch.save state dict, for hand-made variants."""
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d) / f"{stem_name}.pth"
+        torch.save({"weight": torch.arange(4, dtype=torch.float32)}, tmp)
+        records, top = read_records(tmp)
+    return top, [stored_entry(f"{top}/{n}", data) for n, data in records]
+
+
+def zip_parts(entries, start=0):
+    """Local headers + data of `entries` placed from file offset `start`, and their central directory."""
+    out, central = bytearray(), bytearray()
+    for e in entries:
+        name = e["name"].encode()
+        off = start + len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, e["method"], 0, 0x21,
+                           e["crc"], e["csize"], e["usize"], len(name), 0) + name + e["payload"]
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, e["method"], 0, 0x21,
+                               e["crc"], e["csize"], e["usize"], len(name), 0, 0, 0, 0, 0, off) + name
+    return bytes(out), bytes(central)
+
+
+def eocd(count, cd_size, cd_off, comment_len):
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, cd_size, cd_off, comment_len)
+
+
+def split_pickles(data):
+    """The successive pickles of a legacy stream, then the raw bytes after the key list."""
+    out, f = [], io.BytesIO(data)
+    for _ in range(5):
+        start = f.tell()
+        for op, _, _ in pickletools.genops(f):
+            if op.name == "STOP":
+                break
+        out.append(data[start:f.tell()])
+    return out, data[f.tell():]
+
+
+def legacy_parts(stem_name):
+    buf = io.BytesIO()
+    torch.save({"weight": torch.arange(4, dtype=torch.float32)}, buf, _use_new_zipfile_serialization=False)
+    return split_pickles(normalise_legacy(buf.getvalue()))
+
+
+def torch_tar(path, storages, tensors, main):
+    """torch's pre-1.0 tar layout (members sys_info, storages, tensors, pickle), plain ustar headers."""
+    members = [("sys_info", pickle.dumps({"protocol_version": 1001, "little_endian": True,
+                                          "type_sizes": {"short": 2, "int": 4, "long": 4}}, protocol=2)),
+               ("storages", storages), ("tensors", tensors), ("pickle", main)]
+    with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 0
+            tar.addfile(info, io.BytesIO(data))
+
+
+@hostile("zip_case_collision.pth", "dangerous", "os.system",
+         "a torch zip holding both `<top>/data.pkl` (a real state dict) and `<top>/DATA.PKL` (os.system): miniz "
+         "looks records up ignoring case, so which one torch.load runs is up to its sorted look-up (here the "
+         "second, DATA.PKL)")
+def h_case_collision(path):
+    top, entries = benign_zip_entries(stem(path))
+    evil = stored_entry(f"{top}/DATA.PKL", proto2(p0_system(path)))
+    path.write_bytes(raw_zip(entries + [evil]))
+
+
+@hostile("zip_case_collision_data.pth", "invalid", "ambiguous",
+         "a torch zip whose storage record exists as `<top>/data/0` and `<top>/DATA/0` with different bytes, "
+         "benign pickle: which bytes torch reads is uncertain, refused as ambiguous")
+def h_case_collision_data(path):
+    top, entries = benign_zip_entries(stem(path))
+    other = stored_entry(f"{top}/DATA/0", struct.pack("<4f", 9, 9, 9, 9))
+    path.write_bytes(raw_zip(entries + [other]))
+
+
+@hostile("zip_duplicate_dangerous.pth", "dangerous", "os.system",
+         "a torch zip with two `<top>/data.pkl` entries: the first a real state dict, the second os.system; "
+         "torch reads one of them (either copy being dangerous makes the file dangerous)")
+def h_duplicate(path):
+    top, entries = benign_zip_entries(stem(path))
+    evil = stored_entry(f"{top}/data.pkl", proto2(p0_system(path)))
+    path.write_bytes(raw_zip(entries + [evil]))
+
+
+@hostile("zip_second_eocd.pth", "dangerous", "os.system",
+         "two central directories: the benign one's end record has an archive comment holding a second "
+         "directory and end record (pointing at a data.pkl calling os.system) whose comment length overshoots "
+         "the file; miniz takes the last end record, a comment-checking reader the first")
+def h_second_eocd(path):
+    top, good = benign_zip_entries(stem(path))
+    evil = [stored_entry(e["name"], proto2(p0_system(path))) if e["name"].endswith("/data.pkl") else e
+            for e in good]
+    locals_good, cd_good = zip_parts(good)
+    locals_evil, cd_evil = zip_parts(evil, start=len(locals_good))
+    body = locals_good + locals_evil
+    cd_good_off = len(body)
+    cd_evil_off = cd_good_off + len(cd_good) + 22
+    comment = cd_evil + eocd(len(evil), len(cd_evil), cd_evil_off, 16)
+    path.write_bytes(body + cd_good + eocd(len(good), len(cd_good), cd_good_off, len(comment)) + comment)
+
+
+@hostile("pickle_before_zip.pth", "dangerous", "os.system",
+         "an os.system pickle followed by a complete torch zip: not starting with PK\\x03\\x04, torch.load "
+         "unpickles it as a legacy file's magic number")
+def h_pickle_before_zip(path):
+    _, entries = benign_zip_entries(stem(path))
+    path.write_bytes(proto2(p0_system(path)) + raw_zip(entries))
+
+
+@hostile("none_first.pt", "dangerous", "os.system",
+         "a protocol-0 pickle starting with NONE, POP (no PROTO, no MARK) that calls os.system")
+def h_none_first(path):
+    path.write_bytes(b"N0" + p0_system(path) + b".")
+
+
+@hostile("gguf_lookalike.gguf", "dangerous", "os.system",
+         "starts with the GGUF magic and version, which pickle reads as BINFLOAT, then POP and an os.system "
+         "call: it must be audited before being called a GGUF file")
+def h_gguf(path):
+    path.write_bytes(b"GGUF\x03\x00\x00\x00\x00" + b"0" + p0_system(path) + b".")
+
+
+@hostile("legacy_sysinfo_system.pt", "dangerous", "os.system",
+         "a legacy torch.save whose sys_info pickle (unpickled and ignored by torch.load) calls os.system")
+def h_legacy_sysinfo(path):
+    parts, raw = legacy_parts(stem(path))
+    parts[2] = proto2(p0_system(path))
+    path.write_bytes(b"".join(parts) + raw)
+
+
+@hostile("legacy_keylist_system.pt", "dangerous", "os.system",
+         "a legacy torch.save whose storage-key list pickle holds an os.system call beside the key")
+def h_legacy_keylist(path):
+    parts, raw = legacy_parts(stem(path))
+    keys = pickle.loads(parts[4])
+    parts[4] = proto2(b"(" + b"".join(p_str(k) for k in keys) + p0_system(path) + b"l")
+    path.write_bytes(b"".join(parts) + raw)
+
+
+@hostile("tar_pickle_system.tar", "dangerous", "os.system",
+         "torch's pre-1.0 tar format (no storages, no tensors) whose `pickle` member calls os.system")
+def h_tar_pickle(path):
+    torch_tar(path, pickle.dumps(0, protocol=2) + pickle.dumps([], protocol=2), pickle.dumps(0, protocol=2),
+              proto2(p0_system(path)))
+
+
+@hostile("tar_storages_system.tar", "dangerous", "os.system",
+         "torch's pre-1.0 tar format whose `storages` member's first pickle (the storage count) is an os.system "
+         "call (which returns 0), then an empty view list; `pickle` is a plain dict")
+def h_tar_storages(path):
+    torch_tar(path, proto2(p0_system(path)) + pickle.dumps([], protocol=2), pickle.dumps(0, protocol=2),
+              pickle.dumps({"a": 1}, protocol=2))
+
+
+def legacy_stream(main, keys, storages):
+    """A legacy stream by hand: magic, protocol, sys_info, `main`, the key list, then each storage's
+    int64 element count and bytes."""
+    sys_info = {"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}
+    out = pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2) + pickle.dumps(1001, protocol=2)
+    out += pickle.dumps(sys_info, protocol=2) + main + pickle.dumps(keys, protocol=2)
+    for count, data in storages:
+        out += struct.pack("<q", count) + data
+    return out
+
+
+def legacy_view_main(view_size):
+    """{'w': a (4,) float tensor over a legacy storage view ('1', offset 2, view_size) of an 8-float root}."""
+    pid = p_tuple([p_str("storage"), p_global("torch", "FloatStorage"), p_str("0"), p_str("cpu"), p_int(8),
+                   p_tuple([p_str("1"), p_int(2), p_int(view_size)])]) + b"Q"
+    args = p_tuple([pid, p_int(0), p_tuple([p_int(4)]), p_tuple([p_int(1)]), b"\x89",
+                    p_global("collections", "OrderedDict") + b")R"])
+    return proto2(p_dict([("w", p_global("torch._utils", "_rebuild_tensor_v2") + args + b"R")]))
+
+
+@hostile("legacy_view_overflow.pt", "invalid", "view",
+         "legacy stream whose tensor (4 floats) lies on a storage view of 2 floats at offset 2 of an 8-float root: "
+         "inside the root, but torch refuses a tensor larger than its view (a view of 4 loads)")
+def h_legacy_view(path):
+    path.write_bytes(legacy_stream(legacy_view_main(2), ["0"], [(8, struct.pack("<8f", *range(8)))]))
+
+
+@hostile("legacy_whole_model.pt", "imports", "__main__.net",
+         "torch.save(model, f, _use_new_zipfile_serialization=False) of `__main__.Net`: every module class is a "
+         "`('module', cls, source_file, source)` persistent id carrying the class's whole source; readable, imports "
+         "code")
+def h_legacy_whole_model(path):
+    import __main__
+    for cls in (Net, Block):
+        cls.__module__ = "__main__"
+        setattr(__main__, cls.__name__, cls)
+    m = Net()
+    with torch.no_grad():
+        bn_stats(m, seeded(16))
+    buf = io.BytesIO()  # not normalised: its storage keys are object addresses (normalise_legacy knows no module ids)
+    torch.save(m, buf, _use_new_zipfile_serialization=False)
+    path.write_bytes(buf.getvalue())
 
 
 # --------------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ SETUP_HINT = ("run testdata/venv.sh (it makes .venv with torch 2.13, numpy, safe
 try:
     import numpy as np
     import torch
+    import h5py
     import safetensors
     import safetensors.torch
     from safetensors import safe_open
@@ -368,7 +369,128 @@ class Npz:
         return out, problems
 
 
-FORMATS = {f.name: f for f in (Safetensors, Npz)}
+H5_DTYPE = {
+    torch.float64: "float64", torch.float32: "float32", torch.float16: "float16", torch.int64: "int64",
+    torch.int32: "int32", torch.int16: "int16", torch.int8: "int8", torch.uint8: "uint8", torch.bool: "bool",
+    torch.complex64: "complex64", torch.complex128: "complex128", torch.uint16: "uint16", torch.uint32: "uint32",
+    torch.uint64: "uint64",
+}
+
+
+class Hdf5:
+    name = "hdf5"
+    ext = ".h5"
+
+    @staticmethod
+    def refuses(t):
+        return t.dtype in QUANTIZED
+
+    @staticmethod
+    def expect(t, opts):
+        if t.dtype in H5_DTYPE:
+            return H5_DTYPE[t.dtype], list(t.shape), tensor_bytes(t)
+        if t.dtype == torch.bfloat16 or t.dtype in FLOAT8:
+            if opts.get("raw_bits"):
+                return ("uint16" if t.element_size() == 2 else "uint8"), list(t.shape), tensor_bytes(t)
+            return "float32", list(t.shape), tensor_bytes(t.float())  # exact widening, torch's bits
+        if t.dtype == torch.complex32:
+            return "complex64", list(t.shape), tensor_bytes(t.to(torch.complex64))
+        raise ValueError(f"no hdf5 expectation for {t.dtype}")
+
+    @staticmethod
+    def read(path, opts):
+        """h5py, as the issue names it: every dataset found by its 'name' attribute, compared as numpy reads it;
+        dotted names at their group path (or, when they cannot be one, under an _unplaced group)."""
+        problems = []
+        out = {}
+        flat = "--flat" in opts.get("flags", [])
+        with h5py.File(str(path), "r") as f:
+            for key in ("source", "selection", "pthconvert_version"):
+                if not isinstance(f.attrs.get(key), str):
+                    problems.append(f"root attribute {key!r} is {f.attrs.get(key)!r}, want a str")
+            for k, v in opts.get("metadata", {}).items():
+                if f.attrs.get(k) != v:
+                    problems.append(f"root attribute {k!r} is {f.attrs.get(k)!r}, want {v!r}")
+            datasets = []
+            f.visititems(lambda p, o: datasets.append(o) if isinstance(o, h5py.Dataset) else None)
+            for d in datasets:
+                name = d.attrs.get("name")
+                if not isinstance(name, str):
+                    problems.append(f"{d.name}: attribute 'name' is {name!r}, want a str")
+                    continue
+                if name in out:
+                    problems.append(f"two datasets carry name {name!r}")
+                if not isinstance(d.attrs.get("torch_dtype"), str):
+                    problems.append(f"{d.name}: attribute 'torch_dtype' is {d.attrs.get('torch_dtype')!r}")
+                natural = "/" + (name if flat else name.replace(".", "/"))
+                if d.name != natural and not d.name.split("/")[1].startswith("_unplaced"):
+                    problems.append(f"{name!r} is at {d.name}, want {natural} or the _unplaced group")
+                if opts.get("compress") and d.shape and d.size > 0 and d.compression != "gzip":
+                    problems.append(f"{name!r}: compression {d.compression}, want gzip")
+                a = d[()]
+                if isinstance(a, np.ndarray):
+                    out[name] = (a.dtype.name, list(a.shape), np.ascontiguousarray(a).tobytes())
+                else:  # a scalar dataset gives a numpy scalar
+                    a = np.asarray(a)
+                    out[name] = (a.dtype.name, [], a.tobytes())
+        return out, problems
+
+
+def qparams(t):
+    """A quantized tensor's scheme and parameters, as a label part (empty for other tensors)."""
+    if not t.is_quantized:
+        return ""
+    if t.qscheme() in (torch.per_tensor_affine, torch.per_tensor_symmetric):
+        return f" {t.qscheme()} {t.q_scale()!r} {t.q_zero_point()}"
+    return (f" {t.qscheme()} {t.q_per_channel_scales().tolist()!r} {t.q_per_channel_zero_points().tolist()!r} "
+            f"axis {t.q_per_channel_axis()}")
+
+
+class Pth:
+    name = "pth"
+    ext = ".pth"
+
+    @staticmethod
+    def refuses(t):
+        return False
+
+    @staticmethod
+    def expect(t, opts):
+        return dname(t.dtype) + qparams(t), list(t.shape), tensor_bytes(t)
+
+    @staticmethod
+    def read(path, opts):
+        """torch.load(weights_only=True), and again with mmap=True: both must give the same state dict."""
+        problems = []
+        sd = torch.load(str(path), weights_only=True)
+        mm = torch.load(str(path), weights_only=True, mmap=True)
+        if type(sd) is not collections.OrderedDict:
+            problems.append(f"torch.load gives a {type(sd).__name__}, want an OrderedDict (as state_dict())")
+        with zipfile.ZipFile(path) as z:
+            top = Path(path).stem
+            names = z.namelist()
+            want_first = [f"{top}/data.pkl", f"{top}/.format_version", f"{top}/.storage_alignment", f"{top}/byteorder"]
+            if names[:4] != want_first or names[-2:] != [f"{top}/version", f"{top}/.data/serialization_id"]:
+                problems.append(f"records {names[:4]} ... {names[-2:]} are not torch's order under {top}/")
+            for i in z.infolist():
+                if i.compress_type != zipfile.ZIP_STORED:
+                    problems.append(f"record {i.filename} is compressed")
+        out = {}
+        for k, v in sd.items():
+            if type(v) is not torch.Tensor:
+                problems.append(f"{k!r} is a {type(v).__name__}, want a plain tensor")
+            if v.requires_grad:
+                problems.append(f"{k!r} requires grad")
+            out[k] = (dname(v.dtype) + qparams(v), list(v.shape), tensor_bytes(v))
+        if list(mm) != list(sd):
+            problems.append("mmap=True gives other names")
+        for k, v in mm.items():
+            if k in out and (dname(v.dtype) + qparams(v), list(v.shape), tensor_bytes(v)) != out[k]:
+                problems.append(f"{k!r}: mmap=True gives other values")
+        return out, problems
+
+
+FORMATS = {f.name: f for f in (Safetensors, Npz, Hdf5, Pth)}
 
 
 def compare(got, want, label="tensor"):
@@ -514,6 +636,10 @@ class Suite:
             self.plan_safetensors_extras()
         if "npz" in formats:
             self.plan_npz_extras()
+        if "hdf5" in formats:
+            self.plan_hdf5_extras()
+        if "pth" in formats:
+            self.plan_pth_extras()
         self.plan_casts(formats)
         self.plan_interrupts()
         self.plan_batches(formats)
@@ -544,6 +670,8 @@ class Suite:
         if fmt.name == "safetensors" and ("complex128" in dtypes or dtypes & {"quint8", "qint8", "qint32"}):
             return True
         if fmt.name == "npz" and (dtypes & {"quint8", "qint8", "qint32"} or file == "unicode_names.pth"):
+            return True
+        if fmt.name == "hdf5" and dtypes & {"quint8", "qint8", "qint32"}:
             return True
         return file in ("meta_tensor.pth", "sparse.pth")
 
@@ -621,7 +749,7 @@ class Suite:
         problems += compare(got, want)
         if fmt is Safetensors and not opts.get("flags"):
             problems += self.same_as_reference_writer(out, file, sel, set(want))
-        if fmt is Npz and not opts.get("raw_bits"):
+        if fmt in (Npz, Hdf5) and not opts.get("raw_bits"):
             problems += self.widened_tsv(file, got)
         detail = f"{len(got)} tensors" + (f", skipped {sorted(reported)}" if reported else "")
         if fmt is Safetensors and not opts.get("flags"):
@@ -878,6 +1006,182 @@ class Suite:
         got, problems = Npz.read(out, {})
         return problems + compare(got, want) + leftovers(out.parent, {out.name})
 
+    # ---- hdf5: raw bits, gzip, flat, dedupe as hard links, metadata, launcher
+
+    def plan_hdf5_extras(self):
+        for file in ("dtypes.pth", "float8_all.pth", "bf16_specials.pth"):
+            self.plan_conversion(Hdf5, file, "auto", {"raw_bits": True, "flags": ["--raw-bits"]}, " --raw-bits")
+        for file in ("dtypes.pth", "half_all.pth", "train_adam.pt"):
+            self.plan_conversion(Hdf5, file, "all", {"compress": True, "flags": ["--compress"]}, " --compress")
+        for file in ("unicode_names.pth", "train_adam.pt"):
+            self.plan_conversion(Hdf5, file, "all", {"flags": ["--flat"]}, " --flat")
+        self.plan_conversion(Hdf5, "sample.pth", "auto",
+                             {"flags": ["--metadata", "note=interop test"], "metadata": {"note": "interop test"}},
+                             " --metadata")
+        d = self.outdir("hdf5 dedupe")
+        out = d / "tied.h5"
+        fut = self.convert("tied.pth", out, "--dedupe")
+        self.task("hdf5 tied.pth --dedupe: one copy, other names as hard links, removed=kept root attributes", [fut],
+                  lambda runs: self.verify_hdf5_dedupe(out, runs[0]))
+        d = self.outdir("pth2hdf5")
+        out_l = d / "l.h5"
+        fut = self.convert("train_adam.pt", out_l, "--select", "all", program="pth2hdf5")
+        d2 = self.outdir("pth2hdf5 same")
+        out_c = d2 / "c.h5"
+        fut2 = self.convert("train_adam.pt", out_c, "--select", "all")
+        self.task("bin/pth2hdf5 train_adam.pt OUT (byte-identical to convert: deterministic)", [fut, fut2],
+                  lambda runs: self.verify_simple(Hdf5, "train_adam.pt", "all", out_l, runs[0], {}, same_as=out_c)
+                  if runs[1].rc == 0 else [f"convert: {runs[1].why()}"])
+
+    def verify_hdf5_dedupe(self, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        ref = self.refs[("tied.pth", "auto")].tensors
+        got, problems = Hdf5.read(out, {})
+        problems += leftovers(out.parent, {out.name})
+        with h5py.File(str(out), "r") as f:
+            removed = {k: v for k, v in f.attrs.items() if k in ref and k not in got}
+            if not removed:
+                problems.append("no removed=kept root attribute: nothing was deduplicated")
+            for gone, kept in removed.items():
+                if kept not in got:
+                    problems.append(f"root attribute {gone!r} -> {kept!r}, which is not a dataset name")
+                    continue
+                path = "/" + gone.replace(".", "/")
+                if path not in f or f[path] != f["/" + kept.replace(".", "/")]:
+                    problems.append(f"{gone!r} is not a hard link to {kept!r} at {path}")
+                    continue
+                t = ref[gone]
+                d = f[path]
+                if (d.dtype.name, list(d.shape), np.ascontiguousarray(d[()]).tobytes()) != Hdf5.expect(t, {}):
+                    problems.append(f"{gone!r} through its hard link differs from torch")
+        want = {n: Hdf5.expect(t, {}) for n, t in ref.items() if n in got}
+        problems += compare(got, want)
+        if len(got) + len(removed) != len(ref):
+            problems.append(f"{len(got)} datasets + {len(removed)} links, torch has {len(ref)} names")
+        return problems, f"{len(got)} datasets, {len(removed)} hard links"
+
+    # ---- pth (strip): tied storage, load_state_dict, smaller than the training checkpoint
+
+    def plan_pth_extras(self):
+        d = self.outdir("strip tied")
+        out = d / "tied.pth"
+        fut = self.cli.submit(["strip", self.fix / "tied.pth", out, "--json"], cwd=d)
+        self.task("strip tied.pth: tied names share one storage after torch.load (also with mmap=True)", [fut],
+                  lambda runs, out=out: self.verify_pth_tied(out, runs[0]))
+        for file, sel in MODULE_FIXTURES.items():
+            d = self.outdir(f"strip load_state_dict {file}")
+            out = d / "m.pth"
+            fut = self.cli.submit(["strip", self.fix / file, out, "-q"], cwd=d)
+            self.task(f"strip {file}: {sel}.load_state_dict(torch.load(OUT, weights_only=True), strict=True)", [fut],
+                      lambda runs, file=file, out=out: self.verify_load_state_dict(file, out, runs[0]))
+        d = self.outdir("strip training checkpoint")
+        ckpt = d / "train.pth"
+        out = d / "model.pth"
+        fut = self.cli.pool.submit(lambda: (make_training_checkpoint(ckpt), self.cli._run(
+            [str(self.cli.launcher), "strip", str(ckpt), str(out), "--json"], d))[1])
+        self.task("strip of a training checkpoint (model + optimizer + scheduler + iteration): weights only, "
+                  "smaller, summary says what was dropped", [fut],
+                  lambda runs: self.verify_strip_training(ckpt, out, runs[0]))
+        d = self.outdir("strip keep storages")
+        out_k = d / "views.pth"
+        fut = self.cli.submit(["strip", self.fix / "views.pth", out_k, "--keep-storages", "--json"], cwd=d)
+        self.task("strip views.pth --keep-storages: the same tensors, views kept as views", [fut],
+                  lambda runs, out_k=out_k: self.verify_keep_storages(out_k, runs[0]))
+        d = self.outdir("strip refuses its input")
+        target = d / "in.pth"
+        shutil.copy(self.fix / "train_sgd.ckpt", target)
+        fut = self.cli.submit(["strip", target, target, "--force"], cwd=d)
+        self.task("strip IN IN --force: refused, input untouched", [fut],
+                  lambda runs: self.verify_strip_refuses_input(target, runs[0]))
+        d = self.outdir("strip empty selection")
+        out_e = d / "e.pth"
+        fut = self.cli.submit(["strip", self.fix / "sample.pth", out_e, "--include", "no.such.*"], cwd=d)
+        self.task("strip with an empty selection: refused", [fut],
+                  lambda runs, d=d: one_line_refusal(runs[0], {"empty"}, d, quote=False))
+
+    def verify_keep_storages(self, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        want = {n: Pth.expect(t, {}) for n, t in self.refs[("views.pth", "auto")].tensors.items()}
+        got, problems = Pth.read(out, {})
+        problems += compare(got, want)
+        sd = torch.load(out, weights_only=True)
+        views = [n for n, t in sd.items() if not t.is_contiguous() or t.storage_offset() > 0]
+        if not views:
+            problems.append("no tensor is a view any more")
+        return problems + leftovers(out.parent, {out.name}), f"views kept: {views}"
+
+    def verify_pth_tied(self, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        src = torch.load(self.fix / "tied.pth", weights_only=True)
+        pairs = [(a, b) for a in src for b in src if a < b
+                 and src[a].untyped_storage().data_ptr() == src[b].untyped_storage().data_ptr()
+                 and src[a].storage_offset() == src[b].storage_offset() and src[a].stride() == src[b].stride()]
+        problems = [] if pairs else ["tied.pth has no tied pair to check"]
+        for mmap in (False, True):
+            sd = torch.load(out, weights_only=True, mmap=mmap)
+            for a, b in pairs:
+                if sd[a].untyped_storage().data_ptr() != sd[b].untyped_storage().data_ptr():
+                    problems.append(f"{a!r} and {b!r} do not share storage (mmap={mmap})")
+        with zipfile.ZipFile(out) as z:
+            records = [n for n in z.namelist() if "/data/" in n]
+        if len(records) != len(src) - len(pairs):
+            problems.append(f"{len(records)} storage records, want {len(src) - len(pairs)}")
+        return problems + leftovers(out.parent, {out.name}), f"tied {pairs}, {len(records)} records"
+
+    def verify_load_state_dict(self, file, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        model = module_of(self.fix / file)
+        sd = torch.load(out, weights_only=True)
+        result = model.load_state_dict(sd, strict=True)
+        problems = []
+        want = {k: Pth.expect(v, {}) for k, v in self.refs[(file, "auto")].tensors.items()}
+        got = {k: Pth.expect(v, {}) for k, v in model.state_dict().items()}
+        problems += compare(got, want, "the loaded module's state_dict() entry")
+        if file in NO_METADATA:
+            if getattr(sd, "_metadata", None) is not None:
+                problems.append(f"_metadata {dict(sd._metadata)} although the source has none")
+        elif getattr(sd, "_metadata", None) is None:
+            problems.append("no _metadata (module versions) in the output")
+        else:
+            want_md = dict(module_of(self.fix / file).state_dict()._metadata)
+            if dict(sd._metadata) != want_md:
+                problems.append(f"_metadata {dict(sd._metadata)} differs from the module's {want_md}")
+        return problems + leftovers(out.parent, {out.name}), f"{len(sd)} tensors, {result}"
+
+    def verify_strip_training(self, ckpt, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        problems = []
+        summary, err = parse_json(run)
+        if err:
+            return [err]
+        src = torch.load(ckpt, weights_only=True)
+        want = {k: Pth.expect(v, {}) for k, v in src["model"].items()}
+        got, fp = Pth.read(out, {})
+        problems += fp + compare(got, want)
+        if out.stat().st_size >= ckpt.stat().st_size:
+            problems.append(f"output {out.stat().st_size} bytes is not smaller than the checkpoint {ckpt.stat().st_size}")
+        dropped = [d["key"] for d in summary.get("dropped", [])]
+        if summary.get("under") != "model" or dropped != ["optimizer", "scheduler", "iteration"]:
+            problems.append(f"--json under={summary.get('under')!r} dropped={dropped}, want 'model' and "
+                            f"optimizer, scheduler, iteration")
+        if summary.get("input_bytes") != ckpt.stat().st_size or summary.get("output_bytes") != out.stat().st_size:
+            problems.append(f"--json sizes {summary.get('input_bytes')} -> {summary.get('output_bytes')} are not the files'")
+        return problems, f"{ckpt.stat().st_size} -> {out.stat().st_size} bytes (x{summary.get('ratio', 0):.1f})"
+
+    def verify_strip_refuses_input(self, target, run):
+        problems = []
+        if run.rc == 0:
+            problems.append("exit 0")
+        if target.read_bytes() != (self.fix / "train_sgd.ckpt").read_bytes():
+            problems.append("the input was changed")
+        problems += leftovers(target.parent, {target.name})
+        return problems, f"exit {run.rc}: {run.err.strip()[:100]}"
+
     # ---- --dtype casts
 
     def plan_casts(self, formats):
@@ -925,8 +1229,8 @@ class Suite:
                     problems.append(f"{n!r} ({dname(t.dtype)}) was changed by --dtype: {gd} {gs}, want {want[:2]}")
                 continue
             cast = t.to(tdt)
-            if fmt is Npz and tdt == torch.bfloat16:
-                cast = cast.float()  # npz widens bfloat16 exactly
+            if fmt in (Npz, Hdf5) and tdt == torch.bfloat16:
+                cast = cast.float()  # npz and hdf5 widen bfloat16 exactly
             want_label = fmt.expect(cast, {})[0]
             if gd != want_label or gs != list(t.shape):
                 problems.append(f"{n!r}: {gd} {gs}, want {want_label} {list(t.shape)}")
@@ -938,7 +1242,7 @@ class Suite:
             rows = [r for r in self.casts if r["file"] == file and r["name"] == n and r["target"] == target]
             wid = [r for r in self.widened if r["file"] == file and r["name"] == n] if target == "float32" else []
             tsv = (rows or wid or [None])[0]
-            if tsv is not None and not (fmt is Npz and tdt == torch.bfloat16):
+            if tsv is not None and not (fmt in (Npz, Hdf5) and tdt == torch.bfloat16):
                 if sha(gb) == tsv["sha256"]:
                     exact_tsv += 1
                 else:
@@ -1016,6 +1320,11 @@ class Suite:
             fut = self.cli.pool.submit(interrupt_run, self.cli.launcher, made, big, d, sig)
             self.task(f"interrupt: {sig} during a conversion leaves no partial or temp file", [fut],
                       lambda runs: runs[0])
+        if "hdf5" in FORMATS:
+            d = self.outdir("interrupt hdf5")
+            fut = self.cli.pool.submit(interrupt_run, self.cli.launcher, made, big, d, "SIGINT", ".h5")
+            self.task("interrupt: SIGINT during an hdf5 --compress conversion leaves no partial or temp file", [fut],
+                      lambda runs: runs[0])
 
     # ---- run
 
@@ -1039,6 +1348,43 @@ class Suite:
         shutil.rmtree(self.work / "big", ignore_errors=True)
 
 
+# Fixtures whose module we can build here (from testdata/generate.py) or load, for load_state_dict(strict=True).
+MODULE_FIXTURES = {"sample.pth": "SampleMLP", "state_dict.pth": "ConvNet", "dataparallel.pth": "ConvNet",
+                   "compiled.pth": "ConvNet", "train_sgd.ckpt": "ConvNet", "train_adam.pt": "SampleMLP",
+                   "tied.pth": "TiedLM", "whole_model.pt": "the pickled module", "torchscript.pt": "the script module"}
+
+# Sources without a state dict's _metadata: built by hand, or a whole pickled / scripted module.
+NO_METADATA = ("compiled.pth", "whole_model.pt", "torchscript.pt")
+
+
+def generator_module():
+    import importlib.util
+    path = Path(__file__).resolve().parents[4] / "testdata" / "generate.py"
+    spec = importlib.util.spec_from_file_location("pthconvert_generate", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def module_of(fixture):
+    """A module whose state_dict() the fixture's weights fit: the generator's class, or the saved module."""
+    name = MODULE_FIXTURES[fixture.name]
+    if fixture.name in ("whole_model.pt", "torchscript.pt"):
+        return torch_load(fixture)
+    return getattr(generator_module(), name)()
+
+
+def make_training_checkpoint(path):
+    """A small checkpoint shaped like the benchmark's: model, SGD momentum state, scheduler, iteration."""
+    g = torch.Generator().manual_seed(0)
+    model = {f"layers.{i}.weight": torch.randn(4096, generator=g) for i in range(4)}
+    state = {i: {"momentum_buffer": torch.randn(4096, generator=g)} for i in range(4)}
+    torch.save({"model": model,
+                "optimizer": {"state": state, "param_groups": [{"lr": 0.1, "momentum": 0.9, "params": [0, 1, 2, 3]}]},
+                "scheduler": {"milestones": {30: 1, 80: 1}, "gamma": 0.1, "last_epoch": 10},
+                "iteration": 9999}, path)
+
+
 def make_big_checkpoint(path):
     """A checkpoint big enough that `convert --compress` takes a few seconds (128 MB of random floats)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1047,11 +1393,11 @@ def make_big_checkpoint(path):
     return path
 
 
-def interrupt_run(launcher, made, big, folder, sig):
+def interrupt_run(launcher, made, big, folder, sig, ext=".npz"):
     """Starts a conversion, signals it once its temp file exists, expects nothing left in the folder."""
     import signal
     made.result()
-    out = folder / "out.npz"
+    out = folder / ("out" + ext)
     p = subprocess.Popen([str(launcher), "convert", str(big), str(out), "--compress", "-q"], cwd=folder,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

@@ -33,6 +33,8 @@ public final class Warmup {
             failures += Main.run(new String[] {"convert", in, dir.resolve("a.safetensors").toString()}, sink, sink);
             failures += Main.run(new String[] {"convert", in, dir.resolve("b.npz").toString(), "--dtype", "bfloat16"},
                     sink, sink);
+            failures += Main.run(new String[] {"convert", in, dir.resolve("d.h5").toString()}, sink, sink);
+            failures += Main.run(new String[] {"convert", in, dir.resolve("e.h5").toString(), "--compress"}, sink, sink);
             failures += Main.run(new String[] {"convert", in, dir.resolve("c").toString(), "--to", "safetensors",
                 "--max-shard-size", "1KB", "--select", "all"}, sink, sink);
             // Every installed writer, so plug-ins start as fast as the built-ins.

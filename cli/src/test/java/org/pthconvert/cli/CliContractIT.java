@@ -53,7 +53,7 @@ class CliContractIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final Map<String, String> HOSTILE_ENV = Map.of("JAVA_OPTS", "-Xmx256m");
-    private static final List<String> FORMATS = List.of("safetensors", "npz");
+    private static final List<String> FORMATS = List.of("safetensors", "npz", "hdf5");
 
     private static Path work;
     private static Path logs;

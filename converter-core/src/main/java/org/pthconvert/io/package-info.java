@@ -2,6 +2,9 @@
  * Bytes on demand, in constant memory.
  *
  * <ul>
+ *   <li>{@link org.pthconvert.io.ByteSource}: what a checkpoint is read from (a size and positional
+ *       reads): a local file (its {@code FileChannel} kept for {@code transferTo}) or any
+ *       {@link java.nio.channels.SeekableByteChannel}; other stores adapt to it outside converter-core.</li>
  *   <li>{@link org.pthconvert.io.StorageBytes}: one storage record.
  *       {@link org.pthconvert.io.InPlaceStorage} reads an uncompressed record where it lies
  *       (positional reads, {@code FileChannel.transferTo});
@@ -12,7 +15,7 @@
  *       range copy when it can, otherwise a gather with fixed buffers ({@code StridedGather}) that
  *       merges dimensions and reads runs, blocks or tiles of the storage, swapping big-endian data.
  *       {@link org.pthconvert.io.TensorCast} converts a source's elements to another dtype.</li>
- *   <li>Record streams: {@link org.pthconvert.io.ChannelRangeStream} (a byte range of a file, CRC
+ *   <li>Record streams: {@link org.pthconvert.io.ChannelRangeStream} (a byte range of a source, CRC
  *       checked at the end) and {@link org.pthconvert.io.BoundedInflaterStream} (never more bytes
  *       than declared: zip bombs stop at once). Their errors travel as
  *       {@link org.pthconvert.io.CheckpointIOException}.</li>

@@ -51,6 +51,8 @@ public class TorchHooks extends DataOnlyHooks {
     private final TensorRebuilder rebuilder;
     /** Dangerous globals met, in order: global -> what it does and where. */
     private final Map<String, Danger> dangers = new LinkedHashMap<>();
+    /** Legacy storage views by view key, as torch keeps them. */
+    private final Map<String, PStorage> legacyViews = new HashMap<>();
 
     public TorchHooks(Path file, String record) {
         this(file, record, PickleLimits.DEFAULTS);
@@ -126,6 +128,10 @@ public class TorchHooks extends DataOnlyHooks {
 
     @Override
     public PickleValue persistentLoad(PickleValue pid, long offset) throws CheckpointException {
+        if (pid instanceof PTuple m && m.size() >= 2 && m.get(0) instanceof PStr mtag && "module".equals(mtag.value())) {
+            // Legacy whole-model files: ('module', cls, source_file, source); torch.load returns cls.
+            return m.get(1);
+        }
         if (!(pid instanceof PTuple t) || t.size() < 5 || !(t.get(0) instanceof PStr tag)
                 || !"storage".equals(tag.value())) {
             throw error(offset, "persistent id " + describe(pid) + " is not a torch storage reference");
@@ -149,12 +155,20 @@ public class TorchHooks extends DataOnlyHooks {
             throw error(offset, "storage '" + ref.key() + "' is declared twice with different sizes or types ("
                     + known.byteSize() + " vs " + ref.byteSize() + " bytes)");
         }
-        long viewOffset = 0;
         if (t.size() >= 6 && t.get(5) instanceof PTuple view && view.size() == 3) {
-            // Legacy format: a view of a root storage, (view_key, offset, size) in elements.
-            viewOffset = rebuilder.nonNegative(view.get(1), "storage view offset", offset);
+            // Legacy format: a view of a root storage, (view_key, offset, size) in elements. torch makes
+            // each view key once, from its first id: later ids with that key get the first view.
+            long viewOffset = rebuilder.nonNegative(view.get(1), "storage view offset", offset);
+            long viewSize = rebuilder.nonNegative(view.get(2), "storage view size", offset);
+            String viewKey = view.get(0) instanceof PStr vk ? vk.value() : String.valueOf(view.get(0));
+            PStorage first = legacyViews.get(viewKey);
+            if (first == null) {
+                first = new PStorage(known != null ? known : ref, viewOffset, viewSize);
+                legacyViews.put(viewKey, first);
+            }
+            return first;
         }
-        return new PStorage(known != null ? known : ref, viewOffset);
+        return new PStorage(known != null ? known : ref, 0);
     }
 
     private static boolean isUntyped(PickleValue type) {
@@ -350,12 +364,18 @@ public class TorchHooks extends DataOnlyHooks {
         return super.build(target, state, offset);
     }
 
+    /** A string from the file cut short: an id may carry a class's whole source. */
+    private static String shortText(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
     static String describe(PickleValue v) {
         if (v instanceof PTuple t) {
             StringBuilder sb = new StringBuilder("(");
             List<PickleValue> items = t.items();
             for (int i = 0; i < Math.min(items.size(), 6); i++) {
-                sb.append(i > 0 ? ", " : "").append(items.get(i) instanceof PStr s ? "'" + s.value() + "'" : items.get(i));
+                sb.append(i > 0 ? ", " : "").append(items.get(i) instanceof PStr s ? "'" + shortText(s.value()) + "'"
+                        : items.get(i));
             }
             return sb.append(items.size() > 6 ? ", ...)" : ")").toString();
         }

@@ -180,7 +180,7 @@ class FixtureContainersTest {
 
     private static void expect(String name, Reason reason, String keyword) {
         Path p = hostile(name);
-        CheckpointException e = assertThrows(CheckpointException.class, () -> Containers.open(p).close());
+        CheckpointException e = Refusals.of(p);
         assertEquals(reason, e.reason(), e.getMessage());
         assertTrue(e.getMessage().toLowerCase(Locale.ROOT).contains(keyword), e.getMessage());
     }
