@@ -214,6 +214,21 @@ class BatchCommandTest {
     }
 
     @Test
+    void everyInstalledFormatWorksInABatch() throws Exception {
+        Path zoo = zoo(false);
+        for (org.pthconvert.writers.TensorWriter w : org.pthconvert.writers.Writers.standard().all()) {
+            Path out = dir.resolve("out-" + w.name());
+            CliRun r = CliRun.of("batch", "--to", w.name(), "--out-dir", out.toString(), zoo.toString(), "-q");
+            assertEquals(0, r.code(), w.name() + "\n" + r);
+            String ext = w.extensions().get(0);
+            for (String rel : GOOD.keySet()) {
+                Path o = out.resolve(rel.replaceAll("\\.[a-z]+$", ext));
+                assertTrue(Files.isRegularFile(o) && Files.size(o) > 0, o.toString());
+            }
+        }
+    }
+
+    @Test
     void helpListsTheCommandAndItsOptions() {
         CliRun top = CliRun.of("--help");
         assertTrue(top.out().contains("batch"), top.out());
