@@ -706,6 +706,7 @@ class Suite:
             self.plan_onnx_extras()
         self.plan_casts(formats)
         self.plan_interrupts()
+        self.plan_batches(formats)
 
     def plan_conversion(self, fmt, file, sel, opts=None, label_extra=""):
         opts = dict(opts or {})
@@ -1406,6 +1407,61 @@ class Suite:
         if nan_only:
             detail += f"; NaN payloads differ from the TSV policy (allowed) in {nan_only}"
         return problems, detail
+
+    # ---- batch: the whole fixture tree in one command, each output read back
+
+    def plan_batches(self, formats):
+        """`batch` over a tree holding every fixture (each in its own folder, so the leftovers check of a
+        single conversion applies), with --skip-unsupported; every output is verified as `convert`'s is."""
+        zoo = self.work / "batch-zoo"
+        for file in self.files:
+            (zoo / Path(file).stem).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.fix / file, zoo / Path(file).stem / file)
+        for fmt_name in formats:
+            fmt = FORMATS[fmt_name]
+            d = self.outdir(f"batch {fmt.name}")
+            out, report = d / "out", d / "report.jsonl"
+            argv = ["batch", "--to", fmt.name, "--out-dir", out, zoo, "--skip-unsupported", "--report", report,
+                    "--jobs", "2"]
+            fut = self.cli.submit(argv, cwd=d)
+            self.task(f"batch --to {fmt.name} over every fixture: outputs read back, report, rerun", [fut],
+                      lambda runs, fmt=fmt, out=out, report=report, argv=argv, d=d:
+                      self.verify_batch(fmt, zoo, out, report, runs[0], argv, d))
+
+    def verify_batch(self, fmt, zoo, out, report, run, argv, cwd):
+        problems = []
+        if run.rc not in (0, 1):
+            return [f"batch: {run.why()}"]
+        try:
+            lines = [json.loads(l) for l in report.read_text(encoding="utf-8").splitlines()]
+        except (OSError, ValueError) as e:
+            return [f"report {report} is not one JSON object a line: {e}"]
+        by_input = {Path(l["input"]).name: l for l in lines}
+        if len(lines) != len(self.files) or set(by_input) != set(self.files):
+            problems.append(f"report has {len(lines)} lines for {len(self.files)} inputs")
+        failed = 0
+        for file in self.files:
+            line = by_input.get(file)
+            if line is None:
+                continue
+            stem = Path(file).stem
+            target = out / stem / (stem + fmt.ext)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if line["status"] == "ok":
+                fake = Run(argv, 0, json.dumps({"tensors": line["tensors"], "skipped": line["skipped"]}), "", 0)
+            else:
+                failed += 1
+                fake = Run(argv, 1, "", "pthconvert: " + (line.get("error") or "(no error)") + "\n", 0)
+            res = self.verify_conversion(fmt, file, "auto", target, fake, {}, True)
+            p = res[0] if isinstance(res, tuple) else res
+            problems += [f"{file}: {x}" for x in p]
+        if (run.rc == 1) != (failed > 0):
+            problems.append(f"batch exit {run.rc} with {failed} failed inputs")
+        again = self.cli._run([str(self.cli.launcher)] + [str(a) for a in argv], cwd)
+        ok = sum(1 for l in lines if l["status"] == "ok")
+        if again.rc != run.rc or not again.err.strip().split("\n")[-1].startswith(f"0 converted, {ok} skipped"):
+            problems.append(f"rerun: {again.why()}, want every converted output skipped")
+        return problems, f"{ok} converted, {failed} refused clearly; rerun skipped all"
 
     # ---- interrupted conversions (Ctrl-C, kill): no partial output, no temp file
 

@@ -26,6 +26,8 @@ final class Commands {
                     ConvertCommand::configure),
             new Entry("strip", StripCommand::new, "Keep only the model weights, as the weights-only .pth "
                     + "torch.load(weights_only=True) reads.", StripCommand::configure),
+            new Entry("batch", BatchCommand::new, "Convert many checkpoints: resumable, in parallel.",
+                    BatchCommand::configure),
             new Entry("inspect", InspectCommand::new, "Show what a checkpoint holds, before trusting it."),
             new Entry("scan", ScanCommand::new, "Say whether files would run code under torch.load."));
 

@@ -4,49 +4,53 @@ import org.pthconvert.cli.inspect.Terminal;
 
 import java.io.PrintWriter;
 
-import org.pthconvert.errors.CheckpointException;
-import org.pthconvert.errors.InvalidRequestException;
+import org.pthconvert.writers.service.Failure;
 
 /**
  * Turns failures into the one stderr line a user sees ({@code pthconvert: <what and where>}) and
- * the exit code a script sees; the stack trace only with {@code --debug}.
+ * the exit code a script sees; the stack trace only with {@code --debug}. The wording is the
+ * library's ({@link Failure}); this class adds the flag that would have helped.
  */
 public final class Reporter {
     private Reporter() {
     }
 
     public static int fail(PrintWriter err, Throwable e, boolean debug) {
-        String line;
-        int code = ExitCode.BAD_INPUT;
-        if (e instanceof CheckpointException ce) {
-            line = ce.getMessage().replace(org.pthconvert.writers.Conversion.SKIP_HINT, " (--skip-unsupported skips it)");
-        } else if (e instanceof java.nio.file.NoSuchFileException nf) {
-            line = nf.getFile() + ": no such file";
-        } else if (e instanceof java.nio.file.FileAlreadyExistsException fe) {
-            line = fe.getFile() + ": already exists (use --force to replace it)";
-        } else if (e instanceof java.nio.file.AccessDeniedException ad) {
-            line = ad.getFile() + ": permission denied";
-        } else if (e instanceof java.io.IOException io) {
-            line = "I/O error: " + io.getMessage();
-        } else if (e instanceof InvalidRequestException ire) {
-            line = ire.getMessage();
-            code = ExitCode.USAGE;
-        } else if (e instanceof OutOfMemoryError) {
-            line = "out of memory (this is a bug: pthconvert should stream; please report it with the file's "
-                    + "`pthconvert inspect` output)";
-        } else if (e instanceof StackOverflowError) {
-            line = "nested too deeply for this reader (this is a bug: nesting should never reach the Java stack; "
-                    + "please report it)";
-        } else {
-            line = "internal error: " + e + " (please report it; --debug shows where)";
-            code = ExitCode.INTERNAL;
-        }
-        err.println("pthconvert: " + oneLine(line));
+        Failure f = Failure.of(e);
+        err.println("pthconvert: " + line(f));
         if (debug) {
             e.printStackTrace(err);
         }
         err.flush();
-        return code;
+        return exitCode(f);
+    }
+
+    /**
+     * The failure's line as the command line words it, with the flag that would have helped, safe to
+     * print on a terminal: what {@code convert} prints after {@code pthconvert: }, and a batch
+     * report's {@code error}.
+     */
+    public static String line(Failure f) {
+        return oneLine(hinted(f));
+    }
+
+    private static String hinted(Failure f) {
+        return switch (f.hint()) {
+            case NONE -> f.message();
+            case SKIP_UNSUPPORTED -> f.message() + " (--skip-unsupported skips it)";
+            case FORCE -> f.message() + " (use --force to replace it)";
+            case TRACE -> f.message().endsWith(")")
+                    ? f.message().substring(0, f.message().length() - 1) + "; --debug shows where)"
+                    : f.message() + " (--debug shows where)";
+        };
+    }
+
+    static int exitCode(Failure f) {
+        return switch (f.kind()) {
+            case USAGE -> ExitCode.USAGE;
+            case INTERNAL -> f.message().startsWith("internal error") ? ExitCode.INTERNAL : ExitCode.BAD_INPUT;
+            default -> ExitCode.BAD_INPUT;
+        };
     }
 
     static String oneLine(String s) {
