@@ -52,6 +52,11 @@ public final class Containers {
      * {@link BarePickleContainer}, so that its pickle is audited before it is refused.
      */
     public static CheckpointContainer open(Path file) throws CheckpointException {
+        // Folders, safetensors files and sharded-folder indexes (issue 16), recognised from content.
+        CheckpointContainer assembled = org.pthconvert.inputs.Inputs.openIfAssembled(file);
+        if (assembled != null) {
+            return assembled;
+        }
         byte[] head = head(file);
         return switch (sniff(file, head)) {
             case ZIP -> ZipContainer.open(file);

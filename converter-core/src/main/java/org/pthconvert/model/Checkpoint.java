@@ -16,6 +16,7 @@ import org.pthconvert.archive.CheckpointContainer;
 import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.inputs.AssembledInput;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.io.StorageBytes;
 import org.pthconvert.io.TensorSource;
@@ -25,6 +26,7 @@ import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PTensor;
 import org.pthconvert.pickle.Unpickler;
 import org.pthconvert.safety.Audit;
+import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.tensor.StorageRef;
 import org.pthconvert.tensor.TensorView;
 
@@ -96,6 +98,9 @@ public final class Checkpoint implements Closeable {
     }
 
     private static Checkpoint read(CheckpointContainer container) throws IOException, CheckpointException {
+        if (container instanceof AssembledInput assembled) {
+            return assembled(assembled);
+        }
         String record = container.pickleRecordName();
         TorchHooks hooks = new TorchHooks(container.file(), record);
         PickleValue root;
@@ -121,6 +126,25 @@ public final class Checkpoint implements Closeable {
                 (offset, tensor, detail) -> new CheckpointException(Reason.INVALID, container.file(), record,
                         offset, tensor, detail, null));
         return new Checkpoint(container, root, hooks, modules, walker.walk(root));
+    }
+
+    /**
+     * A folder or safetensors input (issue 16): its tree was built from the input's own index, not
+     * unpickled; its storages are registered as a pickle would have named them, then walked and
+     * checked like any other checkpoint's.
+     */
+    private static Checkpoint assembled(AssembledInput input) throws IOException, CheckpointException {
+        String record = input.pickleRecordName();
+        TorchHooks hooks = new TorchHooks(input.file(), record);
+        hooks.storages().putAll(input.storages());
+        for (AuditEntry e : input.audit().entries()) {
+            hooks.audit().record(e.action(), e.global(), e.offset(), e.verdict());
+        }
+        ModuleIndex modules = ModuleIndex.of(input);
+        TensorWalker walker = new TensorWalker(hooks.problems(), modules::view,
+                (offset, tensor, detail) -> new CheckpointException(Reason.INVALID, input.file(), record,
+                        offset, tensor, detail, null));
+        return new Checkpoint(input, input.root(), hooks, modules, walker.walk(input.root()));
     }
 
     /** Every declared storage must exist with exactly its declared size. */

@@ -10,6 +10,7 @@ import org.pthconvert.archive.CheckpointContainer;
 import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.inputs.AssembledInput;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.Unpickler;
@@ -33,7 +34,12 @@ public final class Scanner {
         Verdict verdict = Verdict.SAFE;
         CheckpointException error = null;
         try (CheckpointContainer container = Containers.open(file)) {
-            for (String record : pickleRecords(container)) {
+            if (container instanceof AssembledInput assembled) {
+                // Folders and safetensors (issue 16): their pickles were audited while opening them.
+                entries.addAll(assembled.audit().entries());
+                verdict = verdict.worst(assembled.audit().verdict());
+            }
+            for (String record : container instanceof AssembledInput ? List.<String>of() : pickleRecords(container)) {
                 TorchHooks hooks = new TorchHooks(file, record);
                 try (InputStream in = record.equals(container.pickleRecordName()) ? container.openPickle()
                         : container.openRecord(record)) {
