@@ -199,6 +199,127 @@ def make_dcp(kind):
     return make
 
 
+# ---------------------------------------------------------------------------------------------- hostile variants
+
+MARKER = "/tmp/pthconvert-pwned-dcp"
+
+
+class _Run:
+    """Pickles as a call to os.system: what a hostile .metadata would carry."""
+    def __reduce__(self):
+        return (os.system, ("touch " + MARKER,))
+
+
+def _dcp_variant(src, dst, mutate, dump=None):
+    import pickle
+    shutil.copytree(src, dst)
+    with open(dst / ".metadata", "rb") as f:
+        m = pickle.load(f)  # our own fixture, just written
+    mutate(m, dst)
+    with open(dst / ".metadata", "wb") as f:
+        (dump or pickle.dump)(m, f)
+
+
+def _chunks(m, fqn):
+    return m.state_dict_metadata[fqn].chunks
+
+
+def _storage(m, fqn, index):
+    return next(k for k in m.storage_data if k.fqn == fqn and k.index == index)
+
+
+def make_hostile(out):
+    from torch.distributed.checkpoint.metadata import ChunkStorageMetadata
+    h = out / "hostile"
+    if h.exists():
+        shutil.rmtree(h)
+    h.mkdir()
+    adam, w = out / "dcp_adam", "model.fc1.weight"
+    rows = []
+
+    def dcp(name, keyword, mutate, dump=None):
+        _dcp_variant(adam, h / name, mutate, dump)
+        rows.append((name, keyword))
+
+    def out_of_range(m, d):
+        c = _chunks(m, w)
+        c[1] = ChunkStorageMetadata(offsets=torch.Size([6, 0]), sizes=c[1].sizes)
+        k = _storage(m, w, 1)
+        m.storage_data[type(k)(fqn=w, offset=torch.Size([6, 0]), index=1)] = m.storage_data.pop(k)
+    dcp("dcp_chunk_out_of_range", "outside the tensor", out_of_range)
+
+    def overlap(m, d):
+        c = _chunks(m, w)
+        c[1] = ChunkStorageMetadata(offsets=torch.Size([3, 0]), sizes=c[1].sizes)
+        k = _storage(m, w, 1)
+        m.storage_data[type(k)(fqn=w, offset=torch.Size([3, 0]), index=1)] = m.storage_data.pop(k)
+    dcp("dcp_overlapping_chunks", "overlap", overlap)
+
+    dcp("dcp_missing_chunk", "missing", lambda m, d: _chunks(m, w).pop(1))
+
+    def dtype(m, d):
+        m.state_dict_metadata[w].properties.dtype = torch.float64
+    dcp("dcp_dtype_differs", "float64", dtype)
+
+    def transform(m, d):
+        info = m.storage_data[_storage(m, w, 0)]
+        m.storage_data[_storage(m, w, 0)] = type(info)(info.relative_path, info.offset, info.length, ["zstd"])
+    dcp("dcp_transform", "zstd", transform)
+
+    def outside(m, d):
+        info = m.storage_data[_storage(m, w, 0)]
+        m.storage_data[_storage(m, w, 0)] = type(info)("../dcp_adam/__0_0.distcp", info.offset, info.length, None)
+    dcp("dcp_path_outside", "plain file name", outside)
+
+    def past_eof(m, d):
+        f = d / "__1_0.distcp"
+        f.write_bytes(f.read_bytes()[:-2000])
+    dcp("dcp_past_eof", "past the end", past_eof)
+
+    def code(m, d):
+        m.storage_meta = _Run()
+    dcp("dcp_code_global", "system", code)
+
+    # sharded folders
+    hf = out / "hf_bin"
+
+    def hf_variant(name, keyword, edit):
+        shutil.copytree(hf, h / name)
+        idx = h / name / "pytorch_model.bin.index.json"
+        j = json.loads(idx.read_text())
+        edit(j, h / name)
+        idx.write_text(json.dumps(j, indent=2) + "\n")
+        rows.append((name, keyword))
+
+    hf_variant("hf_index_outside", "plain file name",
+               lambda j, d: j["weight_map"].update({"model.norm.weight": "../hf_bin/pytorch_model-00002-of-00002.bin"}))
+    hf_variant("hf_missing_shard", "missing",
+               lambda j, d: (d / "pytorch_model-00002-of-00002.bin").unlink())
+    hf_variant("hf_name_not_in_shard", "does not hold",
+               lambda j, d: j["weight_map"].update({"model.norm.weight": "pytorch_model-00001-of-00002.bin"}))
+
+    def dup(j, d):
+        sd = torch.load(d / "pytorch_model-00002-of-00002.bin", weights_only=True)
+        sd["lm_head.weight"] = torch.zeros(10, 4)
+        torch.save(sd, d / "pytorch_model-00002-of-00002.bin")
+    hf_variant("hf_tensor_in_two_shards", "two shards", dup)
+
+    # safetensors: offsets that leave a hole
+    st = (out / "plain.safetensors").read_bytes()
+    n = int.from_bytes(st[:8], "little")
+    header = json.loads(st[8:8 + n])
+    header["w.f32"]["data_offsets"][1] -= 4
+    header["w.f32"]["shape"] = [1, 14]
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    (h / "st_hole.safetensors").write_bytes(len(text).to_bytes(8, "little") + text + st[8 + n:])
+    rows.append(("st_hole.safetensors", "belong to no tensor"))
+    (h / "st_truncated.safetensors").write_bytes(st[:-3])
+    rows.append(("st_truncated.safetensors", "truncated"))
+    G.tsv_write(h / "expected.tsv", ["file", "keyword"], rows)
+    print(f"wrote {len(rows)} hostile inputs")
+
+
 INPUTS = [
     ("plain.safetensors", make_plain_safetensors),
     ("hf_bin", make_hf_bin),
@@ -231,7 +352,11 @@ def generate_inputs(out=OUT, only=None):
     order = [n for n, _ in INPUTS]
     rows.sort(key=lambda r: order.index(r[0]))  # stable: keeps each file's own row order
     G.tsv_write(tsv, ["file", "select", "name", "dtype", "shape", "sha256"], rows)
+    make_hostile(out)
 
 
 if __name__ == "__main__":
-    generate_inputs(only=set(sys.argv[1:]) or None)
+    if sys.argv[1:] == ["hostile"]:
+        make_hostile(OUT)
+    else:
+        generate_inputs(only=set(sys.argv[1:]) or None)
