@@ -57,7 +57,7 @@ final class DcpHooks extends DataOnlyHooks {
     @Override
     public void onGlobal(PGlobal global, long offset) throws CheckpointException {
         String q = global.qualified();
-        if (allowed(q) || PlainCallsAllowed.isPlain(this, q)) {
+        if (allowed(q) || plain(q)) {
             audit.record("global", q, offset, Verdict.SAFE);
             return;
         }
@@ -91,10 +91,8 @@ final class DcpHooks extends DataOnlyHooks {
                 "NEWOBJ of " + cls + ", which is not a torch.distributed.checkpoint metadata class", null);
     }
 
-    /** The plain-data constructors every pickle may call (builtins containers, OrderedDict). */
-    private static final class PlainCallsAllowed {
-        static boolean isPlain(DataOnlyHooks h, String q) {
-            return h.allowedCalls().contains(q) && !q.startsWith("copyreg.") && !q.startsWith("copy_reg.");
-        }
+    /** The plain-data constructors every pickle may call (builtins containers, OrderedDict), not copyreg. */
+    private boolean plain(String q) {
+        return allowedCalls().contains(q) && !q.startsWith("copyreg.") && !q.startsWith("copy_reg.");
     }
 }

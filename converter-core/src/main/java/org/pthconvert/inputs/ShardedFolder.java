@@ -53,7 +53,8 @@ final class ShardedFolder {
         }
         Object json;
         try {
-            json = JsonReader.parse(new String(Files.readAllBytes(index), StandardCharsets.UTF_8));
+            String text = new String(Files.readAllBytes(index), StandardCharsets.UTF_8);
+            json = JsonReader.parse(text.startsWith("\uFEFF") ? text.substring(1) : text);
         } catch (JsonReader.JsonException e) {
             return null;
         }
