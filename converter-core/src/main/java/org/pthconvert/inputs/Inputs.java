@@ -89,8 +89,8 @@ public final class Inputs {
             }
         }
         throw new CheckpointException(Reason.INVALID, folder, null, -1, null,
-                "this folder is neither a torch.distributed.checkpoint (no .metadata) nor a sharded checkpoint"
-                + " (no *.index.json with a weight_map); give the checkpoint file inside it", null);
+                "this is a directory, but neither a torch.distributed.checkpoint folder (no .metadata) nor a sharded"
+                + " checkpoint (no *.index.json with a weight_map); give the checkpoint file inside it", null);
     }
 
     /** True when the channel's file starts with a safetensors header length and '{'. */
