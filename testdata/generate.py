@@ -27,6 +27,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tarfile
 import tempfile
 import warnings
 import zipfile
@@ -134,7 +135,9 @@ def manifest_rows(file, obj):
     rows = []
     for mode in ("auto", "all"):
         seen = set()
-        for name, t in select(obj, mode):
+        # A file that is one bare tensor: the tool names it after the file's stem.
+        pairs = [(Path(file).stem, obj)] if isinstance(obj, torch.Tensor) else select(obj, mode)
+        for name, t in pairs:
             assert name not in seen, (file, name)
             seen.add(name)
             assert "\t" not in name and "\n" not in name
@@ -476,6 +479,14 @@ def make_sample(path):
     torch.save(sd, buf)
     path.write_bytes(buf.getvalue())
     return sd
+
+
+@fixture("bare_tensor.pt", "one bare tensor, no dict (torch.save(tensor, path)): converted under the file's "
+         "stem, `bare_tensor`", "torch.save(torch.arange(12.).reshape(3, 4), path)")
+def make_bare_tensor(path):
+    t = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+    torch.save(t, path)
+    return t
 
 
 @fixture("state_dict.pth", "plain OrderedDict state_dict (with `_metadata`) of Conv2d + BatchNorm2d "
@@ -1068,6 +1079,30 @@ def make_subclass(path):
     return d
 
 
+def plain_fixture(file, what, value, spelled):
+    """A state dict beside one plain value torch.save's default protocol (2) writes with a global."""
+    @fixture(file, f"a tensor beside {what}: protocol 2 writes it as `{spelled}`; plain data, so convert and "
+             "scan must pass it (issue 9's false alarm)", "torch.save({'w': tensor, ...}, path)")
+    def make(path):
+        d = {"w": torch.arange(4, dtype=torch.float32), "value": value}
+        torch.save(d, path)
+        return d
+    return make
+
+
+for _file, _what, _value, _spelled in [
+        ("plain_bytes_empty.pth", "b''", b"", "__builtin__.bytes()"),
+        ("plain_bytes.pth", "non-empty bytes", b"\x00\xffpth", "_codecs.encode(str, 'latin1')"),
+        ("plain_bytearray.pth", "a bytearray", bytearray(b"ab\x00"), "__builtin__.bytearray + _codecs.encode"),
+        ("plain_range.pth", "a range", range(1, 10, 2), "__builtin__.xrange"),
+        ("plain_set.pth", "a set", {3, 1, 2}, "__builtin__.set"),
+        ("plain_frozenset.pth", "a frozenset", frozenset({"a", "b"}), "__builtin__.frozenset"),
+        ("plain_complex.pth", "a complex", complex(1.5, -2.0), "__builtin__.complex"),
+        ("plain_slice.pth", "a slice", slice(1, 8, 2), "__builtin__.slice"),
+        ("plain_object.pth", "a bare object()", object(), "__builtin__.object + NEWOBJ")]:
+    plain_fixture(_file, _what, _value, _spelled)
+
+
 REFUSE_NOTES = {
     "meta_tensor.pth": "`weight` (meta: no data) must be refused or skipped by name; only `bias` has rows.",
     "sparse.pth": "`sparse` (sparse COO) must be refused or skipped by name (a careless reader emits its indices "
@@ -1225,6 +1260,126 @@ def h_evil(path):
     torch.save({"weight": torch.ones(2), "config": Evil()}, path)
 
 
+# Calls that are not REDUCE, names resolved as CPython resolves them, references that are dangerous.
+
+def with_tensor(path, items, proto=b"\x80\x02"):
+    """data.pkl = {'w': a 4-float tensor, **items} (items are pickle fragments), with its data record."""
+    body = b"}(" + p_str("w") + p_tensor_v2("0", "FloatStorage", 4, 0, (4,), (1,))
+    body += b"".join(p_str(k) + v for k, v in items) + b"u."
+    torch_zip(path, standard_records(proto + body, [("data/0", struct.pack("<4f", 1, 2, 3, 4))]))
+
+
+def p_unicode4(s):
+    b = s.encode()
+    return b"\x8c" + bytes([len(b)]) + b
+
+
+@hostile("dotted_posixpath.pth", "dangerous", "os.system",
+         "protocol 4 STACK_GLOBAL 'posixpath' 'os.system': the unpickler walks attributes, posixpath.os.system is "
+         "os.system; called with a touch command beside a tensor")
+def h_dotted(path):
+    call = p_unicode4("posixpath") + p_unicode4("os.system") + b"\x93" + p_str(touch_cmd(path)) + b"\x85R"
+    with_tensor(path, [("x", call)], proto=b"\x80\x04")
+
+
+@hostile("compat_cpickle_loads.pth", "dangerous", "pickle.loads",
+         "protocol 2 GLOBAL 'cPickle loads' (Python 2 name, mapped to pickle.loads on load) of an inner pickle "
+         "that calls os.system")
+def h_cpickle(path):
+    inner = p_global("os", "system") + p_str(touch_cmd(path)) + b"\x85R."
+    call = p_global("cPickle", "loads") + b"C" + bytes([len(inner)]) + inner + b"\x85R"
+    with_tensor(path, [("x", call)])
+
+
+@hostile("eval_reference.pth", "dangerous", "builtins.eval",
+         "`__builtin__ eval` kept as a value (never called) beside a tensor: a reference to a code-running "
+         "callable is dangerous wherever it sits")
+def h_eval_ref(path):
+    with_tensor(path, [("fn", p_global("__builtin__", "eval"))])
+
+
+@hostile("build_setstate_planted.pth", "dangerous", "os.system",
+         "an OrderedDict whose BUILD state plants `__setstate__` = os.system in its __dict__; a second BUILD "
+         "then calls it with a touch command (no REDUCE of os.system)")
+def h_build_setstate(path):
+    obj = (p_global("collections", "OrderedDict") + b")R" + b"}" + p_str("__setstate__") + p_global("os", "system")
+           + b"sb" + p_str(touch_cmd(path)) + b"b")
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("param_state_setstate.pth", "dangerous", "os.system",
+         "_rebuild_parameter_with_state whose state sets `__setstate__` = os.system on the Parameter "
+         "(torch._utils._set_obj_state), then a BUILD on it calls os.system")
+def h_param_state(path):
+    tensor = p_tensor_v2("0", "FloatStorage", 4, 0, (4,), (1,))
+    state = b"}" + p_str("__setstate__") + p_global("os", "system") + b"s"
+    param = (p_global("torch._utils", "_rebuild_parameter_with_state") + b"(" + tensor + b"\x89"
+             + p_global("collections", "OrderedDict") + b")R" + state + b"tR" + p_str(touch_cmd(path)) + b"b")
+    body = b"}(" + p_str("w") + param + b"u."
+    torch_zip(path, standard_records(b"\x80\x02" + body, [("data/0", struct.pack("<4f", 1, 2, 3, 4))]))
+
+
+@hostile("extend_planted.pth", "dangerous", "subprocess.check_call",
+         "an argparse.Namespace (NEWOBJ) whose BUILD state plants `extend` = subprocess.check_call; APPENDS on "
+         "it then calls extend(['touch', marker])")
+def h_extend(path):
+    obj = (p_global("argparse", "Namespace") + b")\x81" + b"}" + p_str("extend")
+           + p_global("subprocess", "check_call") + b"sb" + b"(" + p_str("touch") + p_str(marker(stem(path))) + b"e")
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("setitem_unlisted.pth", "imports", "__main__.table",
+         "SETITEMS on a `__main__.Table` made by NEWOBJ: CPython calls Table.__setitem__, the class's own code")
+def h_setitem(path):
+    obj = p_global("__main__", "Table") + b")\x81" + b"(" + p_str("k") + p_int(1) + b"u"
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("build_slot_class.pth", "imports", "__class__",
+         "BUILD with slot state {'__class__': __main__.Evil} on an argparse.Namespace: setattr changes the "
+         "object's class")
+def h_slot_class(path):
+    obj = (p_global("argparse", "Namespace") + b")\x81" + b"N}" + p_str("__class__") + p_global("__main__", "Evil")
+           + b"s\x86b")
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("ansi_class_name.pth", "imports", "__main__",
+         "NEWOBJ of a `__main__` class whose name holds terminal escapes (erase line, cursor up): printed "
+         "output must escape them")
+def h_ansi(path):
+    obj = b"c__main__\nX\x1b[2K\x1b[1AEvil\n)\x81"
+    with_tensor(path, [("x", obj)])
+
+
+@hostile("lightning_callbacks.ckpt", "imports", "pytorch_lightning",
+         "Lightning-style checkpoint (state_dict, callbacks) that pickles a "
+         "`pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint` object: readable, but importing "
+         "pytorch_lightning runs it")
+def h_lightning(path):
+    import types
+    names = ["pytorch_lightning", "pytorch_lightning.callbacks", "pytorch_lightning.callbacks.model_checkpoint"]
+    mods = {n: types.ModuleType(n) for n in names}
+    cls = type("ModelCheckpoint", (), {"__module__": names[-1]})
+    mods[names[-1]].ModelCheckpoint = cls
+    saved = {n: sys.modules.get(n) for n in names}
+    sys.modules.update(mods)
+    try:
+        cb = cls()
+        cb.monitor, cb.save_top_k = "val_loss", 3
+        g = seeded(31)
+        torch.save({"state_dict": collections.OrderedDict(
+            [("model.weight", torch.randn(3, 2, generator=g)), ("model.bias", torch.zeros(3))]),
+            "callbacks": {"ModelCheckpoint{'monitor': 'val_loss'}": {"best_model_score": torch.tensor(0.25)}},
+            "callback_objects": [cb], "epoch": 3}, path)
+    finally:
+        for n, m in saved.items():
+            if m is None:
+                sys.modules.pop(n, None)
+            else:
+                sys.modules[n] = m
+
+
 def small_valid_zip_bytes(stem_name):
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d) / f"{stem_name}.pth"
@@ -1364,6 +1519,213 @@ def h_bomb(path):
 
 
 # --------------------------------------------------------------------------------------------------
+# hostile corpus: parser differentials (files torch.load reads otherwise than a naive reader would)
+# --------------------------------------------------------------------------------------------------
+
+def p0_system(path):
+    """A protocol-0 pickle body calling os.system(touch marker): GLOBAL, MARK, STRING, TUPLE, REDUCE."""
+    return b"cos\nsystem\n(S'" + touch_cmd(path).encode() + b"'\ntR"
+
+
+def benign_zip_entries(stem_name):
+    """(top folder, [stored entries]) of a real torch.save state dict, for hand-made variants."""
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d) / f"{stem_name}.pth"
+        torch.save({"weight": torch.arange(4, dtype=torch.float32)}, tmp)
+        records, top = read_records(tmp)
+    return top, [stored_entry(f"{top}/{n}", data) for n, data in records]
+
+
+def zip_parts(entries, start=0):
+    """Local headers + data of `entries` placed from file offset `start`, and their central directory."""
+    out, central = bytearray(), bytearray()
+    for e in entries:
+        name = e["name"].encode()
+        off = start + len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, e["method"], 0, 0x21,
+                           e["crc"], e["csize"], e["usize"], len(name), 0) + name + e["payload"]
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, e["method"], 0, 0x21,
+                               e["crc"], e["csize"], e["usize"], len(name), 0, 0, 0, 0, 0, off) + name
+    return bytes(out), bytes(central)
+
+
+def eocd(count, cd_size, cd_off, comment_len):
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, cd_size, cd_off, comment_len)
+
+
+def split_pickles(data):
+    """The successive pickles of a legacy stream, then the raw bytes after the key list."""
+    out, f = [], io.BytesIO(data)
+    for _ in range(5):
+        start = f.tell()
+        for op, _, _ in pickletools.genops(f):
+            if op.name == "STOP":
+                break
+        out.append(data[start:f.tell()])
+    return out, data[f.tell():]
+
+
+def legacy_parts(stem_name):
+    buf = io.BytesIO()
+    torch.save({"weight": torch.arange(4, dtype=torch.float32)}, buf, _use_new_zipfile_serialization=False)
+    return split_pickles(normalise_legacy(buf.getvalue()))
+
+
+def torch_tar(path, storages, tensors, main):
+    """torch's pre-1.0 tar layout (members sys_info, storages, tensors, pickle), plain ustar headers."""
+    members = [("sys_info", pickle.dumps({"protocol_version": 1001, "little_endian": True,
+                                          "type_sizes": {"short": 2, "int": 4, "long": 4}}, protocol=2)),
+               ("storages", storages), ("tensors", tensors), ("pickle", main)]
+    with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 0
+            tar.addfile(info, io.BytesIO(data))
+
+
+@hostile("zip_case_collision.pth", "dangerous", "os.system",
+         "a torch zip holding both `<top>/data.pkl` (a real state dict) and `<top>/DATA.PKL` (os.system): miniz "
+         "looks records up ignoring case, so which one torch.load runs is up to its sorted look-up (here the "
+         "second, DATA.PKL)")
+def h_case_collision(path):
+    top, entries = benign_zip_entries(stem(path))
+    evil = stored_entry(f"{top}/DATA.PKL", proto2(p0_system(path)))
+    path.write_bytes(raw_zip(entries + [evil]))
+
+
+@hostile("zip_case_collision_data.pth", "invalid", "ambiguous",
+         "a torch zip whose storage record exists as `<top>/data/0` and `<top>/DATA/0` with different bytes, "
+         "benign pickle: which bytes torch reads is uncertain, refused as ambiguous")
+def h_case_collision_data(path):
+    top, entries = benign_zip_entries(stem(path))
+    other = stored_entry(f"{top}/DATA/0", struct.pack("<4f", 9, 9, 9, 9))
+    path.write_bytes(raw_zip(entries + [other]))
+
+
+@hostile("zip_duplicate_dangerous.pth", "dangerous", "os.system",
+         "a torch zip with two `<top>/data.pkl` entries: the first a real state dict, the second os.system; "
+         "torch reads one of them (either copy being dangerous makes the file dangerous)")
+def h_duplicate(path):
+    top, entries = benign_zip_entries(stem(path))
+    evil = stored_entry(f"{top}/data.pkl", proto2(p0_system(path)))
+    path.write_bytes(raw_zip(entries + [evil]))
+
+
+@hostile("zip_second_eocd.pth", "dangerous", "os.system",
+         "two central directories: the benign one's end record has an archive comment holding a second "
+         "directory and end record (pointing at a data.pkl calling os.system) whose comment length overshoots "
+         "the file; miniz takes the last end record, a comment-checking reader the first")
+def h_second_eocd(path):
+    top, good = benign_zip_entries(stem(path))
+    evil = [stored_entry(e["name"], proto2(p0_system(path))) if e["name"].endswith("/data.pkl") else e
+            for e in good]
+    locals_good, cd_good = zip_parts(good)
+    locals_evil, cd_evil = zip_parts(evil, start=len(locals_good))
+    body = locals_good + locals_evil
+    cd_good_off = len(body)
+    cd_evil_off = cd_good_off + len(cd_good) + 22
+    comment = cd_evil + eocd(len(evil), len(cd_evil), cd_evil_off, 16)
+    path.write_bytes(body + cd_good + eocd(len(good), len(cd_good), cd_good_off, len(comment)) + comment)
+
+
+@hostile("pickle_before_zip.pth", "dangerous", "os.system",
+         "an os.system pickle followed by a complete torch zip: not starting with PK\\x03\\x04, torch.load "
+         "unpickles it as a legacy file's magic number")
+def h_pickle_before_zip(path):
+    _, entries = benign_zip_entries(stem(path))
+    path.write_bytes(proto2(p0_system(path)) + raw_zip(entries))
+
+
+@hostile("none_first.pt", "dangerous", "os.system",
+         "a protocol-0 pickle starting with NONE, POP (no PROTO, no MARK) that calls os.system")
+def h_none_first(path):
+    path.write_bytes(b"N0" + p0_system(path) + b".")
+
+
+@hostile("gguf_lookalike.gguf", "dangerous", "os.system",
+         "starts with the GGUF magic and version, which pickle reads as BINFLOAT, then POP and an os.system "
+         "call: it must be audited before being called a GGUF file")
+def h_gguf(path):
+    path.write_bytes(b"GGUF\x03\x00\x00\x00\x00" + b"0" + p0_system(path) + b".")
+
+
+@hostile("legacy_sysinfo_system.pt", "dangerous", "os.system",
+         "a legacy torch.save whose sys_info pickle (unpickled and ignored by torch.load) calls os.system")
+def h_legacy_sysinfo(path):
+    parts, raw = legacy_parts(stem(path))
+    parts[2] = proto2(p0_system(path))
+    path.write_bytes(b"".join(parts) + raw)
+
+
+@hostile("legacy_keylist_system.pt", "dangerous", "os.system",
+         "a legacy torch.save whose storage-key list pickle holds an os.system call beside the key")
+def h_legacy_keylist(path):
+    parts, raw = legacy_parts(stem(path))
+    keys = pickle.loads(parts[4])
+    parts[4] = proto2(b"(" + b"".join(p_str(k) for k in keys) + p0_system(path) + b"l")
+    path.write_bytes(b"".join(parts) + raw)
+
+
+@hostile("tar_pickle_system.tar", "dangerous", "os.system",
+         "torch's pre-1.0 tar format (no storages, no tensors) whose `pickle` member calls os.system")
+def h_tar_pickle(path):
+    torch_tar(path, pickle.dumps(0, protocol=2) + pickle.dumps([], protocol=2), pickle.dumps(0, protocol=2),
+              proto2(p0_system(path)))
+
+
+@hostile("tar_storages_system.tar", "dangerous", "os.system",
+         "torch's pre-1.0 tar format whose `storages` member's first pickle (the storage count) is an os.system "
+         "call (which returns 0), then an empty view list; `pickle` is a plain dict")
+def h_tar_storages(path):
+    torch_tar(path, proto2(p0_system(path)) + pickle.dumps([], protocol=2), pickle.dumps(0, protocol=2),
+              pickle.dumps({"a": 1}, protocol=2))
+
+
+def legacy_stream(main, keys, storages):
+    """A legacy stream by hand: magic, protocol, sys_info, `main`, the key list, then each storage's
+    int64 element count and bytes."""
+    sys_info = {"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}
+    out = pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2) + pickle.dumps(1001, protocol=2)
+    out += pickle.dumps(sys_info, protocol=2) + main + pickle.dumps(keys, protocol=2)
+    for count, data in storages:
+        out += struct.pack("<q", count) + data
+    return out
+
+
+def legacy_view_main(view_size):
+    """{'w': a (4,) float tensor over a legacy storage view ('1', offset 2, view_size) of an 8-float root}."""
+    pid = p_tuple([p_str("storage"), p_global("torch", "FloatStorage"), p_str("0"), p_str("cpu"), p_int(8),
+                   p_tuple([p_str("1"), p_int(2), p_int(view_size)])]) + b"Q"
+    args = p_tuple([pid, p_int(0), p_tuple([p_int(4)]), p_tuple([p_int(1)]), b"\x89",
+                    p_global("collections", "OrderedDict") + b")R"])
+    return proto2(p_dict([("w", p_global("torch._utils", "_rebuild_tensor_v2") + args + b"R")]))
+
+
+@hostile("legacy_view_overflow.pt", "invalid", "view",
+         "legacy stream whose tensor (4 floats) lies on a storage view of 2 floats at offset 2 of an 8-float root: "
+         "inside the root, but torch refuses a tensor larger than its view (a view of 4 loads)")
+def h_legacy_view(path):
+    path.write_bytes(legacy_stream(legacy_view_main(2), ["0"], [(8, struct.pack("<8f", *range(8)))]))
+
+
+@hostile("legacy_whole_model.pt", "imports", "__main__.net",
+         "torch.save(model, f, _use_new_zipfile_serialization=False) of `__main__.Net`: every module class is a "
+         "`('module', cls, source_file, source)` persistent id carrying the class's whole source; readable, imports "
+         "code")
+def h_legacy_whole_model(path):
+    import __main__
+    for cls in (Net, Block):
+        cls.__module__ = "__main__"
+        setattr(__main__, cls.__name__, cls)
+    m = Net()
+    with torch.no_grad():
+        bn_stats(m, seeded(16))
+    buf = io.BytesIO()  # not normalised: its storage keys are object addresses (normalise_legacy knows no module ids)
+    torch.save(m, buf, _use_new_zipfile_serialization=False)
+    path.write_bytes(buf.getvalue())
+
+
+# --------------------------------------------------------------------------------------------------
 # generation
 # --------------------------------------------------------------------------------------------------
 
@@ -1401,7 +1763,7 @@ def weights_only_status(path, kind):
         msg = str(e).strip().splitlines()
         first = next((l for l in msg if "Unsupported" in l or "GLOBAL" in l or "global" in l), msg[0] if msg else "")
         first = first.split(". Please use")[0]
-        return "refused: " + first.strip().replace("|", "\\|")[:160]
+        return "refused: " + first.strip().replace("|", "\\|").replace("\x1b", "\\x1b")[:160]
 
 
 def generate(out):

@@ -43,6 +43,7 @@ SETUP_HINT = ("run testdata/venv.sh (it makes .venv with torch 2.13, numpy, safe
 try:
     import numpy as np
     import torch
+    import h5py
     import safetensors
     import safetensors.torch
     from safetensors import safe_open
@@ -389,7 +390,74 @@ class Npz:
         return out, problems
 
 
-FORMATS = {f.name: f for f in (Safetensors, Npz)}
+H5_DTYPE = {
+    torch.float64: "float64", torch.float32: "float32", torch.float16: "float16", torch.int64: "int64",
+    torch.int32: "int32", torch.int16: "int16", torch.int8: "int8", torch.uint8: "uint8", torch.bool: "bool",
+    torch.complex64: "complex64", torch.complex128: "complex128", torch.uint16: "uint16", torch.uint32: "uint32",
+    torch.uint64: "uint64",
+}
+
+
+class Hdf5:
+    name = "hdf5"
+    ext = ".h5"
+
+    @staticmethod
+    def refuses(t):
+        return t.dtype in QUANTIZED
+
+    @staticmethod
+    def expect(t, opts):
+        if t.dtype in H5_DTYPE:
+            return H5_DTYPE[t.dtype], list(t.shape), tensor_bytes(t)
+        if t.dtype == torch.bfloat16 or t.dtype in FLOAT8:
+            if opts.get("raw_bits"):
+                return ("uint16" if t.element_size() == 2 else "uint8"), list(t.shape), tensor_bytes(t)
+            return "float32", list(t.shape), tensor_bytes(t.float())  # exact widening, torch's bits
+        if t.dtype == torch.complex32:
+            return "complex64", list(t.shape), tensor_bytes(t.to(torch.complex64))
+        raise ValueError(f"no hdf5 expectation for {t.dtype}")
+
+    @staticmethod
+    def read(path, opts):
+        """h5py, as the issue names it: every dataset found by its 'name' attribute, compared as numpy reads it;
+        dotted names at their group path (or, when they cannot be one, under an _unplaced group)."""
+        problems = []
+        out = {}
+        flat = "--flat" in opts.get("flags", [])
+        with h5py.File(str(path), "r") as f:
+            for key in ("source", "selection", "pthconvert_version"):
+                if not isinstance(f.attrs.get(key), str):
+                    problems.append(f"root attribute {key!r} is {f.attrs.get(key)!r}, want a str")
+            for k, v in opts.get("metadata", {}).items():
+                if f.attrs.get(k) != v:
+                    problems.append(f"root attribute {k!r} is {f.attrs.get(k)!r}, want {v!r}")
+            datasets = []
+            f.visititems(lambda p, o: datasets.append(o) if isinstance(o, h5py.Dataset) else None)
+            for d in datasets:
+                name = d.attrs.get("name")
+                if not isinstance(name, str):
+                    problems.append(f"{d.name}: attribute 'name' is {name!r}, want a str")
+                    continue
+                if name in out:
+                    problems.append(f"two datasets carry name {name!r}")
+                if not isinstance(d.attrs.get("torch_dtype"), str):
+                    problems.append(f"{d.name}: attribute 'torch_dtype' is {d.attrs.get('torch_dtype')!r}")
+                natural = "/" + (name if flat else name.replace(".", "/"))
+                if d.name != natural and not d.name.split("/")[1].startswith("_unplaced"):
+                    problems.append(f"{name!r} is at {d.name}, want {natural} or the _unplaced group")
+                if opts.get("compress") and d.shape and d.size > 0 and d.compression != "gzip":
+                    problems.append(f"{name!r}: compression {d.compression}, want gzip")
+                a = d[()]
+                if isinstance(a, np.ndarray):
+                    out[name] = (a.dtype.name, list(a.shape), np.ascontiguousarray(a).tobytes())
+                else:  # a scalar dataset gives a numpy scalar
+                    a = np.asarray(a)
+                    out[name] = (a.dtype.name, [], a.tobytes())
+        return out, problems
+
+
+FORMATS = {f.name: f for f in (Safetensors, Npz, Hdf5)}
 
 
 def compare(got, want, label="tensor"):
@@ -545,6 +613,8 @@ class Suite:
             self.plan_safetensors_extras()
         if "npz" in formats:
             self.plan_npz_extras()
+        if "hdf5" in formats:
+            self.plan_hdf5_extras()
         self.plan_casts(formats)
         self.plan_interrupts()
 
@@ -575,6 +645,8 @@ class Suite:
             return True
         if fmt.name == "npz" and (dtypes & {"quint8", "qint8", "qint32"} or file == "unicode_names.pth"):
             return True
+        if fmt.name == "hdf5" and dtypes & {"quint8", "qint8", "qint32"}:
+            return True
         return file in ("meta_tensor.pth", "sparse.pth")
 
     # ---- references
@@ -586,7 +658,8 @@ class Suite:
                 problems = []
                 counts = []
                 for sel in SELECTS:
-                    ref = Ref(select(obj, sel))
+                    # A file that is one bare tensor converts under the file's stem.
+                    ref = Ref([(Path(file).stem, obj)] if isinstance(obj, torch.Tensor) else select(obj, sel))
                     self.refs[(file, sel)] = ref
                     rows = self.manifest_rows(file, sel)
                     want = {r["name"]: (r["dtype"], [int(x) for x in r["shape"].split(",")] if r["shape"] else [],
@@ -650,7 +723,7 @@ class Suite:
         problems += compare(got, want)
         if fmt is Safetensors and not opts.get("flags"):
             problems += self.same_as_reference_writer(out, file, sel, set(want))
-        if fmt is Npz and not opts.get("raw_bits"):
+        if fmt in (Npz, Hdf5) and not opts.get("raw_bits"):
             problems += self.widened_tsv(file, got)
         detail = f"{len(got)} tensors" + (f", skipped {sorted(reported)}" if reported else "")
         if fmt is Safetensors and not opts.get("flags"):
@@ -907,6 +980,61 @@ class Suite:
         got, problems = Npz.read(out, {})
         return problems + compare(got, want) + leftovers(out.parent, {out.name})
 
+    # ---- hdf5: raw bits, gzip, flat, dedupe as hard links, metadata, launcher
+
+    def plan_hdf5_extras(self):
+        for file in ("dtypes.pth", "float8_all.pth", "bf16_specials.pth"):
+            self.plan_conversion(Hdf5, file, "auto", {"raw_bits": True, "flags": ["--raw-bits"]}, " --raw-bits")
+        for file in ("dtypes.pth", "half_all.pth", "train_adam.pt"):
+            self.plan_conversion(Hdf5, file, "all", {"compress": True, "flags": ["--compress"]}, " --compress")
+        for file in ("unicode_names.pth", "train_adam.pt"):
+            self.plan_conversion(Hdf5, file, "all", {"flags": ["--flat"]}, " --flat")
+        self.plan_conversion(Hdf5, "sample.pth", "auto",
+                             {"flags": ["--metadata", "note=interop test"], "metadata": {"note": "interop test"}},
+                             " --metadata")
+        d = self.outdir("hdf5 dedupe")
+        out = d / "tied.h5"
+        fut = self.convert("tied.pth", out, "--dedupe")
+        self.task("hdf5 tied.pth --dedupe: one copy, other names as hard links, removed=kept root attributes", [fut],
+                  lambda runs: self.verify_hdf5_dedupe(out, runs[0]))
+        d = self.outdir("pth2hdf5")
+        out_l = d / "l.h5"
+        fut = self.convert("train_adam.pt", out_l, "--select", "all", program="pth2hdf5")
+        d2 = self.outdir("pth2hdf5 same")
+        out_c = d2 / "c.h5"
+        fut2 = self.convert("train_adam.pt", out_c, "--select", "all")
+        self.task("bin/pth2hdf5 train_adam.pt OUT (byte-identical to convert: deterministic)", [fut, fut2],
+                  lambda runs: self.verify_simple(Hdf5, "train_adam.pt", "all", out_l, runs[0], {}, same_as=out_c)
+                  if runs[1].rc == 0 else [f"convert: {runs[1].why()}"])
+
+    def verify_hdf5_dedupe(self, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        ref = self.refs[("tied.pth", "auto")].tensors
+        got, problems = Hdf5.read(out, {})
+        problems += leftovers(out.parent, {out.name})
+        with h5py.File(str(out), "r") as f:
+            removed = {k: v for k, v in f.attrs.items() if k in ref and k not in got}
+            if not removed:
+                problems.append("no removed=kept root attribute: nothing was deduplicated")
+            for gone, kept in removed.items():
+                if kept not in got:
+                    problems.append(f"root attribute {gone!r} -> {kept!r}, which is not a dataset name")
+                    continue
+                path = "/" + gone.replace(".", "/")
+                if path not in f or f[path] != f["/" + kept.replace(".", "/")]:
+                    problems.append(f"{gone!r} is not a hard link to {kept!r} at {path}")
+                    continue
+                t = ref[gone]
+                d = f[path]
+                if (d.dtype.name, list(d.shape), np.ascontiguousarray(d[()]).tobytes()) != Hdf5.expect(t, {}):
+                    problems.append(f"{gone!r} through its hard link differs from torch")
+        want = {n: Hdf5.expect(t, {}) for n, t in ref.items() if n in got}
+        problems += compare(got, want)
+        if len(got) + len(removed) != len(ref):
+            problems.append(f"{len(got)} datasets + {len(removed)} links, torch has {len(ref)} names")
+        return problems, f"{len(got)} datasets, {len(removed)} hard links"
+
     # ---- --dtype casts
 
     def plan_casts(self, formats):
@@ -954,8 +1082,8 @@ class Suite:
                     problems.append(f"{n!r} ({dname(t.dtype)}) was changed by --dtype: {gd} {gs}, want {want[:2]}")
                 continue
             cast = t.to(tdt)
-            if fmt is Npz and tdt == torch.bfloat16:
-                cast = cast.float()  # npz widens bfloat16 exactly
+            if fmt in (Npz, Hdf5) and tdt == torch.bfloat16:
+                cast = cast.float()  # npz and hdf5 widen bfloat16 exactly
             want_label = fmt.expect(cast, {})[0]
             if gd != want_label or gs != list(t.shape):
                 problems.append(f"{n!r}: {gd} {gs}, want {want_label} {list(t.shape)}")
@@ -967,7 +1095,7 @@ class Suite:
             rows = [r for r in self.casts if r["file"] == file and r["name"] == n and r["target"] == target]
             wid = [r for r in self.widened if r["file"] == file and r["name"] == n] if target == "float32" else []
             tsv = (rows or wid or [None])[0]
-            if tsv is not None and not (fmt is Npz and tdt == torch.bfloat16):
+            if tsv is not None and not (fmt in (Npz, Hdf5) and tdt == torch.bfloat16):
                 if sha(gb) == tsv["sha256"]:
                     exact_tsv += 1
                 else:
@@ -989,6 +1117,11 @@ class Suite:
             d = self.outdir(f"interrupt {sig}")
             fut = self.cli.pool.submit(interrupt_run, self.cli.launcher, made, big, d, sig)
             self.task(f"interrupt: {sig} during a conversion leaves no partial or temp file", [fut],
+                      lambda runs: runs[0])
+        if "hdf5" in FORMATS:
+            d = self.outdir("interrupt hdf5")
+            fut = self.cli.pool.submit(interrupt_run, self.cli.launcher, made, big, d, "SIGINT", ".h5")
+            self.task("interrupt: SIGINT during an hdf5 --compress conversion leaves no partial or temp file", [fut],
                       lambda runs: runs[0])
 
     # ---- run
@@ -1021,11 +1154,11 @@ def make_big_checkpoint(path):
     return path
 
 
-def interrupt_run(launcher, made, big, folder, sig):
+def interrupt_run(launcher, made, big, folder, sig, ext=".npz"):
     """Starts a conversion, signals it once its temp file exists, expects nothing left in the folder."""
     import signal
     made.result()
-    out = folder / "out.npz"
+    out = folder / ("out" + ext)
     p = subprocess.Popen([str(launcher), "convert", str(big), str(out), "--compress", "-q"], cwd=folder,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

@@ -116,7 +116,7 @@ public final class ConvertCommand implements Callable<Integer> {
         String maxShardSize;
 
         @Option(names = "--compress", description = "Deflate where the format allows (npz like "
-                + "numpy.savez_compressed).")
+                + "numpy.savez_compressed, hdf5 like h5py's compression=\"gzip\").")
         boolean compress;
 
         @Option(names = "--raw-bits", description = "Keep bfloat16/float8 as their bit patterns (uint16 / uint8) "

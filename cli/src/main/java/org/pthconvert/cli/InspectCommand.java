@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.pthconvert.cli.format.Json;
+import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.cli.inspect.JsonRenderer;
 import org.pthconvert.cli.inspect.Node;
 import org.pthconvert.cli.inspect.TextRenderer;
@@ -21,13 +23,12 @@ import org.pthconvert.select.NameRules;
 import org.pthconvert.select.Selected;
 import org.pthconvert.select.Selection;
 import org.pthconvert.select.WeightSelector;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code pthconvert inspect FILE}: what is inside a checkpoint, read safely. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
@@ -100,7 +101,7 @@ public final class InspectCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder(v.label()).append(':');
         for (AuditEntry e : ckpt.audit().entries()) {
             if (e.verdict() == v) {
-                sb.append(' ').append(e.global());
+                sb.append(' ').append(Reporter.printable(e.global()));
             }
         }
         return sb.toString();

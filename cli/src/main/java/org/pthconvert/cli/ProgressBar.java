@@ -3,6 +3,7 @@ package org.pthconvert.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 
+import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.writers.Progress;
 
 /**

@@ -1,5 +1,7 @@
 package org.pthconvert.cli;
 
+import org.pthconvert.cli.inspect.Terminal;
+
 import java.io.PrintWriter;
 
 import org.pthconvert.errors.CheckpointException;
@@ -48,6 +50,11 @@ public final class Reporter {
     }
 
     static String oneLine(String s) {
-        return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+        return s == null ? "" : printable(s.replace('\n', ' ').replace('\r', ' '));
+    }
+
+    /** {@code s} safe to print on a terminal ({@link Terminal#printable}). */
+    public static String printable(String s) {
+        return Terminal.printable(s);
     }
 }

@@ -6,28 +6,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.pthconvert.cli.format.Json;
 import org.pthconvert.model.Scanner;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.safety.ScanReport;
 import org.pthconvert.safety.Verdict;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code pthconvert scan FILE...}: what each file would import and run under torch.load. */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Audit downloads before trusting them: list every global each file's pickle references and "
                 + "every call it would make under torch.load, with a verdict per file:",
                 "  safe          plain data and torch's own functions only",
-                "  imports code  names classes outside torch (torch.load would import them)",
-                "  dangerous     calls something else (torch.load would run it)",
+                "  imports code  names globals off the allowlist (torch.load would import their modules)",
+                "  dangerous     calls or names something that runs code (torch.load would run it)",
+                "  unreadable    not dangerous, but broken or refused as convert would refuse it",
                 "Nothing is imported or run.", ""},
-        footer = {"", "Exit status: 0 no file dangerous or unreadable, 3 some file dangerous, "
-                + "1 some file unreadable, 2 usage error."})
+        footer = {"", "Exit status: 0 every file safe, 3 some file dangerous or importing code "
+                + "(with --allow-imports: dangerous only), 1 some file unreadable (and none of the above), "
+                + "2 usage error."})
 public final class ScanCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Checkpoints to audit.")
@@ -38,6 +40,10 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Option(names = {"-a", "--all"}, description = "List safe references too, not only the worrying ones.")
     boolean all;
+
+    @Option(names = "--allow-imports", description = "Exit 0 for files that only import code (zoos of "
+            + "whole-model pickles); dangerous files still exit 3.")
+    boolean allowImports;
 
     @Mixin
     CommonOptions common;
@@ -60,17 +66,42 @@ public final class ScanCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        PrintWriter err = spec.commandLine().getErr();
+        for (ScanReport r : reports) {
+            if (r.unreadable()) {
+                err.println("pthconvert: " + Reporter.oneLine(r.error().getMessage()));
+            }
+        }
+        err.flush();
         boolean dangerous = reports.stream().anyMatch(r -> r.verdict() == Verdict.DANGEROUS);
+        boolean imports = reports.stream().anyMatch(r -> r.verdict() == Verdict.IMPORTS_CODE);
         boolean unreadable = reports.stream().anyMatch(ScanReport::unreadable);
-        return dangerous ? ExitCode.DANGEROUS : unreadable ? ExitCode.BAD_INPUT : ExitCode.OK;
+        if (dangerous || imports && !allowImports) {
+            return ExitCode.DANGEROUS;
+        }
+        return unreadable ? ExitCode.BAD_INPUT : ExitCode.OK;
+    }
+
+    /**
+     * The verdict a report shows: a dangerous call found stays dangerous however broken the file is;
+     * otherwise an unreadable file is never called safe.
+     */
+    static String label(ScanReport r) {
+        if (r.verdict() == Verdict.DANGEROUS || !r.unreadable()) {
+            return r.verdict().label();
+        }
+        return "unreadable";
     }
 
     private void text(PrintWriter out, ScanReport r) {
-        String status = r.verdict().label() + (r.unreadable() ? ", unreadable" : "");
-        out.println(r.file() + ": " + status + " (" + r.entries().size() + " distinct references)");
+        String status = !r.unreadable() ? label(r) : r.verdict() == Verdict.DANGEROUS ? "dangerous, unreadable"
+                : "unreadable" + (r.verdict() == Verdict.SAFE ? "" : " (" + r.verdict().label() + ")");
+        out.println(Reporter.printable(r.file().toString()) + ": " + status + " (" + r.entries().size()
+                + " distinct references)");
         for (AuditEntry e : r.entries()) {
             if (all || e.verdict() != Verdict.SAFE) {
-                out.printf("  %-6s %-50s @0x%x  %s%n", e.action(), e.global(), e.offset(), e.verdict().label());
+                out.printf("  %-6s %-50s @0x%x  %s%n", e.action(), Reporter.printable(e.global()), e.offset(),
+                        e.verdict().label());
             }
         }
         if (r.unreadable()) {
@@ -81,7 +112,8 @@ public final class ScanCommand implements Callable<Integer> {
     private static String json(List<ScanReport> reports) {
         Json j = new Json().beginArray();
         for (ScanReport r : reports) {
-            j.beginObject().field("file", r.file().toString()).field("verdict", r.verdict().label());
+            j.beginObject().field("file", r.file().toString()).field("verdict", label(r))
+                    .field("pickle_verdict", r.verdict().label());
             j.name("error").string(r.unreadable() ? r.error().getMessage() : null);
             j.name("references").beginArray();
             for (AuditEntry e : r.entries()) {

@@ -3,9 +3,10 @@ package org.pthconvert.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 
+import org.pthconvert.cli.format.Json;
+import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.writers.Conversion;
 import org.pthconvert.writers.service.ConversionResult;
-
 import picocli.CommandLine.Model.CommandSpec;
 
 /** The summary of one conversion: a line on stderr, or one JSON document on stdout. */

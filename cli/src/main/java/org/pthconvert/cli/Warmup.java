@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
+import org.pthconvert.writers.TensorWriter;
+import org.pthconvert.writers.Writers;
+
 /**
  * Runs every command once on a sample checkpoint, so that the build can record the classes they load
  * in a class-data-sharing archive ({@code -XX:ArchiveClassesAtExit}); {@code bin/pthconvert} then
@@ -30,9 +33,21 @@ public final class Warmup {
             failures += Main.run(new String[] {"convert", in, dir.resolve("a.safetensors").toString()}, sink, sink);
             failures += Main.run(new String[] {"convert", in, dir.resolve("b.npz").toString(), "--dtype", "bfloat16"},
                     sink, sink);
+            failures += Main.run(new String[] {"convert", in, dir.resolve("d.h5").toString()}, sink, sink);
+            failures += Main.run(new String[] {"convert", in, dir.resolve("e.h5").toString(), "--compress"}, sink, sink);
             failures += Main.run(new String[] {"convert", in, dir.resolve("c").toString(), "--to", "safetensors",
                 "--max-shard-size", "1KB", "--select", "all"}, sink, sink);
+            // Every installed writer, so plug-ins start as fast as the built-ins.
+            int n = 0;
+            for (TensorWriter w : Writers.standard().all()) {
+                String out = dir.resolve("w" + n++ + w.extensions().get(0)).toString();
+                failures += Main.run(new String[] {"convert", in, out, "--to", w.name()}, sink, sink) == 0 ? 0 : 1;
+            }
             Main.run(new String[] {"--help"}, sink, sink);
+            Main.run(new String[] {"--version"}, sink, sink);
+            for (Commands.Entry e : Commands.ALL) {
+                Main.run(new String[] {e.name(), "--help"}, sink, sink);
+            }
             if (failures != 0) {
                 System.err.println("warm-up: a command failed on " + sample);
                 System.exit(1);

@@ -53,7 +53,7 @@ class CliContractIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final Map<String, String> HOSTILE_ENV = Map.of("JAVA_OPTS", "-Xmx256m");
-    private static final List<String> FORMATS = List.of("safetensors", "npz");
+    private static final List<String> FORMATS = List.of("safetensors", "npz", "hdf5");
 
     private static Path work;
     private static Path logs;
@@ -148,11 +148,13 @@ class CliContractIT {
         int want = switch (row.expect()) {
             case DANGEROUS -> ExitCode.DANGEROUS;
             case INVALID -> ExitCode.BAD_INPUT;
-            case IMPORTS -> ExitCode.OK;
+            case IMPORTS -> ExitCode.DANGEROUS; // importing a module runs it
         };
         List<Executable> checks = new ArrayList<>();
         checks.add(() -> assertEquals(want, r.exitCode(), "scan of a " + row.expect() + " file\n" + r.describe()));
         checks.add(() -> assertNoTrace(r));
+        checks.add(() -> assertFalse((r.stdout() + r.stderr()).contains("\u001b"), "terminal escape from the file "
+                + "reached the terminal\n" + r.describe()));
         checks.add(() -> assertEquals(List.of(), LaunchedCli.list(r.cwd()), "scan wrote files\n" + r.describe()));
         checks.add(() -> assertFalse(Files.exists(row.marker()), "payload ran: " + row.marker()));
         if (row.expect() == Expect.IMPORTS) {

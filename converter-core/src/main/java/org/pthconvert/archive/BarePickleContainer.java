@@ -1,61 +1,45 @@
 package org.pthconvert.archive;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
 import org.pthconvert.errors.CheckpointException;
-import org.pthconvert.errors.CheckpointException.Reason;
-import org.pthconvert.io.ChannelRangeStream;
+import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.StorageBytes;
 
 /**
- * A file that is a bare Python pickle, not a PyTorch checkpoint. torch.load would unpickle it anyway
- * (as the magic-number pickle of the legacy format) and so run whatever it calls before noticing, so
- * the reader opens it only to audit that pickle: a dangerous one is refused as dangerous, any other
- * with {@link #notACheckpoint()}. It has no records and no storages.
+ * A file that torch.load would unpickle as a legacy stream but that is none: a bare Python pickle,
+ * a page or another format that starts with bytes the unpickler accepts, or a legacy stream whose
+ * header is broken. torch.load would run whatever its first pickles call before noticing, so the
+ * reader opens it only to audit those pickles ({@link #pickles()}): a dangerous one is refused as
+ * dangerous, any other file with {@link #deferredRefusal()}. It has no records and no storages.
  */
 public final class BarePickleContainer implements CheckpointContainer {
-    private static final String RECORD = "pickle";
-
     private final Path file;
-    private final FileChannel channel;
-    private final long size;
+    private final ByteSource source;
+    private final List<PickleStream> pickles;
     private final CheckpointException notACheckpoint;
 
-    private BarePickleContainer(Path file, FileChannel channel, CheckpointException notACheckpoint)
-            throws IOException {
+    BarePickleContainer(Path file, ByteSource source, List<PickleStream> pickles,
+                        CheckpointException notACheckpoint) {
         this.file = file;
-        this.channel = channel;
-        this.size = channel.size();
+        this.source = source;
+        this.pickles = List.copyOf(pickles);
         this.notACheckpoint = notACheckpoint;
     }
 
-    static BarePickleContainer open(Path file, CheckpointException notACheckpoint) throws CheckpointException {
-        FileChannel ch = null;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-            return new BarePickleContainer(file, ch, notACheckpoint);
-        } catch (IOException e) {
-            if (ch != null) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot open: " + e.getMessage(), e);
-        }
-    }
-
-    /** The error to report once the pickle has been audited and found not dangerous. */
+    /** The error to report once the pickles have been audited and found not dangerous. */
     public CheckpointException notACheckpoint() { return notACheckpoint; }
+
+    @Override
+    public CheckpointException deferredRefusal() { return notACheckpoint; }
+
+    @Override
+    public List<PickleStream> pickles() { return pickles; }
 
     @Override
     public Path file() { return file; }
@@ -68,12 +52,12 @@ public final class BarePickleContainer implements CheckpointContainer {
     public ByteOrder byteOrder() { return ByteOrder.LITTLE_ENDIAN; }
 
     @Override
-    public String pickleRecordName() { return RECORD; }
+    public String pickleRecordName() { return pickles.get(0).record(); }
 
+    /** The first pickle, from the first byte. */
     @Override
-    public InputStream openPickle() {
-        return new BufferedInputStream(new ChannelRangeStream(channel, 0, size, file, RECORD,
-                ChannelRangeStream.NO_CRC), 1 << 16);
+    public InputStream openPickle() throws IOException, CheckpointException {
+        return pickles.get(0).open();
     }
 
     @Override
@@ -91,7 +75,7 @@ public final class BarePickleContainer implements CheckpointContainer {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        source.close();
     }
 
     @Override

@@ -52,6 +52,24 @@ public interface CheckpointContainer extends Closeable {
         return 0;
     }
 
+    /**
+     * Every pickle torch.load could unpickle from this file, the main pickle first: all of them are
+     * audited before the file is read or refused (a code-running call in any one makes the file
+     * dangerous, whatever else is wrong with it).
+     */
+    default List<PickleStream> pickles() {
+        return List.of(new PickleStream(pickleRecordName(), pickleOffset(), this::openPickle));
+    }
+
+    /**
+     * Why the file must be refused once its {@link #pickles()} have been audited and found not
+     * dangerous (an ambiguous zip, a bare pickle that is no checkpoint, a broken legacy header), or
+     * null when it can be read. While non-null, only {@link #pickles()} may be used.
+     */
+    default CheckpointException deferredRefusal() {
+        return null;
+    }
+
     /** Problems that did not stop reading (e.g. bytes after a legacy file's last storage), one line each. */
     default List<String> warnings() {
         return List.of();

@@ -2,24 +2,29 @@ package org.pthconvert.archive;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.ByteSource;
 
 /**
- * Opens the right {@link CheckpointContainer} for a file by looking at its first bytes, or says in
- * one line what the file is instead: empty, a Git LFS pointer, an HTML or JSON page (a failed
- * download), a safetensors / NumPy / GGUF / HDF5 / gzip file, torch's pre-1.0 tar format, or a
- * pickle that is not torch's.
+ * Opens the right {@link CheckpointContainer} for a file by looking at its first bytes, as
+ * torch.load decides: {@code PK\3\4} is a zip; a first block that Python's {@code tarfile} accepts
+ * is torch's pre-1.0 tar format; <em>anything else</em> goes to {@code pickle.load}, whatever its
+ * first byte (a legacy stream, a bare pickle, or a page that only looks like one). So a file that
+ * is not a checkpoint (empty, a Git LFS pointer, an HTML or JSON page, a safetensors / NumPy / GGUF
+ * / HDF5 / gzip file, a pickle without torch's magic number) is not refused here: it opens with
+ * its friendly one-line explanation as {@link CheckpointContainer#deferredRefusal()}, so that the
+ * pickle torch would run is audited first.
  */
 public final class Containers {
     private static final int HEAD = 512;
@@ -31,13 +36,17 @@ public final class Containers {
     private Containers() {
     }
 
-    /** What the first bytes say a file is. */
-    enum Kind { ZIP, LEGACY, PICKLE }
+    /** What the first bytes say a file is, as torch.load decides. */
+    enum Kind { ZIP, TAR, LEGACY, PICKLE }
 
     /** Opens {@code file} for positional reads, turning the usual failures into one-line errors. */
-    static FileChannel openChannel(Path file) throws CheckpointException {
+    public static ByteSource openSource(Path file) throws CheckpointException {
+        if (Files.isDirectory(file)) {
+            throw new CheckpointException(Reason.INVALID, file, null, -1, null,
+                    "this is a directory; give the checkpoint file inside it", null);
+        }
         try {
-            return FileChannel.open(file, StandardOpenOption.READ);
+            return ByteSource.open(file);
         } catch (NoSuchFileException e) {
             throw new CheckpointException(Reason.IO, file, null, -1, null, "no such file", e);
         } catch (IOException e) {
@@ -45,124 +54,119 @@ public final class Containers {
         }
     }
 
-    /**
-     * Opens {@code file} as a zip or legacy checkpoint, or explains in one line why it is neither.
-     * A bare Python pickle without torch's magic number is no checkpoint, but torch.load would still
-     * unpickle it (as the first pickle of the legacy format) and run what it calls: it opens as a
-     * {@link BarePickleContainer}, so that its pickle is audited before it is refused.
-     */
+    /** Opens {@code file} as {@link #open(ByteSource)} does. */
     public static CheckpointContainer open(Path file) throws CheckpointException {
         // Folders, safetensors files and sharded-folder indexes (issue 16), recognised from content.
         CheckpointContainer assembled = org.pthconvert.inputs.Inputs.openIfAssembled(file);
         if (assembled != null) {
             return assembled;
         }
-        byte[] head = head(file);
-        return switch (sniff(file, head)) {
-            case ZIP -> ZipContainer.open(file);
-            case LEGACY -> LegacyContainer.open(file);
-            case PICKLE -> BarePickleContainer.open(file, notAPickleCheckpoint(file, head));
+        return open(openSource(file));
+    }
+
+    /**
+     * Opens {@code source} as the container torch.load would read it as; the container owns the
+     * source from then on (closes it, also when this fails). Only an empty source is refused at once
+     * (torch.load unpickles nothing from it); see the class comment for everything else.
+     */
+    public static CheckpointContainer open(ByteSource source) throws CheckpointException {
+        Path file = source.path();
+        byte[] head;
+        try {
+            head = head(source);
+        } catch (CheckpointException e) {
+            closeQuietly(source);
+            throw e;
+        }
+        Kind kind;
+        try {
+            kind = sniff(file, head);
+        } catch (CheckpointException e) {
+            closeQuietly(source);
+            throw e;
+        }
+        return switch (kind) {
+            case ZIP -> ZipContainer.open(source);
+            case TAR -> TarContainer.open(source);
+            case LEGACY -> LegacyContainer.open(source, null);
+            case PICKLE -> LegacyContainer.open(source, notACheckpoint(file, head));
         };
     }
 
-    /** Why a bare pickle is refused once it has been audited. */
-    private static CheckpointException notAPickleCheckpoint(Path file, byte[] head) {
+    static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // already failing with a better message
+        }
+    }
+
+    /** Why a file that torch.load would unpickle, but that is no torch checkpoint, is refused after its audit. */
+    static CheckpointException notACheckpoint(Path file, byte[] head) {
+        String text = new String(head, 0, Math.min(head.length, 64), StandardCharsets.ISO_8859_1);
+        if (text.startsWith("version https://git-lfs.github.com/spec/")) {
+            return not(file, "this is a Git LFS pointer, not the weights; run git lfs pull");
+        }
+        if (isSafetensors(head)) {
+            return not(file, "this is already a safetensors file, not a PyTorch checkpoint");
+        }
+        String lead = stripLead(text).toLowerCase(Locale.ROOT);
+        if (lead.startsWith("<!doctype html") || lead.startsWith("<html") || lead.startsWith("<head")) {
+            return not(file, "this is an HTML page, not a checkpoint (a failed download?)");
+        }
+        if (lead.startsWith("<?xml")) {
+            return not(file, "this is an XML document, not a checkpoint (an error page from a download?)");
+        }
+        if (lead.startsWith("{")) {
+            return not(file, "this is a JSON document, not a checkpoint (an error response from a download?)");
+        }
+        if (startsWith(head, 0, "\u0093NUMPY")) {
+            return not(file, "this is a NumPy .npy file, not a PyTorch checkpoint");
+        }
+        if (startsWith(head, 0, "GGUF")) {
+            return not(file, "this is a GGUF (llama.cpp) file, not a PyTorch checkpoint");
+        }
+        if (startsWith(head, 0, "\u0089HDF\r\n\u001a\n")) {
+            return not(file, "this is an HDF5 file (Keras?), not a PyTorch checkpoint");
+        }
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return not(file, "this file is gzip-compressed; decompress it first");
+        }
+        if (startsWith(head, 0, "PK\u0005\u0006")) {
+            return not(file, "this is an empty zip archive (it holds no records), not a PyTorch checkpoint");
+        }
         if ((head[0] & 0xff) == 0x80) {
             return not(file, "this is a Python pickle, but not a PyTorch checkpoint (it lacks torch's magic number)");
         }
-        return notACheckpoint(file, head);
-    }
-
-    private static CheckpointException notACheckpoint(Path file, byte[] head) {
         return not(file, "not a PyTorch checkpoint (it starts with bytes "
                 + HexFormat.ofDelimiter(" ").formatHex(head, 0, Math.min(8, head.length)) + ")");
     }
 
-    /**
-     * A pickle that torch.load would unpickle: PROTO 0-5 first, or a protocol 0/1 pickle starting
-     * with MARK, GLOBAL or an empty container (text files practically never start so).
-     */
-    private static boolean looksLikePickle(byte[] h) {
-        int b = h[0] & 0xff;
-        if (b == 0x80) {
-            return h.length >= 2 && h[1] >= 0 && h[1] <= 5;
-        }
-        return h.length >= 2 && (b == '(' || b == ']' || b == '}' || b == ')' || b == 'c' && h[1] != ' ');
-    }
-
-    private static byte[] head(Path file) throws CheckpointException {
-        if (Files.isDirectory(file)) {
-            throw new CheckpointException(Reason.INVALID, file, null, -1, null,
-                    "this is a directory; give the checkpoint file inside it", null);
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    private static byte[] head(ByteSource source) throws CheckpointException {
+        try {
             ByteBuffer buf = ByteBuffer.allocate(HEAD);
-            while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                // fill what the file has
+            while (buf.hasRemaining() && source.read(buf.position(), buf) >= 0) {
+                // fill what the source has
             }
             return Arrays.copyOf(buf.array(), buf.position());
-        } catch (NoSuchFileException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "no such file", e);
         } catch (IOException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot read: " + e.getMessage(), e);
+            throw new CheckpointException(Reason.IO, source.path(), null, -1, null, "cannot read: " + e.getMessage(),
+                    e);
         }
     }
 
-    /**
-     * Classifies {@code head} (the file's first bytes); throws the one-line explanation for anything
-     * that is not a checkpoint this tool reads.
-     */
+    /** Classifies {@code head} (the file's first bytes) as torch.load would; only an empty file is refused. */
     static Kind sniff(Path file, byte[] head) throws CheckpointException {
         if (head.length == 0) {
             throw not(file, "the file is empty (0 bytes)");
         }
-        if (startsWith(head, 0, "PK\u0003\u0004") || startsWith(head, 0, "PK\u0005\u0006")) {
+        if (startsWith(head, 0, "PK\u0003\u0004")) {
             return Kind.ZIP;
         }
-        if (isTorchMagic(head)) {
-            return Kind.LEGACY;
+        if (TarContainer.isTarHeader(head)) {
+            return Kind.TAR;
         }
-        if ((head[0] & 0xff) == 0x80 && !looksLikePickle(head)) {
-            throw not(file, "this is a Python pickle, but not a PyTorch checkpoint (it lacks torch's magic number)");
-        }
-        String text = new String(head, 0, Math.min(head.length, 64), StandardCharsets.ISO_8859_1);
-        if (text.startsWith("version https://git-lfs.github.com/spec/")) {
-            throw not(file, "this is a Git LFS pointer, not the weights; run git lfs pull");
-        }
-        if (startsWith(head, 257, "ustar")) {
-            throw new CheckpointException(Reason.UNSUPPORTED, file, null, -1, null,
-                    "this is torch's old tar checkpoint format (torch < 1.0), which is not supported;"
-                    + " re-save it with a newer torch", null);
-        }
-        if (isSafetensors(head)) {
-            throw not(file, "this is already a safetensors file, not a PyTorch checkpoint");
-        }
-        String lead = stripLead(text).toLowerCase(Locale.ROOT);
-        if (lead.startsWith("<!doctype html") || lead.startsWith("<html") || lead.startsWith("<head")) {
-            throw not(file, "this is an HTML page, not a checkpoint (a failed download?)");
-        }
-        if (lead.startsWith("<?xml")) {
-            throw not(file, "this is an XML document, not a checkpoint (an error page from a download?)");
-        }
-        if (lead.startsWith("{")) {
-            throw not(file, "this is a JSON document, not a checkpoint (an error response from a download?)");
-        }
-        if (startsWith(head, 0, "\u0093NUMPY")) {
-            throw not(file, "this is a NumPy .npy file, not a PyTorch checkpoint");
-        }
-        if (startsWith(head, 0, "GGUF")) {
-            throw not(file, "this is a GGUF (llama.cpp) file, not a PyTorch checkpoint");
-        }
-        if (startsWith(head, 0, "\u0089HDF\r\n\u001a\n")) {
-            throw not(file, "this is an HDF5 file (Keras?), not a PyTorch checkpoint");
-        }
-        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            throw not(file, "this file is gzip-compressed; decompress it first");
-        }
-        if (looksLikePickle(head)) {
-            return Kind.PICKLE;
-        }
-        throw notACheckpoint(file, head);
+        return isTorchMagic(head) ? Kind.LEGACY : Kind.PICKLE;
     }
 
     /** A pickled int 0x1950a86a20f9469cfc6c: protocol 2/3 LONG1, 4/5 in a FRAME, or 0/1 text. */

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,12 +16,11 @@ import java.util.Set;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.ChannelRangeStream;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.io.InPlaceStorage;
 import org.pthconvert.io.StorageBytes;
-import org.pthconvert.pickle.DataOnlyHooks;
-import org.pthconvert.pickle.PickleHooks;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PBool;
@@ -38,8 +36,10 @@ import org.pthconvert.pickle.Unpickler;
  * of storage keys, then for each key in that order an 8-byte little-endian element count and the
  * raw bytes.
  *
- * <p>Opening reads the three small pickles and skims the main pickle with inert placeholder hooks
- * ({@link LegacySkimHooks}) to find the key list and the start of the storage data. If skimming
+ * <p>Opening skims the three small pickles, the main pickle and the key list with inert placeholder
+ * hooks ({@link LegacySkimHooks}) to find where each starts and the start of the storage data;
+ * torch.load unpickles every one of them with the full unpickler, so all are in {@link #pickles()}
+ * for the audit. If skimming
  * fails, the error is kept and raised by {@link #storage} instead, so that the real read of the
  * pickle (which refuses dangerous files with a precise message) comes first.
  *
@@ -56,16 +56,16 @@ import org.pthconvert.pickle.Unpickler;
 public final class LegacyContainer implements CheckpointContainer {
     static final BigInteger MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     static final int PROTOCOL = 1001;
-    /** The three header pickles are a few dozen bytes each. */
-    private static final PickleLimits SMALL = PickleLimits.DEFAULTS.withMaxPickleBytes(64 * 1024);
     private static final int STREAM_BUFFER = 1 << 16;
     static final String MAIN = "main pickle";
+    static final String KEY_LIST = "storage key list";
 
     private final Path file;
-    private final FileChannel channel;
+    private final ByteSource channel;
     private final long fileSize;
     private final long mainStart;
     private final boolean writerLittleEndian;
+    private final List<PickleStream> headers;
     private long mainEnd = -1;
     private List<String> keys;
     private long dataStart = -1;
@@ -76,54 +76,138 @@ public final class LegacyContainer implements CheckpointContainer {
     private Map<String, long[]> layout;
     private final List<String> warnings = new ArrayList<>();
 
-    private LegacyContainer(Path file, FileChannel channel) throws IOException, CheckpointException {
+    private LegacyContainer(Path file, ByteSource channel, long fileSize, List<PickleStream> headers,
+                            boolean writerLittleEndian, long mainStart) throws IOException {
         this.file = file;
         this.channel = channel;
-        this.fileSize = channel.size();
-        long pos = 0;
-        Unpickler u = new Unpickler(new DataOnlyHooks(), SMALL, "magic number pickle", pos);
-        PickleValue magic = u.load(stream(pos));
-        if (!(magic instanceof PInt m) || !m.value().equals(MAGIC)) {
-            throw at("magic number pickle", 0, "the file starts with a pickle but not torch's magic number: not a"
-                    + " PyTorch checkpoint");
-        }
-        pos += u.bytesConsumed();
-        u = new Unpickler(new DataOnlyHooks(), SMALL, "protocol pickle", pos);
-        PickleValue protocol = u.load(stream(pos));
-        if (!(protocol instanceof PInt p) || !p.value().equals(BigInteger.valueOf(PROTOCOL))) {
-            throw new CheckpointException(Reason.UNSUPPORTED, file, "protocol pickle", pos, null,
-                    "legacy serialization protocol " + protocol + " is not supported (only " + PROTOCOL + ")", null);
-        }
-        pos += u.bytesConsumed();
-        u = new Unpickler(new DataOnlyHooks(), SMALL, "sys_info pickle", pos);
-        PickleValue sysInfo = u.load(stream(pos));
-        this.writerLittleEndian = littleEndian(sysInfo, pos);
-        pos += u.bytesConsumed();
-        this.mainStart = pos;
+        this.fileSize = fileSize;
+        this.headers = headers;
+        this.writerLittleEndian = writerLittleEndian;
+        this.mainStart = mainStart;
         skim();
     }
 
-    /** Opens a legacy checkpoint: reads its header pickles and locates its storage data. */
-    public static LegacyContainer open(Path file) throws CheckpointException {
-        FileChannel ch = Containers.openChannel(file);
+    /**
+     * Opens what torch.load reads as a legacy stream. Like torch, it unpickles the magic number
+     * first and goes on only when it is torch's; then the protocol (1001 only) and sys_info. A file
+     * whose first pickle is not the magic number opens as a {@link BarePickleContainer} refused
+     * with {@code notACheckpoint} (or a plain "lacks torch's magic number" when null) once audited;
+     * a broken header opens as one refused with what is wrong. The header pickles are skimmed with
+     * inert hooks: they are judged by the audit of {@link #pickles()}, not here.
+     */
+    static CheckpointContainer open(ByteSource source, CheckpointException notACheckpoint) throws CheckpointException {
+        Path file = source.path();
         try {
-            return new LegacyContainer(file, ch);
-        } catch (CheckpointException e) {
-            closeQuietly(ch);
-            throw e.inFile(file);
+            long fileSize = source.size();
+            List<PickleStream> headers = new ArrayList<>(3);
+            long pos = 0;
+            Header magic = header(source, file, fileSize, "magic number pickle", pos, headers);
+            if (magic.error() != null || !(magic.value() instanceof PInt m) || !m.value().equals(MAGIC)) {
+                CheckpointException why = notACheckpoint != null ? notACheckpoint : magic.error() != null
+                        && magic.error().reason() != Reason.INVALID ? magic.error()
+                        : at(file, "magic number pickle", 0, "the file starts with a pickle but not torch's magic"
+                        + " number: not a PyTorch checkpoint");
+                return new BarePickleContainer(file, source, headers, why);
+            }
+            pos = magic.end();
+            Header protocol = header(source, file, fileSize, "protocol pickle", pos, headers);
+            if (protocol.error() != null) {
+                return new BarePickleContainer(file, source, headers, protocol.error());
+            }
+            if (!(protocol.value() instanceof PInt p) || !p.value().equals(BigInteger.valueOf(PROTOCOL))) {
+                return new BarePickleContainer(file, source, headers, new CheckpointException(Reason.UNSUPPORTED,
+                        file, "protocol pickle", pos, null, "legacy serialization protocol " + protocol.value()
+                        + " is not supported (only " + PROTOCOL + ")", null));
+            }
+            pos = protocol.end();
+            Header sysInfo = header(source, file, fileSize, "sys_info pickle", pos, headers);
+            if (sysInfo.error() != null) {
+                return new BarePickleContainer(file, source, headers, sysInfo.error());
+            }
+            List<String> warnings = new ArrayList<>();
+            boolean little;
+            try {
+                little = littleEndian(file, sysInfo.value(), pos, warnings);
+            } catch (CheckpointException e) {
+                return new BarePickleContainer(file, source, headers, e);
+            }
+            LegacyContainer c = new LegacyContainer(file, source, fileSize, List.copyOf(headers), little,
+                    sysInfo.end());
+            c.warnings.addAll(warnings);
+            return c;
         } catch (IOException e) {
-            closeQuietly(ch);
+            Containers.closeQuietly(source);
             throw CheckpointIOException.unwrap(e, file);
         } catch (RuntimeException e) {
-            closeQuietly(ch);
+            Containers.closeQuietly(source);
             throw new CheckpointException(Reason.INVALID, file, null, -1, null, "malformed legacy checkpoint ("
                     + e + ")", e);
         }
     }
 
-    private boolean littleEndian(PickleValue sysInfo, long pos) throws CheckpointException {
+    /** A header pickle's value and end, or why it could not be read. */
+    private record Header(PickleValue value, long end, CheckpointException error) {
+    }
+
+    /** Skims the pickle at {@code pos} and adds it (to its STOP, or to the end of the file) to {@code out}. */
+    private static Header header(ByteSource source, Path file, long fileSize, String name, long pos,
+                                 List<PickleStream> out) throws IOException {
+        Unpickler u = new Unpickler(new LegacySkimHooks(), PickleLimits.DEFAULTS, name, pos);
+        try {
+            PickleValue v = u.load(stream(source, file, pos, fileSize - pos, name));
+            long end = pos + u.bytesConsumed();
+            out.add(new PickleStream(name, pos, () -> stream(source, file, pos, end - pos, name)));
+            return new Header(v, end, null);
+        } catch (CheckpointException e) {
+            out.add(new PickleStream(name, pos, () -> stream(source, file, pos, fileSize - pos, name)));
+            return new Header(null, -1, e.inFile(file));
+        } catch (CheckpointIOException e) {
+            out.add(new PickleStream(name, pos, () -> stream(source, file, pos, fileSize - pos, name)));
+            return new Header(null, -1, e.problem().inFile(file));
+        }
+    }
+
+    private static InputStream stream(ByteSource source, Path file, long from, long length, String record) {
+        return new BufferedInputStream(new ChannelRangeStream(source, from, length, file, record,
+                ChannelRangeStream.NO_CRC), STREAM_BUFFER);
+    }
+
+    /**
+     * Opens a file known to be a legacy checkpoint: reads its header pickles and locates its storage
+     * data; a file whose header is not torch's is refused at once (its pickles are not audited: use
+     * {@link Containers#open} for files from elsewhere).
+     */
+    public static LegacyContainer open(Path file) throws CheckpointException {
+        CheckpointContainer c = open(Containers.openSource(file), null);
+        if (c instanceof LegacyContainer legacy) {
+            return legacy;
+        }
+        CheckpointException why = c.deferredRefusal();
+        Containers.closeQuietly(c);
+        throw why;
+    }
+
+    /**
+     * The header pickles, the main pickle and the storage key list: torch.load unpickles each of
+     * them with the full unpickler.
+     */
+    @Override
+    public List<PickleStream> pickles() {
+        List<PickleStream> out = new ArrayList<>(headers.size() + 2);
+        out.add(new PickleStream(MAIN, mainStart, this::openPickle));
+        out.addAll(headers);
+        if (mainEnd >= 0) {
+            long end = dataStart >= 0 ? dataStart : fileSize;
+            out.add(new PickleStream(KEY_LIST, mainEnd, () -> stream(channel, file, mainEnd, end - mainEnd,
+                    KEY_LIST)));
+        }
+        return out;
+    }
+
+    private static boolean littleEndian(Path file, PickleValue sysInfo, long pos, List<String> warnings)
+            throws CheckpointException {
         if (!(sysInfo instanceof PDict d)) {
-            throw at("sys_info pickle", pos, "sys_info is a " + sysInfo.typeName() + ", not a dict");
+            throw at(file, "sys_info pickle", pos, "sys_info is a " + sysInfo.typeName() + ", not a dict");
         }
         PickleValue le = d.get("little_endian");
         if (le == null) {
@@ -131,7 +215,7 @@ public final class LegacyContainer implements CheckpointContainer {
             return true;
         }
         if (!(le instanceof PBool b)) {
-            throw at("sys_info pickle", pos, "sys_info['little_endian'] is a " + le.typeName() + ", not a bool");
+            throw at(file, "sys_info pickle", pos, "sys_info['little_endian'] is a " + le.typeName() + ", not a bool");
         }
         return b.value();
     }
@@ -142,7 +226,7 @@ public final class LegacyContainer implements CheckpointContainer {
             Unpickler main = new Unpickler(new LegacySkimHooks(), PickleLimits.DEFAULTS, MAIN, mainStart);
             main.load(stream(mainStart));
             mainEnd = mainStart + main.bytesConsumed();
-            Unpickler list = new Unpickler(new DataOnlyHooks(), PickleLimits.DEFAULTS, "storage key list", mainEnd);
+            Unpickler list = new Unpickler(new LegacySkimHooks(), PickleLimits.DEFAULTS, KEY_LIST, mainEnd);
             keys = keyList(list.load(stream(mainEnd)), mainEnd);
             dataStart = mainEnd + list.bytesConsumed();
         } catch (CheckpointException e) {
@@ -169,8 +253,7 @@ public final class LegacyContainer implements CheckpointContainer {
     }
 
     private InputStream stream(long from) {
-        return new BufferedInputStream(new ChannelRangeStream(channel, from, fileSize - from, file, null,
-                ChannelRangeStream.NO_CRC), STREAM_BUFFER);
+        return stream(channel, file, from, fileSize - from, null);
     }
 
     @Override
@@ -274,7 +357,7 @@ public final class LegacyContainer implements CheckpointContainer {
                 }
                 ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 while (b.hasRemaining()) {
-                    if (channel.read(b, pos + b.position()) < 0) {
+                    if (channel.read(pos + b.position(), b) < 0) {
                         throw at(record, pos, "the file ends inside the header of storage '" + key + "': truncated");
                     }
                 }
@@ -305,15 +388,11 @@ public final class LegacyContainer implements CheckpointContainer {
     }
 
     private CheckpointException at(String record, long offset, String detail) {
-        return CheckpointException.at(Reason.INVALID, file, record, offset, detail);
+        return at(file, record, offset, detail);
     }
 
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // already failing with a better message
-        }
+    private static CheckpointException at(Path file, String record, long offset, String detail) {
+        return CheckpointException.at(Reason.INVALID, file, record, offset, detail);
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.io.BoundedInflaterStream;
+import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.ChannelRangeStream;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.io.DeflatedStorage;
@@ -25,7 +25,7 @@ import org.pthconvert.io.StorageBytes;
 
 /**
  * A torch >= 1.6 zip checkpoint or TorchScript archive, read through our own central directory
- * reader ({@link ZipDirectory}, {@link ZipEntries}) over one {@link FileChannel} with positional
+ * reader ({@link ZipDirectory}, {@link ZipEntries}) over one {@link ByteSource} with positional
  * reads: no {@code java.util.zip.ZipFile}, no memory mapping.
  *
  * <p>Records are named without the top folder ({@code data.pkl}, {@code data/0}, {@code byteorder},
@@ -50,29 +50,45 @@ public final class ZipContainer implements CheckpointContainer {
     private static final int STREAM_BUFFER = 1 << 16;
 
     private final Path file;
-    private final FileChannel channel;
+    private final ByteSource channel;
     private final ZipEntries entries;
     private final Format format;
     private final ByteOrder byteOrder;
     private final Set<String> verified = ConcurrentHashMap.newKeySet();
 
-    private ZipContainer(Path file, FileChannel channel, ZipEntries entries) throws IOException, CheckpointException {
+    private ZipContainer(Path file, ByteSource channel, ZipEntries entries) throws IOException, CheckpointException {
         this.file = file;
         this.channel = channel;
         this.entries = entries;
-        if (!entries.byName.containsKey("data.pkl")) {
+        if (entries.ambiguity != null) {
+            // Only the pickles may be read (to be audited) before the archive is refused.
+            this.format = Format.ZIP;
+            this.byteOrder = ByteOrder.LITTLE_ENDIAN;
+            return;
+        }
+        if (entries.get("data.pkl") == null) {
             throw new CheckpointException(Reason.INVALID, file, null, -1, null, "the zip archive has no "
                     + entries.topFolder + "/data.pkl record: not a PyTorch checkpoint (records: " + sample() + ")",
                     null);
         }
-        this.format = entries.byName.containsKey("constants.pkl") ? Format.TORCHSCRIPT : Format.ZIP;
+        // torch.load tells TorchScript apart by an exact-case look-up in Python (get_all_records).
+        this.format = entries.names().contains("constants.pkl") ? Format.TORCHSCRIPT : Format.ZIP;
         this.byteOrder = readByteOrder();
         verifyCrc("data.pkl");
     }
 
     /** Opens and validates the zip structure of {@code file}; reads and checks data.pkl's CRC. */
     public static ZipContainer open(Path file) throws CheckpointException {
-        FileChannel ch = Containers.openChannel(file);
+        return open(Containers.openSource(file));
+    }
+
+    /**
+     * Opens and validates the zip structure of {@code source}; reads and checks data.pkl's CRC.
+     * The container owns the source from then on (closes it, also when opening fails).
+     */
+    public static ZipContainer open(ByteSource source) throws CheckpointException {
+        ByteSource ch = source;
+        Path file = source.path();
         try {
             ZipDirectory dir = ZipDirectory.read(ch, file);
             return new ZipContainer(file, ch, ZipEntries.resolve(ch, file, dir));
@@ -92,7 +108,7 @@ public final class ZipContainer implements CheckpointContainer {
         }
     }
 
-    private static void close(FileChannel ch) {
+    private static void close(ByteSource ch) {
         try {
             ch.close();
         } catch (IOException ignored) {
@@ -101,13 +117,13 @@ public final class ZipContainer implements CheckpointContainer {
     }
 
     private String sample() {
-        List<String> names = new ArrayList<>(entries.byName.keySet());
+        List<String> names = entries.names();
         return names.size() <= 5 ? String.join(", ", names)
                 : String.join(", ", names.subList(0, 5)) + ", ... " + names.size() + " in all";
     }
 
     private ByteOrder readByteOrder() throws IOException, CheckpointException {
-        ZipRecord r = entries.byName.get("byteorder");
+        ZipRecord r = entries.get("byteorder");
         if (r == null) {
             return ByteOrder.LITTLE_ENDIAN;
         }
@@ -138,7 +154,32 @@ public final class ZipContainer implements CheckpointContainer {
     public String topFolder() { return entries.topFolder; }
 
     @Override
-    public String pickleRecordName() { return entries.topFolder + "/data.pkl"; }
+    public String pickleRecordName() {
+        ZipRecord r = entries.ambiguity == null ? entries.get("data.pkl") : null;
+        return r != null ? r.fullName() : entries.topFolder + "/data.pkl";
+    }
+
+    /**
+     * data.pkl first, then every other record whose name ends in {@code .pkl} in any case; in an
+     * ambiguous archive every such entry, duplicates included, in directory order.
+     */
+    @Override
+    public List<PickleStream> pickles() {
+        List<PickleStream> out = new ArrayList<>();
+        ZipRecord main = entries.ambiguity == null ? entries.get("data.pkl") : null;
+        if (main != null) {
+            out.add(new PickleStream(main.fullName(), 0, () -> open(main)));
+        }
+        for (ZipRecord r : entries.all) {
+            if (r != main && ZipEntries.fold(r.fullName()).endsWith(".pkl")) {
+                out.add(new PickleStream(r.fullName(), 0, () -> open(r)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public CheckpointException deferredRefusal() { return entries.ambiguity; }
 
     @Override
     public InputStream openPickle() throws IOException, CheckpointException {
@@ -146,10 +187,10 @@ public final class ZipContainer implements CheckpointContainer {
     }
 
     @Override
-    public List<String> recordNames() { return List.copyOf(entries.byName.keySet()); }
+    public List<String> recordNames() { return entries.names(); }
 
     /** The directory entry of record {@code name} (without the top folder), if there is one. */
-    public Optional<ZipRecord> record(String name) { return Optional.ofNullable(entries.byName.get(name)); }
+    public Optional<ZipRecord> record(String name) { return Optional.ofNullable(entries.get(name)); }
 
     /**
      * The record's bytes, never more than the directory declares. The CRC is checked when the
@@ -157,7 +198,11 @@ public final class ZipContainer implements CheckpointContainer {
      */
     @Override
     public InputStream openRecord(String name) throws IOException, CheckpointException {
-        ZipRecord r = require(name);
+        return open(require(name));
+    }
+
+    private InputStream open(ZipRecord r) throws CheckpointException {
+        supported(r);
         ChannelRangeStream raw = new ChannelRangeStream(channel, r.dataOffset(), r.compressedSize(), file,
                 r.fullName(), r.stored() ? r.crc() : ChannelRangeStream.NO_CRC);
         InputStream in = r.stored() ? raw : new BoundedInflaterStream(raw, r.size(), r.crc(), file, r.fullName());
@@ -166,7 +211,10 @@ public final class ZipContainer implements CheckpointContainer {
 
     @Override
     public StorageBytes storage(String key, Map<String, Integer> elementSizes) throws IOException, CheckpointException {
-        ZipRecord r = entries.byName.get("data/" + key);
+        if (entries.ambiguity != null) {
+            throw entries.ambiguity;
+        }
+        ZipRecord r = entries.get("data/" + key);
         if (r == null) {
             throw new CheckpointException(Reason.INVALID, file, entries.topFolder + "/data/" + key, -1, null,
                     "the pickle names storage '" + key + "' but the archive has no such record", null);
@@ -199,7 +247,10 @@ public final class ZipContainer implements CheckpointContainer {
     }
 
     private ZipRecord require(String name) throws CheckpointException {
-        ZipRecord r = entries.byName.get(name);
+        if (entries.ambiguity != null) {
+            throw entries.ambiguity;
+        }
+        ZipRecord r = entries.get(name);
         if (r == null) {
             throw new CheckpointException(Reason.INVALID, file, entries.topFolder + "/" + name, -1, null,
                     "no such record in the archive", null);
@@ -226,7 +277,7 @@ public final class ZipContainer implements CheckpointContainer {
 
     @Override
     public String toString() {
-        return "ZipContainer[" + file + ", " + format + ", " + entries.byName.size() + " records in '"
+        return "ZipContainer[" + file + ", " + format + ", " + entries.names().size() + " records in '"
                 + entries.topFolder + "/']";
     }
 }

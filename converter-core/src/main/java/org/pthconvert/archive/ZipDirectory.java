@@ -4,19 +4,19 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.ChannelRangeStream;
 import org.pthconvert.io.CheckpointIOException;
 
 /**
  * Reads a zip file's structure with positional reads: the end of central directory record (found
- * by scanning back over at most 64 KiB + 22 bytes), the ZIP64 locator and record when present,
+ * as torch's reader, miniz, finds it: see {@link #locateEnd}), the ZIP64 locator and record when present,
  * every central directory entry (with its ZIP64 extra field) and then every entry's local header,
  * which gives the data offset. Everything is checked against the file size with overflow-checked
  * arithmetic; any inconsistency is an {@link Reason#INVALID} error giving the byte offset.
@@ -36,7 +36,11 @@ final class ZipDirectory {
     private static final int Z64_EOCD_SIZE = 56;
     private static final int CENTRAL_SIZE = 46;
     static final int LOCAL_SIZE = 30;
-    private static final int MAX_COMMENT = 0xFFFF;
+    /**
+     * How far back from the end miniz (torch's zip reader) looks for the end record: blocks of 4096
+     * bytes stepping back 4093 at a time until it has gone 64 KiB + 22 bytes back, so 17 blocks.
+     */
+    static final int MINIZ_WINDOW = 4096 + 16 * 4093;
 
     /** One central directory entry, before its local header is read. */
     record Central(long at, byte[] rawName, String name, int flags, int method, long crc, long compressedSize,
@@ -47,10 +51,14 @@ final class ZipDirectory {
     final long cdOffset;
     final long cdSize;
     final List<Central> entries;
+    /** Why another reader could read another directory than torch, or null. */
+    final CheckpointException ambiguity;
 
     private final Path file;
 
-    private ZipDirectory(Path file, long fileSize, long cdOffset, long cdSize, List<Central> entries) {
+    private ZipDirectory(Path file, long fileSize, long cdOffset, long cdSize, List<Central> entries,
+                         CheckpointException ambiguity) {
+        this.ambiguity = ambiguity;
         this.file = file;
         this.fileSize = fileSize;
         this.cdOffset = cdOffset;
@@ -58,26 +66,17 @@ final class ZipDirectory {
         this.entries = entries;
     }
 
-    static ZipDirectory read(FileChannel ch, Path file) throws IOException, CheckpointException {
+    static ZipDirectory read(ByteSource ch, Path file) throws IOException, CheckpointException {
         long fileSize = ch.size();
         if (fileSize < EOCD_SIZE) {
             throw at(file, 0, "central directory not found: the file is too short to be a zip (" + fileSize
                     + " bytes); truncated or not a zip");
         }
-        int tailLen = (int) Math.min(fileSize, EOCD_SIZE + MAX_COMMENT);
+        int tailLen = (int) Math.min(fileSize, MINIZ_WINDOW);
         long tailStart = fileSize - tailLen;
         byte[] tail = readAt(ch, file, tailStart, tailLen);
-        int found = -1;
-        for (int i = tailLen - EOCD_SIZE; i >= 0; i--) {
-            if (u32(tail, i) == SIG_EOCD && i + EOCD_SIZE + u16(tail, i + 20) == tailLen) {
-                found = i;
-                break;
-            }
-        }
-        if (found < 0) {
-            throw at(file, tailStart, "central directory not found: file truncated or not a zip (no end of central"
-                    + " directory record in the last " + tailLen + " bytes)");
-        }
+        CheckpointException[] ambiguity = new CheckpointException[1];
+        int found = locateEnd(file, tail, tailStart, ambiguity);
         long eocd = tailStart + found;
         long disk = u16(tail, found + 4);
         long cdDisk = u16(tail, found + 6);
@@ -87,9 +86,14 @@ final class ZipDirectory {
         long cdOffset = u32(tail, found + 16);
         long cdEnd = eocd;
         if (eocd >= Z64_LOCATOR_SIZE) {
+            // miniz only looks for a locator when a ZIP64 end record could fit before it.
             long locAt = eocd - Z64_LOCATOR_SIZE;
             byte[] loc = readAt(ch, file, locAt, Z64_LOCATOR_SIZE);
             if (u32(loc, 0) == SIG_Z64_LOCATOR) {
+                if (eocd < Z64_LOCATOR_SIZE + Z64_EOCD_SIZE) {
+                    throw at(file, locAt, "a ZIP64 locator without room for a ZIP64 end record before it: torch's"
+                            + " reader ignores it, others would not (ambiguous zip)");
+                }
                 long z64At = nonNegative(file, locAt + 8, u64(loc, 8), "ZIP64 end record offset");
                 if (u32(loc, 16) != 1 || u32(loc, 4) != 0) {
                     throw split(file, locAt);
@@ -130,15 +134,57 @@ final class ZipDirectory {
             throw at(file, eocd, "the central directory is " + cdSize + " bytes, too small for " + entries
                     + " entries");
         }
-        if (cdOffset + cdSize != cdEnd) {
+        // Bytes between the directory and its end record are refused, unless the end record is already
+        // known to be ambiguous (a copy hidden in a comment): then the directory torch reads is read for
+        // the audit, and the ambiguity refuses the file afterwards.
+        if (cdOffset + cdSize != cdEnd && ambiguity[0] == null) {
             throw at(file, eocd, "the central directory ends at byte " + (cdOffset + cdSize)
                     + " but its end record is at " + cdEnd + " (bytes added before or inside the zip?)");
         }
         List<Central> list = readCentral(ch, file, cdOffset, cdSize, (int) entries);
-        return new ZipDirectory(file, fileSize, cdOffset, cdSize, list);
+        return new ZipDirectory(file, fileSize, cdOffset, cdSize, list, ambiguity[0]);
     }
 
-    private static List<Central> readCentral(FileChannel ch, Path file, long cdOffset, long cdSize, int count)
+    /**
+     * The end record's index in {@code tail} (the file's last bytes, from {@code tailStart}), found
+     * as miniz finds it: the last signature with at least 22 bytes after it, whatever its comment
+     * length says. Readers that instead check that the comment reaches the end of the file (Java's,
+     * commons-compress) could take another one, so the archive is ambiguous ({@code ambiguity[0]})
+     * when the chosen record's comment does not end exactly at the end of the file, or when an
+     * earlier signature's does. The directory torch reads is still read, for its pickles' audit.
+     */
+    private static int locateEnd(Path file, byte[] tail, long tailStart, CheckpointException[] ambiguity)
+            throws CheckpointException {
+        int chosen = -1;
+        for (int i = tail.length - EOCD_SIZE; i >= 0; i--) {
+            if (u32(tail, i) == SIG_EOCD) {
+                chosen = i;
+                break;
+            }
+        }
+        if (chosen < 0) {
+            throw at(file, tailStart, "central directory not found: file truncated or not a zip (no end of central"
+                    + " directory record in the last " + tail.length + " bytes)");
+        }
+        if (chosen + EOCD_SIZE + u16(tail, chosen + 20) != tail.length) {
+            ambiguity[0] = at(file, tailStart + chosen, "the end of central directory record torch's reader takes (the last"
+                    + " one) declares a " + u16(tail, chosen + 20) + "-byte comment that does not end at the end of"
+                    + " the file: other readers would take another record (ambiguous zip)");
+            return chosen;
+        }
+        for (int i = chosen - 1; i >= 0; i--) {
+            if (u32(tail, i) == SIG_EOCD && i + EOCD_SIZE <= tail.length
+                    && i + EOCD_SIZE + u16(tail, i + 20) == tail.length) {
+                ambiguity[0] = at(file, tailStart + i, "a second end of central directory record: the one at byte "
+                        + (tailStart + chosen) + " is hidden in its archive comment, and readers disagree on which"
+                        + " directory is the zip's (ambiguous zip)");
+                break;
+            }
+        }
+        return chosen;
+    }
+
+    private static List<Central> readCentral(ByteSource ch, Path file, long cdOffset, long cdSize, int count)
             throws IOException, CheckpointException {
         List<Central> out = new ArrayList<>(Math.min(count, 1 << 16));
         InputStream in = new BufferedInputStream(
@@ -246,11 +292,11 @@ final class ZipDirectory {
     }
 
     /** Reads exactly {@code n} bytes at file offset {@code pos}. */
-    static byte[] readAt(FileChannel ch, Path file, long pos, int n) throws IOException, CheckpointException {
+    static byte[] readAt(ByteSource ch, Path file, long pos, int n) throws IOException, CheckpointException {
         ByteBuffer buf = ByteBuffer.allocate(n);
         long at = pos;
         while (buf.hasRemaining()) {
-            int r = ch.read(buf, at);
+            int r = ch.read(at, buf);
             if (r < 0) {
                 throw at(file, at, "unexpected end of file: truncated");
             }

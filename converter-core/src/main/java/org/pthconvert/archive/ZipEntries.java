@@ -1,71 +1,143 @@
 package org.pthconvert.archive;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.ByteSource;
 
 /**
  * Turns central directory entries into {@link ZipRecord}s: reads each local header for the data
  * offset, strips the shared top folder, and checks what the directory alone cannot show: the
  * local header matches its directory entry, data lies before the central directory, no two
  * entries overlap, a stored entry's sizes agree, a deflated one does not claim a ratio deflate
- * cannot reach, no name appears twice.
+ * cannot reach.
+ *
+ * <p>Names are matched as torch's reader (miniz) matches them: the top folder is the first
+ * entry's, and lookups ignore ASCII case ({@code archive/DATA.PKL} answers for {@code data.pkl}).
+ * Two entries whose names are equal once case is folded (or once decoded) leave it uncertain which
+ * one torch loads; such an archive, like one with a record outside the top folder, is not refused
+ * here but marked {@link #ambiguity}, so that every pickle in it can be audited first
+ * ({@link #all} keeps every entry, duplicates included).
  */
 final class ZipEntries {
     /** Deflate cannot expand data more than about 1032:1 (258-byte matches in 2 bits). */
     private static final long MAX_DEFLATE_RATIO = 1040;
 
     final String topFolder;
-    final Map<String, ZipRecord> byName;
+    /** Records by case-folded name without the top folder. */
+    private final Map<String, ZipRecord> byFolded;
+    /** Every entry in directory order, duplicates and directories included. */
+    final List<ZipRecord> all;
+    /** Why the archive is refused once its pickles are audited, or null. */
+    final CheckpointException ambiguity;
 
-    private ZipEntries(String topFolder, Map<String, ZipRecord> byName) {
+    private ZipEntries(String topFolder, Map<String, ZipRecord> byFolded, List<ZipRecord> all,
+                       CheckpointException ambiguity) {
         this.topFolder = topFolder;
-        this.byName = byName;
+        this.byFolded = byFolded;
+        this.all = all;
+        this.ambiguity = ambiguity;
     }
 
-    static ZipEntries resolve(FileChannel ch, Path file, ZipDirectory dir) throws IOException, CheckpointException {
-        String top = null;
-        Map<String, ZipRecord> byName = new LinkedHashMap<>();
+    /** The record torch finds for {@code name} (relative to the top folder, any case), or null. */
+    ZipRecord get(String name) {
+        return byFolded.get(fold(name));
+    }
+
+    /** Record names without the top folder, as stored, in directory order. */
+    List<String> names() {
+        List<String> out = new ArrayList<>(byFolded.size());
+        for (ZipRecord r : byFolded.values()) {
+            out.add(r.name());
+        }
+        return out;
+    }
+
+    /** ASCII case folding, as miniz's {@code MZ_TOLOWER}: other characters are left alone. */
+    static String fold(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                if (sb == null) {
+                    sb = new StringBuilder(s);
+                }
+                sb.setCharAt(i, (char) (c + 32));
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    static ZipEntries resolve(ByteSource ch, Path file, ZipDirectory dir) throws IOException, CheckpointException {
+        if (dir.entries.isEmpty()) {
+            throw ZipDirectory.at(file, dir.cdOffset, "the zip archive holds no records: not a PyTorch checkpoint");
+        }
+        // torch takes the folder of the directory's first entry, whatever it is.
+        String first = dir.entries.get(0).name();
+        int firstSlash = first.indexOf('/');
+        if (firstSlash < 0) {
+            throw new CheckpointException(Reason.INVALID, file, first, -1, null,
+                    "the record is not inside a top folder (torch puts every record under one folder,"
+                    + " such as 'archive/'): not a PyTorch zip checkpoint", null);
+        }
+        String top = first.substring(0, firstSlash);
+        String foldedTop = fold(top) + "/";
+        Map<String, ZipRecord> byFolded = new LinkedHashMap<>();
+        Map<String, String> rawSeen = new HashMap<>();
+        Map<String, String> decodedSeen = new HashMap<>();
         List<ZipRecord> all = new ArrayList<>(dir.entries.size());
+        CheckpointException ambiguity = dir.ambiguity;
         for (ZipDirectory.Central c : dir.entries) {
             ZipRecord r = local(ch, file, dir, c);
             all.add(r);
+            String clash = clash(rawSeen, decodedSeen, c);
+            if (clash != null && ambiguity == null) {
+                ambiguity = new CheckpointException(Reason.INVALID, file, c.name(), -1, null, (clash.equals(c.name())
+                        ? "the record appears twice in the zip directory"
+                        : "the records '" + clash + "' and '" + c.name() + "' have the same name once upper and"
+                        + " lower case are folded (torch's zip reader ignores case)")
+                        + ": which one torch loads is uncertain (ambiguous zip)", null);
+            }
             if (c.name().endsWith("/") && c.size() == 0) {
                 continue; // a directory entry, as zip tools add them
             }
-            int slash = c.name().indexOf('/');
-            if (top == null) {
-                if (slash <= 0) {
-                    throw new CheckpointException(Reason.INVALID, file, c.name(), -1, null,
-                            "the record is not inside a top folder (torch puts every record under one folder,"
-                            + " such as 'archive/'): not a PyTorch zip checkpoint", null);
+            String folded = fold(c.name());
+            if (!folded.startsWith(foldedTop) || folded.length() == foldedTop.length()) {
+                if (ambiguity == null) {
+                    ambiguity = new CheckpointException(Reason.INVALID, file, c.name(), -1, null,
+                            "the record is not inside the top folder '" + top + "/' that the other records share",
+                            null);
                 }
-                top = c.name().substring(0, slash);
+                continue;
             }
-            if (slash != top.length() || !c.name().startsWith(top) || slash == c.name().length() - 1) {
-                throw new CheckpointException(Reason.INVALID, file, c.name(), -1, null,
-                        "the record is not inside the top folder '" + top + "/' that the other records share", null);
-            }
-            String name = c.name().substring(slash + 1);
-            if (byName.put(name, withName(r, name)) != null) {
-                throw new CheckpointException(Reason.INVALID, file, c.name(), -1, null,
-                        "the record appears twice in the zip directory (ambiguous)", null);
-            }
+            String name = c.name().substring(foldedTop.length());
+            byFolded.putIfAbsent(fold(name), withName(r, name));
         }
         checkOverlaps(file, all);
-        if (top == null) {
-            throw ZipDirectory.at(file, dir.cdOffset, "the zip archive holds no records: not a PyTorch checkpoint");
-        }
-        return new ZipEntries(top, byName);
+        return new ZipEntries(top, byFolded, List.copyOf(all), ambiguity);
+    }
+
+    /**
+     * The name of an earlier entry that {@code c} collides with: the same raw bytes once ASCII case
+     * is folded (what miniz compares), or the same decoded name (what this reader would compare).
+     */
+    private static String clash(Map<String, String> rawSeen, Map<String, String> decodedSeen,
+                                ZipDirectory.Central c) {
+        String raw = fold(new String(c.rawName(), StandardCharsets.ISO_8859_1));
+        String decoded = fold(c.name());
+        String before = rawSeen.putIfAbsent(raw, c.name());
+        String beforeDecoded = decodedSeen.putIfAbsent(decoded, c.name());
+        return before != null ? before : beforeDecoded;
     }
 
     private static ZipRecord withName(ZipRecord r, String name) {
@@ -73,7 +145,7 @@ final class ZipEntries {
                 r.localHeaderOffset(), r.dataOffset());
     }
 
-    private static ZipRecord local(FileChannel ch, Path file, ZipDirectory dir, ZipDirectory.Central c)
+    private static ZipRecord local(ByteSource ch, Path file, ZipDirectory dir, ZipDirectory.Central c)
             throws IOException, CheckpointException {
         long lho = c.localHeaderOffset();
         if (lho > dir.cdOffset - ZipDirectory.LOCAL_SIZE) {

@@ -6,11 +6,11 @@ import java.nio.ByteOrder;
 
 /**
  * Converts runs of little-endian values between byte arrays with {@link FloatCasts}: the inner
- * loop of {@link TensorCast}. The common widenings have their own loops; the rest go through
+ * loop of {@code org.pthconvert.io.TensorCast}. The common widenings have their own loops; the rest go through
  * float32, which holds every narrower value exactly.
  */
 @FunctionalInterface
-interface UnitConverter {
+public interface UnitConverter {
 
     VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);

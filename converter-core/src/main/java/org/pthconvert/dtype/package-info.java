@@ -1,9 +1,10 @@
 /**
  * Element types and exact conversions between them.
  *
- * <p>{@link org.pthconvert.dtype.Dtype} names every element type a checkpoint can hold and what each
- * output format calls it. {@link org.pthconvert.dtype.FloatCasts} converts single values bit for
- * bit as torch does; {@link org.pthconvert.dtype.TensorCast} applies it to a whole
- * {@link org.pthconvert.io.TensorSource} through a bounded buffer.
+ * <p>{@link org.pthconvert.dtype.Dtype} names every element type a checkpoint can hold (each output
+ * format keeps its own table of what it calls them). {@link org.pthconvert.dtype.FloatCasts}
+ * converts single values bit for bit as torch does, {@link org.pthconvert.dtype.UnitConverter} runs
+ * of them; {@code org.pthconvert.io.TensorCast} applies that to a whole tensor source through a
+ * bounded buffer. This package depends on no other.
  */
 package org.pthconvert.dtype;

@@ -107,6 +107,12 @@ final class AssembledContainer implements AssembledInput {
                 "this input has no main pickle (its tree is assembled from " + indexName + ")", null);
     }
 
+    /** No pickle for torch.load here: the pickles read while assembling are in {@link #audit()}. */
+    @Override
+    public List<org.pthconvert.archive.PickleStream> pickles() {
+        return List.of();
+    }
+
     @Override
     public List<String> warnings() { return Collections.unmodifiableList(warnings); }
 

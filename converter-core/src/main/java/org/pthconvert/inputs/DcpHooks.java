@@ -62,7 +62,7 @@ final class DcpHooks extends DataOnlyHooks {
             return;
         }
         audit.record("global", q, offset, Verdict.DANGEROUS);
-        boolean code = GlobalPolicy.reference(q) == Verdict.DANGEROUS || !q.startsWith("torch.");
+        boolean code = GlobalPolicy.reference(global.module(), global.name()) == Verdict.DANGEROUS || !q.startsWith("torch.");
         throw new CheckpointException(code ? Reason.DANGEROUS : Reason.UNSUPPORTED, file, ".metadata", offset, null,
                 "global " + q + " is not one of torch.distributed.checkpoint's metadata classes; torch would import"
                 + (code ? " and run it (pickle.load)" : " it") + ", so the folder is refused", null);

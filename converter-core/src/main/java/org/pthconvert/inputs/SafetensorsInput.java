@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.pthconvert.archive.CheckpointContainer.Format;
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.InPlaceStorage;
 import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PStr;
@@ -38,9 +39,10 @@ final class SafetensorsInput {
 
     /** Adds every tensor of {@code st} to {@code root}, storage keys prefixed with {@code keyPrefix}. */
     static void add(AssembledContainer c, PDict root, SafetensorsFile st, FileChannel ch, String keyPrefix) {
+        ByteSource source = ByteSource.of(ch, st.file().toString()); // a view of ch; ch is closed by c
         for (SafetensorsFile.Entry e : st.entries()) {
             String key = keyPrefix + e.name();
-            InPlaceStorage bytes = new InPlaceStorage(ch, Math.addExact(st.dataStart(), e.begin()), e.size(),
+            InPlaceStorage bytes = new InPlaceStorage(source, Math.addExact(st.dataStart(), e.begin()), e.size(),
                     st.file(), e.name());
             root.put(new PStr(e.name()), c.tensor(key, e.dtype(), e.shape(), bytes));
         }

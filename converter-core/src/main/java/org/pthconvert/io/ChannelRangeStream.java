@@ -3,7 +3,6 @@ package org.pthconvert.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
 
@@ -11,9 +10,9 @@ import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 
 /**
- * An {@link InputStream} over the byte range {@code [start, start + length)} of a file, read with
+ * An {@link InputStream} over the byte range {@code [start, start + length)} of a {@link ByteSource}, read with
  * positional reads (the channel's own position is never used, so several streams and storages can
- * share one channel). It never returns a byte outside the range. When an expected CRC-32 is given,
+ * share one source). It never returns a byte outside the range. When an expected CRC-32 is given,
  * it is checked the moment the last byte of the range has been read; a mismatch, or a file that
  * ends inside the range, throws a {@link CheckpointIOException}.
  */
@@ -21,7 +20,7 @@ public final class ChannelRangeStream extends InputStream {
     /** Pass as {@code expectedCrc} to skip the check. */
     public static final long NO_CRC = -1;
 
-    private final FileChannel channel;
+    private final ByteSource channel;
     private final long start;
     private final long length;
     private final Path file;
@@ -32,7 +31,7 @@ public final class ChannelRangeStream extends InputStream {
     private long mark;
     private boolean crcChecked;
 
-    public ChannelRangeStream(FileChannel channel, long start, long length, Path file, String record,
+    public ChannelRangeStream(ByteSource channel, long start, long length, Path file, String record,
                               long expectedCrc) {
         if (start < 0 || length < 0 || start > Long.MAX_VALUE - length) {
             throw new IllegalArgumentException("bad range " + start + "+" + length);
@@ -73,7 +72,7 @@ public final class ChannelRangeStream extends InputStream {
         }
         int want = (int) Math.min(len, left);
         ByteBuffer dst = ByteBuffer.wrap(b, off, want);
-        int n = channel.read(dst, start + done);
+        int n = channel.read(start + done, dst);
         if (n < 0) {
             throw new CheckpointIOException(new CheckpointException(Reason.INVALID, file, record, done, null,
                     "the file ends at byte " + (start + done) + ", inside this record (" + left

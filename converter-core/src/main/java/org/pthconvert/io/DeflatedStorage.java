@@ -30,7 +30,7 @@ import org.pthconvert.errors.CheckpointException.Reason;
 public final class DeflatedStorage implements StorageBytes {
     private static final int COPY_BUFFER = 1 << 16;
 
-    private final FileChannel channel;
+    private final ByteSource channel;
     private final long dataOffset;
     private final long compressedSize;
     private final long size;
@@ -49,7 +49,7 @@ public final class DeflatedStorage implements StorageBytes {
      * @param size           uncompressed bytes, from the zip directory
      * @param crc            CRC-32 from the zip directory, or {@link ChannelRangeStream#NO_CRC}
      */
-    public DeflatedStorage(FileChannel channel, long dataOffset, long compressedSize, long size, long crc,
+    public DeflatedStorage(ByteSource channel, long dataOffset, long compressedSize, long size, long crc,
                            Path file, String record) {
         if (dataOffset < 0 || compressedSize < 0 || size < 0 || dataOffset > Long.MAX_VALUE - compressedSize) {
             throw new IllegalArgumentException("bad deflated record range");

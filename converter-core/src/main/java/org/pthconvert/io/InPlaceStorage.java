@@ -12,14 +12,15 @@ import org.pthconvert.errors.CheckpointException.Reason;
  * A storage whose bytes lie uncompressed in the checkpoint file (a STORED zip record, or a legacy
  * storage): {@code size} bytes from file offset {@code dataOffset}. Reads are positional, so any
  * number of sources may read one storage, from any thread, in any order; copies to a file use
- * {@link FileChannel#transferTo} and never pass through the Java heap.
+ * {@link FileChannel#transferTo} and never pass through the Java heap when the source is a local
+ * file (other sources copy through a buffer).
  *
- * <p>The channel belongs to the container: {@link #close()} leaves it open.
+ * <p>The source belongs to the container: {@link #close()} leaves it open.
  */
 public final class InPlaceStorage implements StorageBytes {
     private static final int COPY_BUFFER = 1 << 20;
 
-    private final FileChannel channel;
+    private final ByteSource channel;
     private final long dataOffset;
     private final long size;
     private final Path file;
@@ -30,7 +31,7 @@ public final class InPlaceStorage implements StorageBytes {
      * @throws IllegalArgumentException if the range is negative or overflows (the container
      *                                  validates ranges against the file before making one)
      */
-    public InPlaceStorage(FileChannel channel, long dataOffset, long size, Path file, String record) {
+    public InPlaceStorage(ByteSource channel, long dataOffset, long size, Path file, String record) {
         if (dataOffset < 0 || size < 0 || dataOffset > Long.MAX_VALUE - size) {
             throw new IllegalArgumentException("bad storage range " + dataOffset + "+" + size);
         }
@@ -56,7 +57,7 @@ public final class InPlaceStorage implements StorageBytes {
         checkRange(position, count);
         long at = dataOffset + position;
         while (dst.hasRemaining()) {
-            int n = channel.read(dst, at);
+            int n = channel.read(at, dst);
             if (n < 0) {
                 throw truncated(at);
             }
@@ -69,11 +70,16 @@ public final class InPlaceStorage implements StorageBytes {
         checkRange(position, count);
         long at = dataOffset + position;
         long left = count;
+        FileChannel in = channel.fileChannel().orElse(null);
+        if (in == null) {
+            copyThroughHeap(at, left, out);
+            return;
+        }
         while (left > 0) {
-            long n = channel.transferTo(at, left, out);
+            long n = in.transferTo(at, left, out);
             if (n <= 0) {
-                if (channel.size() < at + left) {
-                    throw truncated(Math.max(at, channel.size()));
+                if (in.size() < at + left) {
+                    throw truncated(Math.max(at, in.size()));
                 }
                 copyThroughHeap(at, left, out);
                 return;
@@ -83,7 +89,7 @@ public final class InPlaceStorage implements StorageBytes {
         }
     }
 
-    /** Fallback if {@code transferTo} stops moving bytes although the data is there. */
+    /** For sources without a file channel, and if {@code transferTo} stops moving bytes although the data is there. */
     private void copyThroughHeap(long at, long count, FileChannel out) throws IOException, CheckpointException {
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(COPY_BUFFER, count));
         long pos = at;
@@ -91,7 +97,7 @@ public final class InPlaceStorage implements StorageBytes {
         while (left > 0) {
             buf.clear().limit((int) Math.min(buf.capacity(), left));
             while (buf.hasRemaining()) {
-                int n = channel.read(buf, pos + buf.position());
+                int n = channel.read(pos + buf.position(), buf);
                 if (n < 0) {
                     throw truncated(pos + buf.position());
                 }

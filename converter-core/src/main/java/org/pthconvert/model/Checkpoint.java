@@ -11,12 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.pthconvert.archive.BarePickleContainer;
 import org.pthconvert.archive.CheckpointContainer;
 import org.pthconvert.archive.Containers;
+import org.pthconvert.archive.PickleStream;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.inputs.AssembledInput;
+import org.pthconvert.inputs.Inputs;
+import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.io.StorageBytes;
 import org.pthconvert.io.TensorSource;
@@ -69,43 +71,86 @@ public final class Checkpoint implements Closeable {
 
     /** Opens and validates {@code file}; any problem is one {@link CheckpointException} saying where. */
     public static Checkpoint open(Path file) throws CheckpointException {
-        CheckpointContainer container = Containers.open(file);
+        return open(file, PickleLimits.DEFAULTS);
+    }
+
+    /** {@link #open(Path)} with the pickle limits {@code limits}. */
+    public static Checkpoint open(Path file, PickleLimits limits) throws CheckpointException {
+        // Folders, safetensors files and sharded-folder indexes (issue 16), recognised from content.
+        CheckpointContainer assembled = Inputs.openIfAssembled(file);
+        if (assembled != null) {
+            return open(file, assembled, limits);
+        }
+        return open(Containers.openSource(file), limits);
+    }
+
+    /** {@link #open(ByteSource, PickleLimits)} with the default limits. */
+    public static Checkpoint open(ByteSource source) throws CheckpointException {
+        return open(source, PickleLimits.DEFAULTS);
+    }
+
+    /**
+     * Opens and validates a checkpoint from any random-access source (which the checkpoint then
+     * owns: {@link #close()} closes it, and so does a failure here). Every pickle torch.load could
+     * unpickle from it is audited before anything else is judged: a dangerous one is refused as
+     * dangerous, whatever else is wrong with the file (ambiguous zip records, no checkpoint at all).
+     */
+    public static Checkpoint open(ByteSource source, PickleLimits limits) throws CheckpointException {
+        return open(source.path(), Containers.open(source), limits);
+    }
+
+    private static Checkpoint open(Path file, CheckpointContainer container, PickleLimits limits)
+            throws CheckpointException {
         Checkpoint c = null;
         try {
-            c = read(container);
+            auditOtherPickles(container, limits);
+            c = read(container, limits);
             c.checkStorages();
             c.readQuantization();
             return c;
         } catch (CheckpointException e) {
             closeQuietly(c != null ? c : container); // also the storages opened so far (inflaters, temp files)
-            throw notACheckpoint(container, e).inFile(file);
+            throw e.inFile(file);
         } catch (IOException e) {
             closeQuietly(c != null ? c : container);
-            throw notACheckpoint(container, CheckpointIOException.unwrap(e, file));
+            throw CheckpointIOException.unwrap(e, file);
         } catch (RuntimeException e) {
             closeQuietly(c != null ? c : container);
-            throw notACheckpoint(container, new CheckpointException(Reason.INVALID, file,
-                    container.pickleRecordName(), -1, null, "malformed checkpoint (" + e + ")", e));
+            throw new CheckpointException(Reason.INVALID, file, container.pickleRecordName(), -1, null,
+                    "malformed checkpoint (" + e + ")", e);
         }
     }
 
-    /** A bare pickle that is not dangerous is refused as what it is, whatever else went wrong. */
-    private static CheckpointException notACheckpoint(CheckpointContainer container, CheckpointException e) {
-        if (container instanceof BarePickleContainer bare && e.reason() != Reason.DANGEROUS) {
-            return bare.notACheckpoint();
+    /**
+     * Audits every pickle but the main one (read next, with the same hooks), or all of them when the
+     * file is to be refused anyway; refuses a dangerous one, then a file refused for another reason.
+     */
+    private static void auditOtherPickles(CheckpointContainer container, PickleLimits limits)
+            throws CheckpointException {
+        CheckpointException deferred = container.deferredRefusal();
+        List<PickleStream> all = container.pickles();
+        List<PickleStream> others = deferred != null ? all : all.subList(Math.min(1, all.size()), all.size());
+        if (!others.isEmpty()) {
+            CheckpointException refusal = PickleAudits.audit(container.file(), others, limits).refusal();
+            if (refusal != null) {
+                throw refusal;
+            }
         }
-        return e;
+        if (deferred != null) {
+            throw deferred;
+        }
     }
 
-    private static Checkpoint read(CheckpointContainer container) throws IOException, CheckpointException {
+    private static Checkpoint read(CheckpointContainer container, PickleLimits limits)
+            throws IOException, CheckpointException {
         if (container instanceof AssembledInput assembled) {
-            return assembled(assembled);
+            return assembled(assembled, limits);
         }
         String record = container.pickleRecordName();
-        TorchHooks hooks = new TorchHooks(container.file(), record);
+        TorchHooks hooks = new TorchHooks(container.file(), record, limits);
         PickleValue root;
         try (InputStream in = container.openPickle()) {
-            root = new Unpickler(hooks, PickleLimits.DEFAULTS, record, container.pickleOffset()).load(in);
+            root = new Unpickler(hooks, limits, record, container.pickleOffset()).load(in);
         } catch (CheckpointException | IOException | RuntimeException e) {
             // A dangerous call before corrupt bytes is reported as dangerous, not merely as broken.
             CheckpointException refusal = hooks.refusal();
@@ -117,9 +162,6 @@ public final class Checkpoint implements Closeable {
         CheckpointException refusal = hooks.refusal();
         if (refusal != null) {
             throw refusal;
-        }
-        if (container instanceof BarePickleContainer bare) {
-            throw bare.notACheckpoint();
         }
         ModuleIndex modules = ModuleIndex.of(container);
         TensorWalker walker = new TensorWalker(hooks.problems(), modules::view,
@@ -133,9 +175,10 @@ public final class Checkpoint implements Closeable {
      * unpickled; its storages are registered as a pickle would have named them, then walked and
      * checked like any other checkpoint's.
      */
-    private static Checkpoint assembled(AssembledInput input) throws IOException, CheckpointException {
+    private static Checkpoint assembled(AssembledInput input, PickleLimits limits)
+            throws IOException, CheckpointException {
         String record = input.pickleRecordName();
-        TorchHooks hooks = new TorchHooks(input.file(), record);
+        TorchHooks hooks = new TorchHooks(input.file(), record, limits);
         hooks.storages().putAll(input.storages());
         for (AuditEntry e : input.audit().entries()) {
             hooks.audit().record(e.action(), e.global(), e.offset(), e.verdict());

@@ -148,11 +148,33 @@ final class TensorRebuilder {
         if (problem == null) {
             problem = boundsProblem(view, ref);
         }
+        if (problem == null && storage.elementLimit() >= 0) {
+            problem = viewProblem(view, storage);
+        }
         PTensor t = new PTensor(view, kind, grad);
         if (problem != null) {
             problems.put(t, new Problem(at, problem));
         }
         return t;
+    }
+
+    /**
+     * A legacy storage view is a slice of its root: torch refuses a tensor that reaches past the
+     * slice ({@code set_}: "out of bounds for storage"), even where the root storage goes on.
+     */
+    private static String viewProblem(TensorView view, PStorage storage) {
+        try {
+            long end = view.endElement();
+            if (view.shape().numel() > 0 && end > Math.addExact(storage.elementOffset(), storage.elementLimit())) {
+                return "view (offset " + (view.storageOffset() - storage.elementOffset()) + ", size " + view.shape()
+                        + ", stride " + view.strides() + ") ends past its legacy storage view of "
+                        + storage.elementLimit() + " elements (at element " + storage.elementOffset()
+                        + " of storage '" + storage.ref().key() + "')";
+            }
+            return null;
+        } catch (ArithmeticException e) {
+            return "view overflows 64-bit arithmetic";
+        }
     }
 
     private static String boundsProblem(TensorView view, StorageRef ref) {

@@ -21,6 +21,8 @@ import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PSymbol;
 import org.pthconvert.pickle.PickleValue.PTensor;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleLimits;
+import org.pthconvert.safety.Allowlist;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.safety.GlobalPolicy;
 import org.pthconvert.safety.Verdict;
@@ -49,25 +51,18 @@ public class TorchHooks extends DataOnlyHooks {
     private final TensorRebuilder rebuilder;
     /** Dangerous globals met, in order: global -> what it does and where. */
     private final Map<String, Danger> dangers = new LinkedHashMap<>();
+    /** Legacy storage views by view key, as torch keeps them. */
+    private final Map<String, PStorage> legacyViews = new HashMap<>();
 
     public TorchHooks(Path file, String record) {
+        this(file, record, PickleLimits.DEFAULTS);
+    }
+
+    public TorchHooks(Path file, String record, PickleLimits limits) {
+        super(limits);
         this.file = file;
         this.record = record;
         this.rebuilder = new TensorRebuilder(this::error);
-        // dict subclasses training code pickles (MultiStepLR keeps its milestones in a Counter).
-        allow("collections.Counter", (g, args, offset) -> copyDict(args));
-        allow("collections.defaultdict", (g, args, offset) -> new PDict(false));
-    }
-
-    private PickleValue copyDict(PTuple args) throws CheckpointException {
-        PDict out = new PDict(false);
-        if (args.size() == 1 && args.get(0) instanceof PDict in) {
-            for (Map.Entry<PickleValue, PickleValue> e : in.entries()) {
-                chargeKey(e.getKey());
-                out.put(e.getKey(), e.getValue());
-            }
-        }
-        return out;
     }
 
     public Audit audit() { return audit; }
@@ -123,7 +118,7 @@ public class TorchHooks extends DataOnlyHooks {
 
     @Override
     public void onGlobal(PGlobal global, long offset) {
-        Verdict v = GlobalPolicy.reference(global.qualified());
+        Verdict v = GlobalPolicy.reference(global.module(), global.name());
         if (v == Verdict.DANGEROUS) {
             danger("global", global.qualified(), offset);
         } else {
@@ -133,6 +128,10 @@ public class TorchHooks extends DataOnlyHooks {
 
     @Override
     public PickleValue persistentLoad(PickleValue pid, long offset) throws CheckpointException {
+        if (pid instanceof PTuple m && m.size() >= 2 && m.get(0) instanceof PStr mtag && "module".equals(mtag.value())) {
+            // Legacy whole-model files: ('module', cls, source_file, source); torch.load returns cls.
+            return m.get(1);
+        }
         if (!(pid instanceof PTuple t) || t.size() < 5 || !(t.get(0) instanceof PStr tag)
                 || !"storage".equals(tag.value())) {
             throw error(offset, "persistent id " + describe(pid) + " is not a torch storage reference");
@@ -156,12 +155,20 @@ public class TorchHooks extends DataOnlyHooks {
             throw error(offset, "storage '" + ref.key() + "' is declared twice with different sizes or types ("
                     + known.byteSize() + " vs " + ref.byteSize() + " bytes)");
         }
-        long viewOffset = 0;
         if (t.size() >= 6 && t.get(5) instanceof PTuple view && view.size() == 3) {
-            // Legacy format: a view of a root storage, (view_key, offset, size) in elements.
-            viewOffset = rebuilder.nonNegative(view.get(1), "storage view offset", offset);
+            // Legacy format: a view of a root storage, (view_key, offset, size) in elements. torch makes
+            // each view key once, from its first id: later ids with that key get the first view.
+            long viewOffset = rebuilder.nonNegative(view.get(1), "storage view offset", offset);
+            long viewSize = rebuilder.nonNegative(view.get(2), "storage view size", offset);
+            String viewKey = view.get(0) instanceof PStr vk ? vk.value() : String.valueOf(view.get(0));
+            PStorage first = legacyViews.get(viewKey);
+            if (first == null) {
+                first = new PStorage(known != null ? known : ref, viewOffset, viewSize);
+                legacyViews.put(viewKey, first);
+            }
+            return first;
         }
-        return new PStorage(known != null ? known : ref, viewOffset);
+        return new PStorage(known != null ? known : ref, 0);
     }
 
     private static boolean isUntyped(PickleValue type) {
@@ -192,19 +199,26 @@ public class TorchHooks extends DataOnlyHooks {
             return new PSymbol(new PGlobal("?", callable.typeName()), args);
         }
         String q = g.qualified();
-        Verdict v = GlobalPolicy.call(q);
+        Verdict v = GlobalPolicy.call(g.module(), g.name());
         if (v == Verdict.DANGEROUS) {
             danger("call", q, offset);
             return new PSymbol(g, args);
         }
         audit.record("call", q, offset, v);
+        Allowlist.Role role = Allowlist.role(q).orElse(Allowlist.Role.NAMED);
+        if (v != Verdict.SAFE || !role.called()) {
+            return new PSymbol(g, args); // listed but not evaluated here (a dtype or class called)
+        }
+        if (role == Allowlist.Role.PLAIN_CALL) {
+            return plain(g, args, offset);
+        }
         return switch (q) {
             case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" ->
                     rebuilder.tensor(args, null, offset);
             case "torch._utils._rebuild_tensor_v3" -> rebuilder.tensor(args, dtypeArg(args, 6, offset), offset);
             case "torch._utils._rebuild_qtensor" -> rebuilder.qtensor(args, offset);
-            case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
-                 "torch.nn.parameter.Parameter" -> parameter(args, offset);
+            case "torch._utils._rebuild_parameter", "torch.nn.parameter.Parameter" -> parameter(args, offset);
+            case "torch._utils._rebuild_parameter_with_state" -> withState(parameter(args, offset), args, 3, offset);
             case "torch._tensor._rebuild_from_type_v2" -> fromType(args, offset);
             case "torch._utils._rebuild_device_tensor_from_cpu_tensor" -> rebuilder.first(args, offset);
             case "torch._utils._rebuild_meta_tensor_no_storage" -> rebuilder.metaTensor(args, offset);
@@ -212,38 +226,31 @@ public class TorchHooks extends DataOnlyHooks {
             case "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist",
                  "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist" -> listOf(args, offset);
             case "torch.jit._pickle.restore_type_tag" -> rebuilder.first(args, offset);
-            case "copyreg._reconstructor", "copy_reg._reconstructor" -> reconstruct(args, offset);
             // numpy values in hyper-parameters: kept as inert objects so that BUILD can give them their
             // state (a dtype's byte order; an array's shape, dtype and raw bytes) for inspect.
             case "numpy.dtype" -> new PObject(g, args);
             case "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct" -> numpyArray(g, args, offset);
-            default -> allowedCalls().contains(q) && !q.startsWith("torch.") ? plain(g, args, offset)
-                    : new PSymbol(g, args);
+            default -> new PSymbol(g, args);
         };
     }
 
     /** {@code _reconstruct(cls, shape, typecode)}: an empty array of {@code cls} that BUILD fills. */
     private PickleValue numpyArray(PGlobal g, PTuple args, long offset) {
         if (args.size() >= 1 && args.get(0) instanceof PGlobal cls) {
-            audit.record("new", cls.qualified(), offset, GlobalPolicy.newObject(cls.qualified()));
+            audit.record("new", cls.qualified(), offset, GlobalPolicy.newObject(cls.module(), cls.name()));
             return new PObject(cls, args);
         }
         return new PSymbol(g, args);
     }
 
     /**
-     * {@code copyreg._reconstructor(cls, base, state)}: an inert object of {@code cls}. With a base
-     * outside the builtins it would run that base's {@code __new__}/{@code __init__}: dangerous.
+     * An allowlisted plain-data call; one the base class finds dangerous after all is recorded as such.
+     * {@code copyreg._reconstructor(cls, base, state)} makes an object of {@code cls} without its code.
      */
-    private PickleValue reconstruct(PTuple args, long offset) throws CheckpointException {
-        if (args.size() >= 1 && args.get(0) instanceof PGlobal cls) {
-            audit.record("new", cls.qualified(), offset, GlobalPolicy.newObject(cls.qualified()));
-        }
-        return plain(new PGlobal("copyreg", "_reconstructor"), args, offset);
-    }
-
-    /** An allowlisted plain-data call; one the base class finds dangerous after all is recorded as such. */
     private PickleValue plain(PGlobal g, PTuple args, long offset) throws CheckpointException {
+        if (g.qualified().equals("copyreg._reconstructor") && args.size() >= 1 && args.get(0) instanceof PGlobal cls) {
+            audit.record("new", cls.qualified(), offset, GlobalPolicy.newObject(cls.module(), cls.name()));
+        }
         try {
             return super.call(g, args, offset);
         } catch (CheckpointException e) {
@@ -280,14 +287,14 @@ public class TorchHooks extends DataOnlyHooks {
             throw error(offset, "_rebuild_from_type_v2 expects (func, type, args, state)");
         }
         if (args.get(1) instanceof PGlobal type) {
-            audit.record("new", type.qualified(), offset, GlobalPolicy.newObject(type.qualified()));
+            audit.record("new", type.qualified(), offset, GlobalPolicy.newObject(type.module(), type.name()));
         }
         PickleValue made = call(args.get(0), inner, offset);
         if (made instanceof PTensor t && args.get(1) instanceof PGlobal type
                 && type.name().equals("Parameter")) {
-            return t.as("parameter", t.requiresGrad());
+            made = t.as("parameter", t.requiresGrad());
         }
-        return made;
+        return withState(made, args, 3, offset);
     }
 
     private PickleValue listOf(PTuple args, long offset) throws CheckpointException {
@@ -299,10 +306,43 @@ public class TorchHooks extends DataOnlyHooks {
         return out;
     }
 
+    /**
+     * torch's {@code _set_obj_state}: the state argument of {@code _rebuild_from_type_v2} and
+     * {@code _rebuild_parameter_with_state} becomes Python attributes of the tensor, as BUILD's would.
+     */
+    private PickleValue withState(PickleValue made, PTuple args, int index, long offset) throws CheckpointException {
+        if (args.size() > index) {
+            checkState(made, args.get(index), offset);
+        }
+        return made;
+    }
+
+    @Override
+    protected void unusual(String action, String what, long offset) {
+        audit.record(action, what, offset, Verdict.IMPORTS_CODE);
+    }
+
+    @Override
+    protected boolean isNamedOnly(PickleValue v) {
+        return v instanceof PGlobal g && Allowlist.role(g.qualified()).orElse(null) == Allowlist.Role.NAMED;
+    }
+
+    /** APPEND/SETITEM on an object: the method of a class off the list is that class's code. */
+    @Override
+    public void mutate(PickleValue target, String method, PTuple args, long offset) throws CheckpointException {
+        if (target instanceof PObject obj) {
+            PGlobal cls = obj.type();
+            Verdict v = GlobalPolicy.newObject(cls.module(), cls.name()) == Verdict.SAFE ? Verdict.SAFE
+                    : Verdict.IMPORTS_CODE;
+            audit.record("call", cls.qualified() + "." + method, offset, v);
+        }
+        super.mutate(target, method, args, offset);
+    }
+
     @Override
     public PickleValue newObject(PickleValue cls, PTuple args, long offset) throws CheckpointException {
         if (cls instanceof PGlobal g) {
-            audit.record("new", g.qualified(), offset, GlobalPolicy.newObject(g.qualified()));
+            audit.record("new", g.qualified(), offset, GlobalPolicy.newObject(g.module(), g.name()));
             return new PObject(g, args);
         }
         throw error(offset, "NEWOBJ on a " + cls.typeName() + ", not a class");
@@ -311,10 +351,22 @@ public class TorchHooks extends DataOnlyHooks {
     @Override
     public PickleValue build(PickleValue target, PickleValue state, long offset) throws CheckpointException {
         if (target instanceof PTensor || target instanceof PSymbol) {
-            // Python attributes on a tensor (or state of a value kept by name): nothing to keep.
+            // Python attributes on a tensor (or state of a value kept by name): nothing to keep, but
+            // what they plant is judged as for any object.
+            PickleValue setstate = plantedOn(target, "__setstate__");
+            if (setstate != null) {
+                call(setstate, new PTuple(List.of(state)), offset);
+                return target;
+            }
+            checkState(target, state, offset);
             return target;
         }
         return super.build(target, state, offset);
+    }
+
+    /** A string from the file cut short: an id may carry a class's whole source. */
+    private static String shortText(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     static String describe(PickleValue v) {
@@ -322,7 +374,8 @@ public class TorchHooks extends DataOnlyHooks {
             StringBuilder sb = new StringBuilder("(");
             List<PickleValue> items = t.items();
             for (int i = 0; i < Math.min(items.size(), 6); i++) {
-                sb.append(i > 0 ? ", " : "").append(items.get(i) instanceof PStr s ? "'" + s.value() + "'" : items.get(i));
+                sb.append(i > 0 ? ", " : "").append(items.get(i) instanceof PStr s ? "'" + shortText(s.value()) + "'"
+                        : items.get(i));
             }
             return sb.append(items.size() > 6 ? ", ...)" : ")").toString();
         }

@@ -19,13 +19,17 @@ import org.pthconvert.pickle.PickleValue.PTuple;
 final class ContainerOpcodes {
     private final PickleStack stack;
     private final KeyGuard keys;
+    private final PickleHooks hooks;
+    private long offset;
 
-    ContainerOpcodes(PickleStack stack, KeyGuard keys) {
+    ContainerOpcodes(PickleStack stack, KeyGuard keys, PickleHooks hooks) {
         this.stack = stack;
         this.keys = keys;
+        this.hooks = hooks;
     }
 
-    void execute(Opcode op) throws CheckpointException {
+    void execute(Opcode op, long opOffset) throws CheckpointException {
+        this.offset = opOffset;
         switch (op) {
             case LIST -> stack.push(stack.popMark(values -> {
                 PList list = new PList();
@@ -83,11 +87,13 @@ final class ContainerOpcodes {
         stack.push(new PTuple(List.of(items)));
     }
 
-    private static Void appendAll(PickleValue target, List<PickleValue> values, Opcode op)
+    private Void appendAll(PickleValue target, List<PickleValue> values, Opcode op)
             throws CheckpointException {
         if (target instanceof PList list) {
             list.items().addAll(values);
         } else if (target instanceof PObject obj) {
+            // CPython looks extend (then append) up on the object itself: the hooks judge that call.
+            hooks.mutate(obj, "extend", new PTuple(List.of(new PTuple(values))), offset);
             obj.listItems().addAll(values); // a list subclass pickled by NEWOBJ
         } else {
             throw misuse(op, target);
@@ -95,11 +101,12 @@ final class ContainerOpcodes {
         return null;
     }
 
-    private static PDict dictOf(PickleValue target, Opcode op) throws CheckpointException {
+    private PDict dictOf(PickleValue target, Opcode op) throws CheckpointException {
         if (target instanceof PDict dict) {
             return dict;
         }
         if (target instanceof PObject obj) {
+            hooks.mutate(obj, "__setitem__", PTuple.EMPTY, offset);
             return obj.dictItems(); // a dict subclass pickled by NEWOBJ
         }
         throw misuse(op, target);

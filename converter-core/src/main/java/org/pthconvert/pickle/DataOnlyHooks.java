@@ -2,6 +2,7 @@ package org.pthconvert.pickle;
 
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,9 +31,24 @@ public class DataOnlyHooks implements PickleHooks {
         PickleValue apply(PGlobal callable, PTuple args, long offset) throws CheckpointException;
     }
 
-    private final KeyGuard keys = new KeyGuard(PickleLimits.DEFAULTS.maxKeyHashWork());
-    private final Map<String, PlainCall> allowlist = new HashMap<>(PlainCalls.table(keys));
+    private final KeyGuard keys;
+    private final Map<String, PlainCall> allowlist;
     private final CopyGuard copies = new CopyGuard(CopyGuard.DEFAULT_BUDGET);
+    /**
+     * Callables a BUILD state planted as an instance attribute, by target identity: CPython's BUILD
+     * and APPEND look {@code __setstate__} / {@code append} / {@code extend} up on the instance first.
+     */
+    private final Map<PickleValue, Map<String, PickleValue>> planted = new IdentityHashMap<>();
+
+    public DataOnlyHooks() {
+        this(PickleLimits.DEFAULTS);
+    }
+
+    /** Hooks whose key hashing is bounded by {@code limits} (the same the {@link Unpickler} gets). */
+    public DataOnlyHooks(PickleLimits limits) {
+        this.keys = new KeyGuard(limits.maxKeyHashWork());
+        this.allowlist = Map.copyOf(PlainCalls.table(keys));
+    }
 
     /** Qualified names ({@code module.name}) this instance will call. */
     public final Set<String> allowedCalls() {
@@ -56,9 +72,12 @@ public class DataOnlyHooks implements PickleHooks {
         keys.charge(key);
     }
 
-    /** Adds (or replaces) an allowlisted callable, for subclasses that know more harmless constructors. */
-    protected final void allow(String qualifiedName, PlainCall call) {
-        allowlist.put(qualifiedName, call);
+    /**
+     * A BUILD state, APPEND or SETITEM that reaches behaviour the reader cannot see (an attribute
+     * that is a dunder, {@code append}/{@code extend} or a callable; a method of a class off the list).
+     * Not code by itself, so a plain pickle goes on; the torch layer records it so it is never safe.
+     */
+    protected void unusual(String action, String what, long offset) throws CheckpointException {
     }
 
     @Override
@@ -68,7 +87,8 @@ public class DataOnlyHooks implements PickleHooks {
 
     @Override
     public PickleValue call(PickleValue callable, PTuple args, long offset) throws CheckpointException {
-        if (callable instanceof PGlobal g) {
+        if (callable instanceof PGlobal spelled) {
+            PGlobal g = GlobalNames.fixImports(spelled.module(), spelled.name());
             PlainCall c = allowlist.get(g.qualified());
             if (c != null) {
                 copies.chargeArguments(args, offset);
@@ -89,9 +109,10 @@ public class DataOnlyHooks implements PickleHooks {
      */
     @Override
     public PickleValue newObject(PickleValue cls, PTuple args, long offset) throws CheckpointException {
-        if (!(cls instanceof PGlobal g)) {
+        if (!(cls instanceof PGlobal spelled)) {
             throw error(Reason.INVALID, offset, "NEWOBJ on a " + cls.typeName() + ", not a class");
         }
+        PGlobal g = GlobalNames.fixImports(spelled.module(), spelled.name());
         if (g.name().equals("complex") && PlainCalls.isBuiltins(g.module())) {
             return PlainCalls.complex(args, offset);
         }
@@ -105,6 +126,13 @@ public class DataOnlyHooks implements PickleHooks {
      */
     @Override
     public PickleValue build(PickleValue target, PickleValue state, long offset) throws CheckpointException {
+        PickleValue setstate = plantedOn(target, "__setstate__");
+        if (setstate != null) {
+            // An earlier BUILD put __setstate__ in the instance's __dict__: CPython calls it now.
+            call(setstate, new PTuple(java.util.List.of(state)), offset);
+            return target;
+        }
+        checkState(target, state, offset);
         if (target instanceof PObject obj) {
             obj.setState(state);
             return obj;
@@ -120,6 +148,72 @@ public class DataOnlyHooks implements PickleHooks {
             return dict;
         }
         throw error(Reason.INVALID, offset, "BUILD on a " + target.typeName() + ", which has no state to set");
+    }
+
+    /**
+     * Looks at what a BUILD state would set on {@code target} (a dict, or a (dict, slots) pair, as
+     * CPython's BUILD and torch's {@code _set_obj_state} take it): dunders, {@code append},
+     * {@code extend} and callables are {@link #unusual}; a planted {@code __setstate__},
+     * {@code append} or {@code extend} is remembered for the opcodes that look it up.
+     */
+    protected final void checkState(PickleValue target, PickleValue state, long offset) throws CheckpointException {
+        if (state instanceof PTuple t && t.size() == 2) {
+            checkAttributes(target, t.get(0), offset);
+            checkAttributes(target, t.get(1), offset);
+        } else {
+            checkAttributes(target, state, offset);
+        }
+    }
+
+    private void checkAttributes(PickleValue target, PickleValue state, long offset) throws CheckpointException {
+        if (!(state instanceof PDict d)) {
+            return;
+        }
+        for (Map.Entry<PickleValue, PickleValue> e : d.entries()) {
+            String name = e.getKey() instanceof PStr s ? s.value() : null;
+            PickleValue v = e.getValue();
+            boolean callable = v instanceof PGlobal || v instanceof PSymbol || v instanceof PObject;
+            if (name == null) {
+                continue;
+            }
+            boolean door = name.startsWith("__") && name.endsWith("__") || name.equals("append")
+                    || name.equals("extend");
+            if (door) {
+                planted.computeIfAbsent(target, k -> new HashMap<>()).put(name, v);
+                unusual("build", "sets attribute '" + name + "' of a " + target.typeName(), offset);
+            } else if (callable && !isNamedOnly(v)) {
+                unusual("build", "sets attribute '" + name + "' of a " + target.typeName() + " to a "
+                        + v.typeName(), offset);
+            }
+        }
+    }
+
+    /** Whether {@code v} is a value torch only names (a dtype, a layout): not a callable to worry about. */
+    protected boolean isNamedOnly(PickleValue v) {
+        return false;
+    }
+
+    /** The attribute {@code name} a BUILD state planted on {@code target}, or null. */
+    protected final PickleValue plantedOn(PickleValue target, String name) {
+        Map<String, PickleValue> m = planted.get(target);
+        return m == null ? null : m.get(name);
+    }
+
+    /**
+     * APPEND(S) / SETITEM(S) on something that is not a plain list or dict (an object NEWOBJ made):
+     * CPython calls {@code obj.append}/{@code obj.extend} (an instance attribute wins) or
+     * {@code type(obj).__setitem__}.
+     */
+    @Override
+    public void mutate(PickleValue target, String method, PTuple args, long offset) throws CheckpointException {
+        if (method.equals("__setitem__")) {
+            return;
+        }
+        PickleValue own = plantedOn(target, "extend");
+        own = own != null ? own : plantedOn(target, "append");
+        if (own != null) {
+            call(own, args, offset);
+        }
     }
 
     private static void setAttributes(PDict target, PickleValue state, long offset) throws CheckpointException {

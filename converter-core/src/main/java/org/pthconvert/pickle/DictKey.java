@@ -20,10 +20,58 @@ import org.pthconvert.pickle.PickleValue.PTuple;
 final class DictKey {
     static final int MAX_DEPTH = 32;
 
+    /**
+     * Per-process random key of the hash: Java's own String/BigInteger hashes are public, so keys
+     * made to collide ("Aa" and "BB" blocks) would turn every insert linear. Unknown to the file, a
+     * keyed hash makes such keys cost what ordinary keys cost.
+     */
+    private static final long SEED = new java.security.SecureRandom().nextLong() | 1L;
+
     private final Object form;
+    private final int hash;
 
     private DictKey(Object form) {
         this.form = form;
+        this.hash = (int) mix(keyed(form));
+    }
+
+    private static long keyed(Object form) {
+        if (form instanceof String s) {
+            long h = SEED ^ s.length();
+            for (int i = 0; i < s.length(); i++) {
+                h = (h ^ s.charAt(i)) * 0x9E3779B97F4A7C15L;
+                h ^= h >>> 29;
+            }
+            return h;
+        }
+        if (form instanceof java.math.BigInteger b) {
+            long h = SEED ^ 0x51;
+            for (byte x : b.toByteArray()) {
+                h = (h ^ (x & 0xff)) * 0x9E3779B97F4A7C15L;
+                h ^= h >>> 29;
+            }
+            return h;
+        }
+        if (form instanceof List<?> parts) {
+            long h = SEED ^ 0x7b ^ parts.size();
+            for (Object p : parts) {
+                h = (h ^ keyed(p)) * 0xC2B2AE3D27D4EB4FL;
+                h ^= h >>> 31;
+            }
+            return h;
+        }
+        if (form instanceof Double d) {
+            return (SEED ^ Double.doubleToLongBits(d)) * 0xC2B2AE3D27D4EB4FL;
+        }
+        // None, identities, tags: few and not chosen by the file
+        return (SEED ^ form.hashCode()) * 0xC2B2AE3D27D4EB4FL;
+    }
+
+    private static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        return h ^ (h >>> 32);
     }
 
     static DictKey of(PickleValue v) {
@@ -51,7 +99,7 @@ final class DictKey {
             return PNone.NONE;
         }
         if (v instanceof PGlobal g) {
-            return g;
+            return List.of(GlobalTag.TAG, g.module(), g.name());
         }
         if (v instanceof PBytes b) {
             return List.of("bytes", java.util.HexFormat.of().formatHex(b.data()));
@@ -68,6 +116,8 @@ final class DictKey {
     }
 
     private enum TupleTag { TAG }
+
+    private enum GlobalTag { TAG }
 
     private record Identity(PickleValue value) {
         @Override
@@ -88,6 +138,6 @@ final class DictKey {
 
     @Override
     public int hashCode() {
-        return form.hashCode();
+        return hash;
     }
 }

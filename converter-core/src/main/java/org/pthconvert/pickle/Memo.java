@@ -20,8 +20,11 @@ final class Memo {
     private final Map<Long, PickleValue> sparse = new HashMap<>();
     private long size;
 
-    Memo(long maxEntries) {
+    private final MemoryBudget budget;
+
+    Memo(long maxEntries, MemoryBudget budget) {
         this.maxEntries = maxEntries;
+        this.budget = budget;
     }
 
     /** Entries stored: what MEMOIZE uses as the next index, as Python's {@code len(memo)}. */
@@ -45,6 +48,7 @@ final class Memo {
         if (index >= maxEntries) {
             throw PickleInput.error(Reason.LIMIT, "memo index " + index + " exceeds the limit of " + maxEntries);
         }
+        budget.charge(MemoryBudget.PER_MEMO_ENTRY, "memo entries");
         if (!sparse.isEmpty() && sparse.containsKey(index)) {
             sparse.put(index, value);
             return;

@@ -23,11 +23,14 @@ final class ObjectOpcodes {
     private final PickleHooks hooks;
     private final PickleStack stack;
     private final PickleLimits limits;
+    /** The protocol the last PROTO declared: it decides how CPython resolves a global's name. */
+    private final java.util.function.IntSupplier protocol;
 
-    ObjectOpcodes(PickleHooks hooks, PickleStack stack, PickleLimits limits) {
+    ObjectOpcodes(PickleHooks hooks, PickleStack stack, PickleLimits limits, java.util.function.IntSupplier protocol) {
         this.hooks = hooks;
         this.stack = stack;
         this.limits = limits;
+        this.protocol = protocol;
     }
 
     void execute(Opcode op, PickleInput input, long offset) throws IOException, CheckpointException {
@@ -115,7 +118,7 @@ final class ObjectOpcodes {
                     + " characters is longer than the limit of " + MAX_GLOBAL_CHARS + ": '"
                     + TextForms.abbreviate(module) + "." + TextForms.abbreviate(name) + "'");
         }
-        PGlobal g = new PGlobal(module, name);
+        PGlobal g = GlobalNames.resolve(module, name, protocol.getAsInt());
         hooks.onGlobal(g, offset);
         return g;
     }

@@ -33,6 +33,13 @@ public interface PickleHooks {
     /** BUILD: set {@code state} on {@code target}; returns what stays on the stack (usually target). */
     PickleValue build(PickleValue target, PickleValue state, long offset) throws CheckpointException;
 
+    /**
+     * APPEND/APPENDS ({@code method} "append" or "extend") or SETITEM/SETITEMS ("__setitem__") on a
+     * value that is not a plain list or dict, with the items added; called before they are added.
+     */
+    default void mutate(PickleValue target, String method, PTuple args, long offset) throws CheckpointException {
+    }
+
     /** EXT1/2/4 (copyreg extension registry): nothing registers extensions for checkpoints. */
     default PickleValue extension(long code, long offset) throws CheckpointException {
         throw new CheckpointException(CheckpointException.Reason.INVALID, null, null, offset, null,

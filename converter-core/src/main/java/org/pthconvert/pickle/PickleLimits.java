@@ -20,9 +20,12 @@ package org.pthconvert.pickle;
  * @param maxKeyHashWork  total work spent hashing dict keys and set members in one pickle
  *                        (tuple nodes plus bytes / 16), so that a key shared many times or a
  *                        tuple DAG cannot make hashing explode
+ * @param maxBuiltBytes   total memory the values of one pickle may take (stack values, memo
+ *                        entries, str and bytes payloads, estimated): what bounds a file whose every
+ *                        single value is within the limits above; {@link #DEFAULTS} takes half the heap
  */
 public record PickleLimits(long maxPickleBytes, int maxStringBytes, int maxIntBytes, int maxStackItems,
-                           int maxMarkDepth, long maxMemoEntries, long maxKeyHashWork) {
+                           int maxMarkDepth, long maxMemoEntries, long maxKeyHashWork, long maxBuiltBytes) {
 
     /** Room for checkpoints with large embedded byte strings, far below what would exhaust a JVM's indexes. */
     public static final PickleLimits DEFAULTS = new PickleLimits(
@@ -32,14 +35,15 @@ public record PickleLimits(long maxPickleBytes, int maxStringBytes, int maxIntBy
             10_000_000,     // stack values
             1_000_000,      // open MARKs
             50_000_000L,    // memo entries
-            20_000_000L);   // key-hash work units (a str or small int key costs 1)
+            20_000_000L,    // key-hash work units (a str or small int key costs 1)
+            Math.max(32L << 20, Runtime.getRuntime().maxMemory() / 2)); // half the heap for one pickle's values
 
     /** Largest Java array the reader will ask for. */
     static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
 
     public PickleLimits {
         if (maxPickleBytes <= 0 || maxStringBytes <= 0 || maxIntBytes <= 0 || maxStackItems <= 0
-                || maxMarkDepth <= 0 || maxMemoEntries <= 0 || maxKeyHashWork <= 0) {
+                || maxMarkDepth <= 0 || maxMemoEntries <= 0 || maxKeyHashWork <= 0 || maxBuiltBytes <= 0) {
             throw new IllegalArgumentException("pickle limits must be positive");
         }
         if (maxStringBytes > MAX_ARRAY) {
@@ -49,31 +53,36 @@ public record PickleLimits(long maxPickleBytes, int maxStringBytes, int maxIntBy
 
     public PickleLimits withMaxPickleBytes(long v) {
         return new PickleLimits(v, maxStringBytes, maxIntBytes, maxStackItems, maxMarkDepth, maxMemoEntries,
-                maxKeyHashWork);
+                maxKeyHashWork, maxBuiltBytes);
     }
 
     public PickleLimits withMaxStringBytes(int v) {
         return new PickleLimits(maxPickleBytes, v, maxIntBytes, maxStackItems, maxMarkDepth, maxMemoEntries,
-                maxKeyHashWork);
+                maxKeyHashWork, maxBuiltBytes);
     }
 
     public PickleLimits withMaxStackItems(int v) {
         return new PickleLimits(maxPickleBytes, maxStringBytes, maxIntBytes, v, maxMarkDepth, maxMemoEntries,
-                maxKeyHashWork);
+                maxKeyHashWork, maxBuiltBytes);
     }
 
     public PickleLimits withMaxMarkDepth(int v) {
         return new PickleLimits(maxPickleBytes, maxStringBytes, maxIntBytes, maxStackItems, v, maxMemoEntries,
-                maxKeyHashWork);
+                maxKeyHashWork, maxBuiltBytes);
     }
 
     public PickleLimits withMaxMemoEntries(long v) {
         return new PickleLimits(maxPickleBytes, maxStringBytes, maxIntBytes, maxStackItems, maxMarkDepth, v,
-                maxKeyHashWork);
+                maxKeyHashWork, maxBuiltBytes);
     }
 
     public PickleLimits withMaxKeyHashWork(long v) {
         return new PickleLimits(maxPickleBytes, maxStringBytes, maxIntBytes, maxStackItems, maxMarkDepth,
-                maxMemoEntries, v);
+                maxMemoEntries, v, maxBuiltBytes);
+    }
+
+    public PickleLimits withMaxBuiltBytes(long v) {
+        return new PickleLimits(maxPickleBytes, maxStringBytes, maxIntBytes, maxStackItems, maxMarkDepth,
+                maxMemoEntries, maxKeyHashWork, v);
     }
 }

@@ -19,7 +19,10 @@ final class PickleStack {
     private int[] marks = new int[16];
     private int markCount;
 
-    PickleStack(int maxItems, int maxMarks) {
+    private final MemoryBudget budget;
+
+    PickleStack(int maxItems, int maxMarks, MemoryBudget budget) {
+        this.budget = budget;
         this.maxItems = maxItems;
         this.maxMarks = maxMarks;
     }
@@ -28,6 +31,7 @@ final class PickleStack {
         if (items.size() >= maxItems) {
             throw PickleInput.error(Reason.LIMIT, "more than " + maxItems + " values on the stack");
         }
+        budget.charge(MemoryBudget.PER_VALUE, "values");
         items.add(v);
     }
 

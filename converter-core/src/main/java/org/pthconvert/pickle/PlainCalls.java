@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.safety.Allowlist;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.pickle.DataOnlyHooks.PlainCall;
 import org.pthconvert.pickle.PickleValue.PBool;
@@ -25,8 +26,9 @@ import org.pthconvert.pickle.PickleValue.PTuple;
 
 /**
  * The allowlist of {@link DataOnlyHooks}: constructors that, called with inert arguments, only make
- * plain data, so answering them with an inert value loses nothing and runs nothing. Protocols 0-2
- * spell builtins {@code __builtin__}, later ones {@code builtins}: both are listed.
+ * plain data, so answering them with an inert value loses nothing and runs nothing. Keyed by the
+ * names the unpickler resolves ({@code __builtin__} is {@code builtins} by then); the keys must be
+ * exactly the allowlist's {@link Allowlist.Role#PLAIN_CALL} names.
  */
 final class PlainCalls {
     static final PGlobal COMPLEX = new PGlobal("builtins", "complex");
@@ -38,34 +40,41 @@ final class PlainCalls {
      */
     static Map<String, PlainCall> table(KeyGuard keys) {
         Map<String, PlainCall> m = new HashMap<>();
-        for (String b : List.of("builtins", "__builtin__")) {
-            // Builtin containers and scalars built from values that are already inert: no user code runs.
-            m.put(b + ".set", (g, a, off) -> fill(g, new PSet(false), a, keys, off));
-            m.put(b + ".frozenset", (g, a, off) -> fill(g, new PSet(true), a, keys, off));
-            m.put(b + ".list", (g, a, off) -> list(g, a, off));
-            m.put(b + ".tuple", (g, a, off) -> new PTuple(a.size() == 0 ? List.of() : items(one(g, a, off), off)));
-            m.put(b + ".dict", (g, a, off) -> dict(new PDict(false), g, a, keys, off));
-            // bytes() is how protocols 0-2 write b''; bytearray(bytes) how they write a bytearray.
-            m.put(b + ".bytes", (g, a, off) -> bytes(g, a, false, off));
-            m.put(b + ".bytearray", (g, a, off) -> bytes(g, a, true, off));
-            m.put(b + ".complex", (g, a, off) -> complex(a, off));
-            // A bare object(): it has no behaviour to run.
-            m.put(b + ".object", (g, a, off) -> {
-                arity(g, a, 0, 0, off);
-                return new PObject(g, PTuple.EMPTY);
-            });
-        }
+        // Builtin containers and scalars built from values that are already inert: no user code runs.
+        m.put("builtins.set", (g, a, off) -> fill(g, new PSet(false), a, keys, off));
+        m.put("builtins.frozenset", (g, a, off) -> fill(g, new PSet(true), a, keys, off));
+        m.put("builtins.list", (g, a, off) -> list(g, a, off));
+        m.put("builtins.tuple", (g, a, off) -> new PTuple(a.size() == 0 ? List.of() : items(one(g, a, off), off)));
+        m.put("builtins.dict", (g, a, off) -> dict(new PDict(false), g, a, keys, off));
+        // bytes() is how protocols 0-2 write b''; bytearray(bytes) how they write a bytearray.
+        m.put("builtins.bytes", (g, a, off) -> bytes(g, a, false, off));
+        m.put("builtins.bytearray", (g, a, off) -> bytes(g, a, true, off));
+        m.put("builtins.complex", (g, a, off) -> complex(a, off));
+        // slice(start, stop, step) and range (protocol 2's xrange): numbers kept by name.
+        m.put("builtins.slice", (g, a, off) -> numbers(g, a, 1, 3, true, off));
+        m.put("builtins.range", (g, a, off) -> numbers(g, a, 1, 3, false, off));
+        // A bare object(): it has no behaviour to run.
+        m.put("builtins.object", (g, a, off) -> {
+            arity(g, a, 0, 0, off);
+            return new PObject(g, PTuple.EMPTY);
+        });
         // Protocols 0-2 write bytes as _codecs.encode(str, 'latin1'): a pure text encoding.
         m.put("_codecs.encode", (g, a, off) -> {
             arity(g, a, 1, 3, off);
             return encode(a.get(0), a.size() > 1 ? a.get(1) : new PStr("utf-8"), a.size() > 2 ? a.get(2) : null,
                     false, off);
         });
-        // Every state dict is an OrderedDict: a dict that keeps insertion order.
+        // Every state dict is an OrderedDict: a dict that keeps insertion order. Counter and
+        // defaultdict are dicts training code pickles (MultiStepLR keeps its milestones in a Counter).
         m.put("collections.OrderedDict", (g, a, off) -> dict(new PDict(true), g, a, keys, off));
+        m.put("collections.Counter", (g, a, off) -> dict(new PDict(false), g, a, keys, off));
+        m.put("collections.defaultdict", (g, a, off) -> new PDict(false));
         // Protocol 0/1 objects: object.__new__(cls) (or a builtin base's), never cls's own code.
         m.put("copyreg._reconstructor", (g, a, off) -> reconstructor(g, a, keys, off));
-        m.put("copy_reg._reconstructor", (g, a, off) -> reconstructor(g, a, keys, off));
+        if (!m.keySet().equals(Allowlist.names(Allowlist.Role.PLAIN_CALL))) {
+            throw new IllegalStateException("PlainCalls and the allowlist disagree: " + m.keySet() + " vs "
+                    + Allowlist.names(Allowlist.Role.PLAIN_CALL));
+        }
         return m;
     }
 
@@ -73,7 +82,20 @@ final class PlainCalls {
     }
 
     static boolean isBuiltins(String module) {
-        return module.equals("builtins") || module.equals("__builtin__");
+        return module.equals("builtins");
+    }
+
+    /** {@code slice}/{@code range} of ints (slice also None): an inert symbol with its arguments. */
+    private static PickleValue numbers(PGlobal g, PTuple args, int min, int max, boolean noneOk, long offset)
+            throws CheckpointException {
+        arity(g, args, min, max, offset);
+        for (PickleValue v : args.items()) {
+            if (!(v instanceof PInt || v instanceof PBool || noneOk && v == PNone.NONE)) {
+                throw DataOnlyHooks.error(Reason.UNSUPPORTED, offset, g.qualified() + "() of a " + v.typeName()
+                        + " is not supported");
+            }
+        }
+        return new PSymbol(g, args);
     }
 
     private static PickleValue fill(PGlobal g, PSet set, PTuple args, KeyGuard keys, long offset)

@@ -43,6 +43,7 @@ public final class Unpickler {
     private final long maxDecimalDigits;
 
     private PickleInput input;
+    private MemoryBudget budget;
     private PickleStack stack;
     private Memo memo;
     private ObjectOpcodes objects;
@@ -77,11 +78,12 @@ public final class Unpickler {
     /** Reads one pickle, through its STOP opcode and not a byte further, and returns its value. */
     public PickleValue load(InputStream in) throws IOException, CheckpointException {
         input = new PickleInput(in, limits.maxPickleBytes());
-        stack = new PickleStack(limits.maxStackItems(), limits.maxMarkDepth());
-        memo = new Memo(limits.maxMemoEntries());
+        budget = new MemoryBudget(limits.maxBuiltBytes());
+        stack = new PickleStack(limits.maxStackItems(), limits.maxMarkDepth(), budget);
+        memo = new Memo(limits.maxMemoEntries(), budget);
         KeyGuard keys = new KeyGuard(limits.maxKeyHashWork());
-        objects = new ObjectOpcodes(hooks, stack, limits);
-        containers = new ContainerOpcodes(stack, keys);
+        objects = new ObjectOpcodes(hooks, stack, limits, () -> protocol);
+        containers = new ContainerOpcodes(stack, keys, hooks);
         frameEnd = 0;
         protocol = 0;
         try {
@@ -165,7 +167,7 @@ public final class Unpickler {
             case EMPTY_DICT -> stack.push(new PDict(false));
             case EMPTY_SET -> stack.push(new PSet(false));
             case LIST, TUPLE, TUPLE1, TUPLE2, TUPLE3, DICT, FROZENSET, APPEND, APPENDS, SETITEM, SETITEMS, ADDITEMS ->
-                    containers.execute(code);
+                    containers.execute(code, opOffset);
             case MARK -> stack.mark();
             case POP -> pop();
             case POP_MARK -> stack.popMark(values -> null);
@@ -213,6 +215,9 @@ public final class Unpickler {
     }
 
     private byte[] bytes(long length) throws IOException, CheckpointException {
+        if (length > 0) {
+            budget.charge(length, "str and bytes payloads");
+        }
         return input.bytes(length, limits.maxStringBytes(), op.name());
     }
 
@@ -224,6 +229,7 @@ public final class Unpickler {
     }
 
     private PStr utf8(byte[] data) throws CheckpointException {
+        budget.charge(2L * data.length, "str payloads"); // the decoded String beside its bytes
         String s = TextForms.utf8(data, true);
         if (s == null) {
             throw PickleInput.error(Reason.INVALID, "string of " + data.length + " bytes is not valid UTF-8");

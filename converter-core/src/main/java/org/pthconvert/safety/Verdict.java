@@ -2,11 +2,14 @@ package org.pthconvert.safety;
 
 /** What loading a file with {@code torch.load} would do, from least to most worrying. */
 public enum Verdict {
-    /** Plain data and torch's own rebuild functions only. */
+    /** Every global the pickle names is on the {@link Allowlist}: plain data and torch's rebuild machinery. */
     SAFE("safe"),
-    /** Names classes outside torch and the standard data types: torch.load would import their code. */
+    /**
+     * Names a global off the allowlist (importing a module runs it), or reaches behaviour the reader
+     * cannot see (a BUILD planting dunders or callables, APPEND/SETITEM on a class off the list).
+     */
     IMPORTS_CODE("imports code"),
-    /** Calls a function outside the allowlist: torch.load would run it. */
+    /** Calls something off the allowlist, or names a callable that runs code: torch.load would run it. */
     DANGEROUS("dangerous");
 
     private final String label;

@@ -17,8 +17,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.StorageBytes;
 
 class LegacyContainerTest {
@@ -167,7 +167,7 @@ class LegacyContainerTest {
     @Test
     void truncatedHeaderPickles() throws Exception {
         byte[] f = Arrays.copyOf(LegacyFiles.concat(LegacyFiles.magic(), LegacyFiles.protocol(1001)), 18);
-        CheckpointException e = assertThrows(CheckpointException.class, () -> Containers.open(write(f)));
+        CheckpointException e = Refusals.of(write(f));
         assertEquals(Reason.INVALID, e.reason());
         assertTrue(e.getMessage().contains("protocol pickle"), e.getMessage());
     }
@@ -229,7 +229,7 @@ class LegacyContainerTest {
         Path f = dir.resolve("many.pt");
         Files.write(f, LegacyFiles.concat(LegacyFiles.magic(), LegacyFiles.protocol(1001), LegacyFiles.sysInfo(true),
                 p.setitems().stop(), LegacyFiles.keyList(keys), data.toByteArray()));
-        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
             try (org.pthconvert.model.Checkpoint ckpt = org.pthconvert.model.Checkpoint.open(f)) {
                 assertEquals(n, ckpt.tensors().size());
             }

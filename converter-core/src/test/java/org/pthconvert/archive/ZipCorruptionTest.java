@@ -32,7 +32,7 @@ class ZipCorruptionTest {
 
     private CheckpointException openFails(byte[] content, Reason reason, String... phrases) throws IOException {
         Path p = write(content);
-        CheckpointException e = assertThrows(CheckpointException.class, () -> ZipContainer.open(p).close());
+        CheckpointException e = Refusals.of(p);
         assertEquals(reason, e.reason(), e.getMessage());
         assertEquals(p, e.file());
         for (String phrase : phrases) {
@@ -274,7 +274,7 @@ class ZipCorruptionTest {
             assertTrue(e.getMessage().contains("inflates to only 5000 bytes"), e.getMessage());
         }
         // the storage itself checks as well, when used without the container's verification
-        try (var ch = java.nio.channels.FileChannel.open(p);
+        try (var ch = org.pthconvert.io.ByteSource.open(p);
              StorageBytes s = new org.pthconvert.io.DeflatedStorage(ch, b.data.get("a/data/0"),
                      RawZip.deflate(data).length, 6000, -1, p, "a/data/0")) {
             CheckpointException e = assertThrows(CheckpointException.class, () -> s.read(0, ByteBuffer.allocate(6000)));

@@ -8,11 +8,11 @@ import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
 
 /** A tensor source over a byte array, handing out chunks of a chosen size through one reused buffer. */
-final class BytesSource implements TensorSource {
+public final class BytesSource implements TensorSource {
     private final byte[] data;
     private final int chunk;
 
-    BytesSource(byte[] data, int chunk) {
+    public BytesSource(byte[] data, int chunk) {
         this.data = data.clone();
         this.chunk = chunk;
     }

@@ -65,7 +65,7 @@ class StorageBytesTest {
         byte[] data = ViewSourceTest.random(300_000, 1);
         Path p = fileWith(data);
         Path out = dir.resolve("out.bin");
-        try (FileChannel ch = FileChannel.open(p); FileChannel o = FileChannel.open(out, StandardOpenOption.CREATE,
+        try (ByteSource ch = ByteSource.open(p); FileChannel o = FileChannel.open(out, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE)) {
             InPlaceStorage s = new InPlaceStorage(ch, 100, data.length, p, "a/data/0");
             assertTrue(s.inPlace());
@@ -83,7 +83,7 @@ class StorageBytesTest {
     @Test
     void inPlaceRefusesReadsPastItsEnd() throws Exception {
         Path p = fileWith(new byte[64]);
-        try (FileChannel ch = FileChannel.open(p)) {
+        try (ByteSource ch = ByteSource.open(p)) {
             InPlaceStorage s = new InPlaceStorage(ch, 100, 64, p, "a/data/0");
             CheckpointException e = assertThrows(CheckpointException.class, () -> s.read(60, ByteBuffer.allocate(8)));
             assertEquals("a/data/0", e.record());
@@ -108,7 +108,7 @@ class StorageBytesTest {
         }
         byte[] z = deflate(data);
         Path p = fileWith(z);
-        try (FileChannel ch = FileChannel.open(p);
+        try (ByteSource ch = ByteSource.open(p);
              DeflatedStorage s = new DeflatedStorage(ch, 100, z.length, data.length, crc(data), p, "a/data/0")) {
             assertFalse(s.inPlace());
             ByteBuffer a = ByteBuffer.allocate(1000);
@@ -131,7 +131,7 @@ class StorageBytesTest {
         Path p = fileWith(z);
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         long before = countSpills(tmp);
-        try (FileChannel ch = FileChannel.open(p)) {
+        try (ByteSource ch = ByteSource.open(p)) {
             DeflatedStorage s = new DeflatedStorage(ch, 100, z.length, data.length, crc(data), p, "a/data/0");
             Random rnd = new Random(4);
             s.read(250_000, ByteBuffer.allocate(10));
@@ -167,7 +167,7 @@ class StorageBytesTest {
         byte[] data = ViewSourceTest.random(4 * 300 * 200, 5);
         byte[] z = deflate(data);
         Path p = fileWith(z);
-        try (FileChannel ch = FileChannel.open(p);
+        try (ByteSource ch = ByteSource.open(p);
              DeflatedStorage s = new DeflatedStorage(ch, 100, z.length, data.length, crc(data), p, "a/data/0")) {
             var v = ViewSourceTest.view(Dtype.F32, 0, new long[] {200, 300}, new long[] {1, 200});
             ViewSource src = new ViewSource(s, v, ByteOrder.LITTLE_ENDIAN);
@@ -180,7 +180,7 @@ class StorageBytesTest {
         byte[] data = ViewSourceTest.random(10_000, 6);
         byte[] z = deflate(data);
         Path p = fileWith(z);
-        try (FileChannel ch = FileChannel.open(p)) {
+        try (ByteSource ch = ByteSource.open(p)) {
             try (InputStream in = new BoundedInflaterStream(
                     new ChannelRangeStream(ch, 100, z.length, p, "r", ChannelRangeStream.NO_CRC), data.length, crc(data),
                     p, "r")) {
@@ -207,7 +207,7 @@ class StorageBytesTest {
     void emptyDeflatedRecord() throws Exception {
         byte[] z = deflate(new byte[0]);
         Path p = fileWith(z);
-        try (FileChannel ch = FileChannel.open(p);
+        try (ByteSource ch = ByteSource.open(p);
              DeflatedStorage s = new DeflatedStorage(ch, 100, z.length, 0, crc(new byte[0]), p, "a/data/0")) {
             s.read(0, ByteBuffer.allocate(0));
             assertEquals(0, s.size());
@@ -218,7 +218,7 @@ class StorageBytesTest {
     void channelRangeStreamChecksCrcAtTheEnd() throws Exception {
         byte[] data = ViewSourceTest.random(1000, 7);
         Path p = fileWith(data);
-        try (FileChannel ch = FileChannel.open(p)) {
+        try (ByteSource ch = ByteSource.open(p)) {
             try (InputStream in = new ChannelRangeStream(ch, 100, 1000, p, "r", crc(data))) {
                 assertArrayEquals(data, in.readAllBytes());
             }

@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.pthconvert.dtype.Dtype;
-import org.pthconvert.dtype.TensorCast;
+import org.pthconvert.io.TensorCast;
 import org.pthconvert.testdata.Fixtures;
 
 /**

@@ -13,8 +13,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.errors.CheckpointException;
 
 /**
  * What a file may make the reader spend: every case ends in a clear error or a bounded result,
@@ -22,15 +22,20 @@ import org.pthconvert.errors.CheckpointException.Reason;
  * ({@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}: bytes allocated, garbage included).
  */
 class ResourceLimitsTest {
-    /** ~7 s measured; room for a loaded build machine. */
-    private static final int OPEN_SECONDS = 30;
+    /**
+     * Only against a hang: the work itself is bounded by counting allocations, which a loaded machine
+     * does not change (opening 250,000 tensors takes ~2 s on an idle 2-core machine).
+     */
+    private static final int HANG_SECONDS = 300;
+    /** Measured ~3,500 bytes allocated per tensor while opening; twice that is a regression. */
+    private static final long ALLOCATED_PER_TENSOR = 8_000;
 
     @TempDir
     Path dir;
 
     /**
-     * torch.save of a dict of 1,000,000 one-element tensors: one storage record each, so a ZIP64
-     * archive of 1,000,002 records (~200 MB, most of it local headers and central directory, made
+     * torch.save of a dict of 250,000 one-element tensors (the 1,000,000 of an earlier version took
+     * 27 s of a 30 s budget on a loaded machine): one storage record each, a ZIP64-sized archive of 250,002 records (~200 MB, most of it local headers and central directory, made
      * here in a few seconds). Measured on the development machine (2 cores): opening it (directory,
      * pickle, storage checks, tensor paths) takes ~7 s and allocates ~3.5 GB in total; what stays live
      * while it is open is ~900 bytes per tensor, ~0.9 GB for the million. So the test needs a heap
@@ -38,11 +43,11 @@ class ResourceLimitsTest {
      * file shape with 200,000 tensors. Reading the bytes is not part of it (one tensor is read).
      */
     @Test
-    void aMillionTinyTensorsOpenInBoundedTime() throws Exception {
-        int n = 1_000_000;
+    void manyTinyTensorsOpenWithBoundedWork() throws Exception {
+        int n = 250_000;
         long heap = Runtime.getRuntime().maxMemory();
-        if (heap < (2L << 30)) {
-            n = 200_000;
+        if (heap < (1L << 30)) {
+            n = 100_000;
         }
         TorchPickle p = new TorchPickle().op('}').mark();
         Map<String, byte[]> storages = new LinkedHashMap<>();
@@ -57,7 +62,7 @@ class ResourceLimitsTest {
         storages = null;
         int count = n;
         long t0 = System.nanoTime();
-        assertTimeoutPreemptively(Duration.ofSeconds(OPEN_SECONDS), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(HANG_SECONDS), () -> {
             long before = allocated();
             try (Checkpoint ckpt = Checkpoint.open(file)) {
                 long opened = System.nanoTime();
@@ -73,10 +78,10 @@ class ResourceLimitsTest {
                 long[] bytes = {0};
                 ckpt.source(last.view()).forEachChunk(c -> bytes[0] += c.remaining());
                 assertEquals(4, bytes[0]);
+                long perTensor = (allocated() - before) / count;
+                assertTrue(perTensor < ALLOCATED_PER_TENSOR, "opening allocated " + perTensor + " bytes per tensor");
             }
         });
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        assertTrue(seconds < OPEN_SECONDS, "opening " + n + " tensors took " + seconds + " s");
     }
 
     /** A storage declared as 2**50 bytes over a 16-byte record: a size mismatch, nothing allocated from it. */
@@ -158,7 +163,7 @@ class ResourceLimitsTest {
         }
         Path plain = dir.resolve("shared.pth");
         TorchPickle.zip(plain, shared(ints.op('e')), Map.of(), false);
-        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
             try (Checkpoint ckpt = Checkpoint.open(plain)) {
                 assertEquals(0, ckpt.tensors().size());
             }
@@ -205,7 +210,7 @@ class ResourceLimitsTest {
             TorchPickle.put(z, "script/code/__torch__/m.py",
                     code.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), true);
         }
-        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
             try (Checkpoint ckpt = Checkpoint.open(file)) {
                 assertEquals(0, ckpt.tensors().size());
                 assertTrue(ckpt.modules().isScripted());
@@ -215,7 +220,7 @@ class ResourceLimitsTest {
 
     /** Opens {@code file}, which must fail, within a few seconds and {@code maxAllocated} bytes of heap. */
     private static CheckpointException opens(Path file, long maxAllocated) {
-        return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+        return assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
             long before = allocated();
             CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.open(file).close());
             long used = allocated() - before;

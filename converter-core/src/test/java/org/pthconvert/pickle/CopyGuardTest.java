@@ -10,8 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.pickle.PickleValue.PBytes;
 import org.pthconvert.pickle.PickleValue.PList;
 import org.pthconvert.pickle.PickleValue.PTuple;
@@ -21,7 +21,8 @@ import org.pthconvert.pickle.PickleValue.PTuple;
  * 100,000-item list must not buy unbounded work. The first copy is free, repeated ones are charged.
  */
 class CopyGuardTest {
-    private static final Duration QUICK = Duration.ofSeconds(5);
+    /** Against a hang only: the copy budget, not the clock, is what each case checks. */
+    private static final Duration QUICK = Duration.ofSeconds(60);
 
     /** A memoized list of {@code n} ints at memo 0, then {@code copies} times: BINGET 0, TUPLE1, REDUCE, POP. */
     private static byte[] repeatedCopies(String module, String name, int n, int copies) {

@@ -20,7 +20,7 @@ class InternalsTest {
 
     @Test
     void memoIsDenseForSequentialIndicesAndSparseOtherwise() throws CheckpointException {
-        Memo m = new Memo(Long.MAX_VALUE);
+        Memo m = new Memo(Long.MAX_VALUE, new MemoryBudget(Long.MAX_VALUE));
         for (int i = 0; i < 5000; i++) {
             m.put(i, PNone.NONE);
         }
@@ -33,7 +33,7 @@ class InternalsTest {
         assertNull(m.get(-1));
         m.put(1L << 35, PNone.NONE);
         assertEquals(5001, m.size());
-        assertEquals(Reason.LIMIT, assertThrows(CheckpointException.class, () -> new Memo(10).put(10, PNone.NONE))
+        assertEquals(Reason.LIMIT, assertThrows(CheckpointException.class, () -> new Memo(10, new MemoryBudget(Long.MAX_VALUE)).put(10, PNone.NONE))
                 .reason());
     }
 

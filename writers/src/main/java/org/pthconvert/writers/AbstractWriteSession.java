@@ -25,6 +25,7 @@ public abstract class AbstractWriteSession implements WriteSession {
     private final WriteOptions options;
     private final CallOrder calls;
     private final List<TypeChange> changes = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
 
     protected AbstractWriteSession(TensorWriter writer, WriteOptions options) {
         this.writer = writer;
@@ -58,6 +59,16 @@ public abstract class AbstractWriteSession implements WriteSession {
         Map<String, String> m = new LinkedHashMap<>(plan.metadata());
         m.putAll(options.metadata());
         return m;
+    }
+
+    /** Records one line for the conversion's summary. */
+    protected final void note(String line) {
+        notes.add(line);
+    }
+
+    @Override
+    public final List<String> notes() {
+        return List.copyOf(notes);
     }
 
     /** Records a tensor stored in another dtype, for the summary. */

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import org.pthconvert.dtype.TensorCast;
+import org.pthconvert.io.TensorCast;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.errors.InvalidRequestException;
@@ -267,6 +267,7 @@ public final class Conversion {
             session.finish();
             List<TypeChange> changes = session.typeChanges();
             describeTypeChanges(changes, notes);
+            notes.addAll(session.notes());
             target.commit(wopts.sync());
             return new Report(plan.size(), total, System.nanoTime() - start, notes, skipped, changes,
                     target.destinations());

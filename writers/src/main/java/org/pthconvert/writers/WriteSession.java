@@ -49,6 +49,14 @@ public interface WriteSession extends Closeable {
     /** Tensors stored in a dtype other than their own (widened, or as raw bits); empty if none. */
     List<TypeChange> typeChanges();
 
+    /**
+     * Lines for the conversion's summary about what the format did beyond type changes (names an
+     * HDF5 file could not hold as paths); empty if none. Valid after {@link #finish}.
+     */
+    default List<String> notes() {
+        return List.of();
+    }
+
     /** Releases everything; aborts unless {@link #finish} succeeded. Idempotent. */
     @Override
     void close() throws IOException;

@@ -10,6 +10,7 @@ import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.pthconvert.writers.hdf5.Hdf5Writer;
 import org.pthconvert.writers.npz.NpzWriter;
 import org.pthconvert.writers.safetensors.SafetensorsWriter;
 
@@ -19,19 +20,21 @@ class WritersTest {
 
     @Test
     void builtInsAreFoundByNameAndExtension() {
-        assertEquals(List.of("safetensors", "npz"), writers.all().stream().map(TensorWriter::name).collect(Collectors.toList()));
+        assertEquals(List.of("safetensors", "npz", "hdf5"), writers.all().stream().map(TensorWriter::name).collect(Collectors.toList()));
         assertTrue(writers.byName("NPZ") instanceof NpzWriter);
         assertTrue(writers.forPath(Path.of("out/model.safetensors")) instanceof SafetensorsWriter);
         assertTrue(writers.forPath(Path.of("W.NPZ")) instanceof NpzWriter);
+        assertTrue(writers.forPath(Path.of("w.hdf5")) instanceof Hdf5Writer);
+        assertTrue(writers.forPath(Path.of("w.h5")) instanceof Hdf5Writer);
     }
 
     @Test
     void aMissSaysWhatWasAskedAndWhatExists() {
         NoSuchWriterException e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("m.xyz")));
-        assertEquals("no writer for '.xyz'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
+        assertEquals("no writer for '.xyz'; known: safetensors (.safetensors), npz (.npz), hdf5 (.h5, .hdf5)", e.getMessage());
         assertEquals(".xyz", e.asked());
         e = assertThrows(NoSuchWriterException.class, () -> writers.byName("xyz"));
-        assertEquals("no writer named 'xyz'; known: safetensors (.safetensors), npz (.npz)", e.getMessage());
+        assertEquals("no writer named 'xyz'; known: safetensors (.safetensors), npz (.npz), hdf5 (.h5, .hdf5)", e.getMessage());
         e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("outdir")));
         assertTrue(e.getMessage().startsWith("no writer for 'outdir' (no extension"), e.getMessage());
         assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of(".npz")));
@@ -41,7 +44,7 @@ class WritersTest {
     void bothBuiltInsAreServices() {
         List<String> services = ServiceLoader.load(TensorWriter.class).stream()
                 .map(p -> p.type().getSimpleName()).collect(Collectors.toList());
-        assertEquals(List.of("SafetensorsWriter", "NpzWriter"), services);
+        assertEquals(List.of("SafetensorsWriter", "NpzWriter", "Hdf5Writer"), services);
     }
 
     @Test

@@ -3,7 +3,8 @@ package org.pthconvert.cli.inspect;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
-import org.pthconvert.cli.Json;
+import org.pthconvert.cli.format.Json;
+
 
 /** Writes a {@link Node} tree as JSON, iteratively, for {@code inspect --json}. */
 public final class JsonRenderer {

@@ -4,7 +4,8 @@ import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
-import org.pthconvert.cli.Sizes;
+import org.pthconvert.cli.format.Sizes;
+
 
 /** Draws a {@link Node} tree with box-drawing guides, one value per line. */
 public final class TextRenderer {
@@ -24,7 +25,7 @@ public final class TextRenderer {
             Item it = stack.pop();
             Node n = it.node();
             String guide = it.root() ? "" : it.prefix() + (it.last() ? "└─ " : "├─ ");
-            out.println(guide + describe(n, it.root()));
+            out.println(guide + Terminal.printable(describe(n, it.root())));
             String childPrefix = it.root() ? "" : it.prefix() + (it.last() ? "   " : "│  ");
             for (int i = n.children().size() - 1; i >= 0; i--) {
                 stack.push(new Item(n.children().get(i), childPrefix, i == n.children().size() - 1, false));

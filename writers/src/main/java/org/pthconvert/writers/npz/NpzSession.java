@@ -16,7 +16,7 @@ import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.pthconvert.writers.OutputFiles;
-import org.pthconvert.dtype.TensorCast;
+import org.pthconvert.io.TensorCast;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;

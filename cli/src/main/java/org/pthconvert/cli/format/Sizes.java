@@ -1,4 +1,4 @@
-package org.pthconvert.cli;
+package org.pthconvert.cli.format;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.pthconvert.dtype;
+package org.pthconvert.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,8 +19,10 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pthconvert.dtype.BytesSource;
+import org.pthconvert.dtype.Dtype;
+import org.pthconvert.dtype.FloatCasts;
 import org.pthconvert.errors.CheckpointException;
-import org.pthconvert.io.TensorSource;
 
 class TensorCastTest {
 

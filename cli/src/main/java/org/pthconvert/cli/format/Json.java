@@ -1,4 +1,4 @@
-package org.pthconvert.cli;
+package org.pthconvert.cli.format;
 
 /**
  * Just enough JSON writing for {@code --json} output: a streaming builder that takes care of commas

@@ -1,11 +1,13 @@
-package org.pthconvert.dtype;
+package org.pthconvert.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
+import org.pthconvert.dtype.Dtype;
+import org.pthconvert.dtype.FloatCasts;
+import org.pthconvert.dtype.UnitConverter;
 import org.pthconvert.errors.CheckpointException;
-import org.pthconvert.io.TensorSource;
 
 /**
  * A tensor's bytes converted element by element from one dtype to another with {@link FloatCasts},
