@@ -4,10 +4,11 @@
 Makes {"model": <W GiB of fp32 weights>, "optimizer": <SGD momentum state, same size>, ...},
 then, interleaved and repeated, runs:
   cp          copy of a file as large as the output (the floor for any converter)
-  pthconvert  bin/pthconvert convert CKPT OUT  (model weights only, JAVA_TOOL_OPTIONS=-Xmx256m)
-  python      torch.load(mmap=True) + safetensors.torch.save_file / numpy.savez / h5py
+  pthconvert  bin/pthconvert convert CKPT OUT  (model weights only, JAVA_TOOL_OPTIONS=-Xmx256m);
+              with --format pth: bin/pthconvert strip CKPT OUT.pth
+  python      torch.load(mmap=True) + safetensors.torch.save_file / numpy.savez / h5py / torch.save
 each under /usr/bin/time -v for wall time and peak RSS, and prints medians, ratios and the
-targets from the issues. Run it from the repository: bench/run.sh [--gib 1] [--runs 3] [--format npz|hdf5]
+targets from the issues. Run it from the repository: bench/run.sh [--gib 1] [--runs 3] [--format npz|hdf5|pth]
 """
 import argparse
 import hashlib
@@ -67,7 +68,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gib", type=float, default=1.0, help="GiB of fp32 model weights (optimizer state doubles it)")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--format", choices=["safetensors", "npz", "hdf5"], default="safetensors")
+    ap.add_argument("--format", choices=["safetensors", "npz", "hdf5", "pth"], default="safetensors")
     ap.add_argument("--workdir", default=os.path.join(ROOT, "bench", "work"))
     args = ap.parse_args()
 
@@ -82,8 +83,12 @@ def main():
     copy = os.path.join(args.workdir, "copy.bin")
 
     env = dict(os.environ, JAVA_TOOL_OPTIONS="-Xmx256m")
-    java_cmd = [os.path.join(ROOT, "bin", "pthconvert"), "convert", ckpt, out_java, "--force", "--quiet"]
-    if args.format == "safetensors":
+    command = "strip" if args.format == "pth" else "convert"
+    java_cmd = [os.path.join(ROOT, "bin", "pthconvert"), command, ckpt, out_java, "--force", "--quiet"]
+    if args.format == "pth":
+        py_code = ("import torch,sys; "
+                   "sd=torch.load(sys.argv[1], mmap=True, weights_only=True)['model']; torch.save(sd, sys.argv[2])")
+    elif args.format == "safetensors":
         py_code = ("import torch,sys; from safetensors.torch import save_file; "
                    "sd=torch.load(sys.argv[1], mmap=True, weights_only=True)['model']; "
                    "save_file({k: v.contiguous() for k, v in sd.items()}, sys.argv[2], metadata={'format': 'pt'})")
@@ -128,7 +133,7 @@ def main():
     for n in routes:
         print(f"  {n:<11} {med[n]:7.2f} s  {size / med[n] / 1e6:8.0f} MB/s  peak RSS {rss[n]:7.0f} MiB  "
               f"x{med[n] / med['cp']:.2f} of cp")
-    factor = 1.5 if args.format == "safetensors" else 2.0
+    factor = 2.0 if args.format == "npz" else 1.5
     limit = factor * med["cp"] + 0.5
     print(f"target: pthconvert <= {factor} x cp + 0.5 s = {limit:.2f} s: "
           f"{'met' if med['pthconvert'] <= limit else 'MISSED'} ({med['pthconvert']:.2f} s)")
@@ -140,6 +145,13 @@ def main():
     if args.format == "safetensors":
         same = sha256(out_java) == sha256(out_py)
         print(f"pthconvert output identical to safetensors.torch.save_file: {'yes' if same else 'NO'}")
+    if args.format == "pth":
+        import torch
+        a = torch.load(out_java, weights_only=True, mmap=True)
+        b = torch.load(out_py, weights_only=True, mmap=True)
+        same = list(a) == list(b) and all(a[k].dtype == b[k].dtype and a[k].shape == b[k].shape
+                                          and torch.equal(a[k].view(torch.uint8), b[k].view(torch.uint8)) for k in a)
+        print(f"pthconvert output loads equal to torch.save of the same weights: {'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -457,7 +457,61 @@ class Hdf5:
         return out, problems
 
 
-FORMATS = {f.name: f for f in (Safetensors, Npz, Hdf5)}
+def qparams(t):
+    """A quantized tensor's scheme and parameters, as a label part (empty for other tensors)."""
+    if not t.is_quantized:
+        return ""
+    if t.qscheme() in (torch.per_tensor_affine, torch.per_tensor_symmetric):
+        return f" {t.qscheme()} {t.q_scale()!r} {t.q_zero_point()}"
+    return (f" {t.qscheme()} {t.q_per_channel_scales().tolist()!r} {t.q_per_channel_zero_points().tolist()!r} "
+            f"axis {t.q_per_channel_axis()}")
+
+
+class Pth:
+    name = "pth"
+    ext = ".pth"
+
+    @staticmethod
+    def refuses(t):
+        return False
+
+    @staticmethod
+    def expect(t, opts):
+        return dname(t.dtype) + qparams(t), list(t.shape), tensor_bytes(t)
+
+    @staticmethod
+    def read(path, opts):
+        """torch.load(weights_only=True), and again with mmap=True: both must give the same state dict."""
+        problems = []
+        sd = torch.load(str(path), weights_only=True)
+        mm = torch.load(str(path), weights_only=True, mmap=True)
+        if type(sd) is not collections.OrderedDict:
+            problems.append(f"torch.load gives a {type(sd).__name__}, want an OrderedDict (as state_dict())")
+        with zipfile.ZipFile(path) as z:
+            top = Path(path).stem
+            names = z.namelist()
+            want_first = [f"{top}/data.pkl", f"{top}/.format_version", f"{top}/.storage_alignment", f"{top}/byteorder"]
+            if names[:4] != want_first or names[-2:] != [f"{top}/version", f"{top}/.data/serialization_id"]:
+                problems.append(f"records {names[:4]} ... {names[-2:]} are not torch's order under {top}/")
+            for i in z.infolist():
+                if i.compress_type != zipfile.ZIP_STORED:
+                    problems.append(f"record {i.filename} is compressed")
+        out = {}
+        for k, v in sd.items():
+            if type(v) is not torch.Tensor:
+                problems.append(f"{k!r} is a {type(v).__name__}, want a plain tensor")
+            if v.requires_grad:
+                problems.append(f"{k!r} requires grad")
+            out[k] = (dname(v.dtype) + qparams(v), list(v.shape), tensor_bytes(v))
+        if list(mm) != list(sd):
+            problems.append("mmap=True gives other names")
+        for k, v in mm.items():
+            if k in out and (dname(v.dtype) + qparams(v), list(v.shape), tensor_bytes(v)) != out[k]:
+                problems.append(f"{k!r}: mmap=True gives other values")
+        return out, problems
+
+
+FORMATS = {f.name: f for f in (Safetensors, Npz, Hdf5, Pth)}
 
 
 def compare(got, want, label="tensor"):
@@ -615,6 +669,8 @@ class Suite:
             self.plan_npz_extras()
         if "hdf5" in formats:
             self.plan_hdf5_extras()
+        if "pth" in formats:
+            self.plan_pth_extras()
         self.plan_casts(formats)
         self.plan_interrupts()
 
@@ -1035,6 +1091,127 @@ class Suite:
             problems.append(f"{len(got)} datasets + {len(removed)} links, torch has {len(ref)} names")
         return problems, f"{len(got)} datasets, {len(removed)} hard links"
 
+    # ---- pth (strip): tied storage, load_state_dict, smaller than the training checkpoint
+
+    def plan_pth_extras(self):
+        d = self.outdir("strip tied")
+        out = d / "tied.pth"
+        fut = self.cli.submit(["strip", self.fix / "tied.pth", out, "--json"], cwd=d)
+        self.task("strip tied.pth: tied names share one storage after torch.load (also with mmap=True)", [fut],
+                  lambda runs, out=out: self.verify_pth_tied(out, runs[0]))
+        for file, sel in MODULE_FIXTURES.items():
+            d = self.outdir(f"strip load_state_dict {file}")
+            out = d / "m.pth"
+            fut = self.cli.submit(["strip", self.fix / file, out, "-q"], cwd=d)
+            self.task(f"strip {file}: {sel}.load_state_dict(torch.load(OUT, weights_only=True), strict=True)", [fut],
+                      lambda runs, file=file, out=out: self.verify_load_state_dict(file, out, runs[0]))
+        d = self.outdir("strip training checkpoint")
+        ckpt = d / "train.pth"
+        out = d / "model.pth"
+        fut = self.cli.pool.submit(lambda: (make_training_checkpoint(ckpt), self.cli._run(
+            [str(self.cli.launcher), "strip", str(ckpt), str(out), "--json"], d))[1])
+        self.task("strip of a training checkpoint (model + optimizer + scheduler + iteration): weights only, "
+                  "smaller, summary says what was dropped", [fut],
+                  lambda runs: self.verify_strip_training(ckpt, out, runs[0]))
+        d = self.outdir("strip keep storages")
+        out_k = d / "views.pth"
+        fut = self.cli.submit(["strip", self.fix / "views.pth", out_k, "--keep-storages", "--json"], cwd=d)
+        self.task("strip views.pth --keep-storages: the same tensors, views kept as views", [fut],
+                  lambda runs, out_k=out_k: self.verify_keep_storages(out_k, runs[0]))
+        d = self.outdir("strip refuses its input")
+        target = d / "in.pth"
+        shutil.copy(self.fix / "train_sgd.ckpt", target)
+        fut = self.cli.submit(["strip", target, target, "--force"], cwd=d)
+        self.task("strip IN IN --force: refused, input untouched", [fut],
+                  lambda runs: self.verify_strip_refuses_input(target, runs[0]))
+        d = self.outdir("strip empty selection")
+        out_e = d / "e.pth"
+        fut = self.cli.submit(["strip", self.fix / "sample.pth", out_e, "--include", "no.such.*"], cwd=d)
+        self.task("strip with an empty selection: refused", [fut],
+                  lambda runs, d=d: one_line_refusal(runs[0], {"empty"}, d, quote=False))
+
+    def verify_keep_storages(self, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        want = {n: Pth.expect(t, {}) for n, t in self.refs[("views.pth", "auto")].tensors.items()}
+        got, problems = Pth.read(out, {})
+        problems += compare(got, want)
+        sd = torch.load(out, weights_only=True)
+        views = [n for n, t in sd.items() if not t.is_contiguous() or t.storage_offset() > 0]
+        if not views:
+            problems.append("no tensor is a view any more")
+        return problems + leftovers(out.parent, {out.name}), f"views kept: {views}"
+
+    def verify_pth_tied(self, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        src = torch.load(self.fix / "tied.pth", weights_only=True)
+        pairs = [(a, b) for a in src for b in src if a < b
+                 and src[a].untyped_storage().data_ptr() == src[b].untyped_storage().data_ptr()
+                 and src[a].storage_offset() == src[b].storage_offset() and src[a].stride() == src[b].stride()]
+        problems = [] if pairs else ["tied.pth has no tied pair to check"]
+        for mmap in (False, True):
+            sd = torch.load(out, weights_only=True, mmap=mmap)
+            for a, b in pairs:
+                if sd[a].untyped_storage().data_ptr() != sd[b].untyped_storage().data_ptr():
+                    problems.append(f"{a!r} and {b!r} do not share storage (mmap={mmap})")
+        with zipfile.ZipFile(out) as z:
+            records = [n for n in z.namelist() if "/data/" in n]
+        if len(records) != len(src) - len(pairs):
+            problems.append(f"{len(records)} storage records, want {len(src) - len(pairs)}")
+        return problems + leftovers(out.parent, {out.name}), f"tied {pairs}, {len(records)} records"
+
+    def verify_load_state_dict(self, file, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        model = module_of(self.fix / file)
+        sd = torch.load(out, weights_only=True)
+        result = model.load_state_dict(sd, strict=True)
+        problems = []
+        want = {k: Pth.expect(v, {}) for k, v in self.refs[(file, "auto")].tensors.items()}
+        got = {k: Pth.expect(v, {}) for k, v in model.state_dict().items()}
+        problems += compare(got, want, "the loaded module's state_dict() entry")
+        if file in NO_METADATA:
+            if getattr(sd, "_metadata", None) is not None:
+                problems.append(f"_metadata {dict(sd._metadata)} although the source has none")
+        elif getattr(sd, "_metadata", None) is None:
+            problems.append("no _metadata (module versions) in the output")
+        else:
+            want_md = dict(module_of(self.fix / file).state_dict()._metadata)
+            if dict(sd._metadata) != want_md:
+                problems.append(f"_metadata {dict(sd._metadata)} differs from the module's {want_md}")
+        return problems + leftovers(out.parent, {out.name}), f"{len(sd)} tensors, {result}"
+
+    def verify_strip_training(self, ckpt, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        problems = []
+        summary, err = parse_json(run)
+        if err:
+            return [err]
+        src = torch.load(ckpt, weights_only=True)
+        want = {k: Pth.expect(v, {}) for k, v in src["model"].items()}
+        got, fp = Pth.read(out, {})
+        problems += fp + compare(got, want)
+        if out.stat().st_size >= ckpt.stat().st_size:
+            problems.append(f"output {out.stat().st_size} bytes is not smaller than the checkpoint {ckpt.stat().st_size}")
+        dropped = [d["key"] for d in summary.get("dropped", [])]
+        if summary.get("under") != "model" or dropped != ["optimizer", "scheduler", "iteration"]:
+            problems.append(f"--json under={summary.get('under')!r} dropped={dropped}, want 'model' and "
+                            f"optimizer, scheduler, iteration")
+        if summary.get("input_bytes") != ckpt.stat().st_size or summary.get("output_bytes") != out.stat().st_size:
+            problems.append(f"--json sizes {summary.get('input_bytes')} -> {summary.get('output_bytes')} are not the files'")
+        return problems, f"{ckpt.stat().st_size} -> {out.stat().st_size} bytes (x{summary.get('ratio', 0):.1f})"
+
+    def verify_strip_refuses_input(self, target, run):
+        problems = []
+        if run.rc == 0:
+            problems.append("exit 0")
+        if target.read_bytes() != (self.fix / "train_sgd.ckpt").read_bytes():
+            problems.append("the input was changed")
+        problems += leftovers(target.parent, {target.name})
+        return problems, f"exit {run.rc}: {run.err.strip()[:100]}"
+
     # ---- --dtype casts
 
     def plan_casts(self, formats):
@@ -1144,6 +1321,43 @@ class Suite:
                 REPORT.error(name, e)
         self.cli.pool.shutdown()
         shutil.rmtree(self.work / "big", ignore_errors=True)
+
+
+# Fixtures whose module we can build here (from testdata/generate.py) or load, for load_state_dict(strict=True).
+MODULE_FIXTURES = {"sample.pth": "SampleMLP", "state_dict.pth": "ConvNet", "dataparallel.pth": "ConvNet",
+                   "compiled.pth": "ConvNet", "train_sgd.ckpt": "ConvNet", "train_adam.pt": "SampleMLP",
+                   "tied.pth": "TiedLM", "whole_model.pt": "the pickled module", "torchscript.pt": "the script module"}
+
+# Sources without a state dict's _metadata: built by hand, or a whole pickled / scripted module.
+NO_METADATA = ("compiled.pth", "whole_model.pt", "torchscript.pt")
+
+
+def generator_module():
+    import importlib.util
+    path = Path(__file__).resolve().parents[4] / "testdata" / "generate.py"
+    spec = importlib.util.spec_from_file_location("pthconvert_generate", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def module_of(fixture):
+    """A module whose state_dict() the fixture's weights fit: the generator's class, or the saved module."""
+    name = MODULE_FIXTURES[fixture.name]
+    if fixture.name in ("whole_model.pt", "torchscript.pt"):
+        return torch_load(fixture)
+    return getattr(generator_module(), name)()
+
+
+def make_training_checkpoint(path):
+    """A small checkpoint shaped like the benchmark's: model, SGD momentum state, scheduler, iteration."""
+    g = torch.Generator().manual_seed(0)
+    model = {f"layers.{i}.weight": torch.randn(4096, generator=g) for i in range(4)}
+    state = {i: {"momentum_buffer": torch.randn(4096, generator=g)} for i in range(4)}
+    torch.save({"model": model,
+                "optimizer": {"state": state, "param_groups": [{"lr": 0.1, "momentum": 0.9, "params": [0, 1, 2, 3]}]},
+                "scheduler": {"milestones": {30: 1, 80: 1}, "gamma": 0.1, "last_epoch": 10},
+                "iteration": 9999}, path)
 
 
 def make_big_checkpoint(path):

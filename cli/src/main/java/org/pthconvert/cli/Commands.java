@@ -24,6 +24,8 @@ final class Commands {
     static final List<Entry> ALL = List.of(
             new Entry("convert", ConvertCommand::new, "Convert a checkpoint's tensors to another format.",
                     ConvertCommand::configure),
+            new Entry("strip", StripCommand::new, "Keep only the model weights, as the weights-only .pth "
+                    + "torch.load(weights_only=True) reads.", StripCommand::configure),
             new Entry("inspect", InspectCommand::new, "Show what a checkpoint holds, before trusting it."),
             new Entry("scan", ScanCommand::new, "Say whether files would run code under torch.load."));
 

@@ -83,7 +83,8 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
             tensors = stripWrapperPrefix(tensors, notes);
         }
         checkNames(tensors);
-        return new Selected(in.checkpoint(), tensors, notes, in.unreadable(), in.moduleMetadata());
+        return new Selected(in.checkpoint(), tensors, notes, in.unreadable(),
+                in.moduleMetadata().renamed(this, in.tensors(), tensors));
     }
 
     private static List<NamedTensor> stripWrapperPrefix(List<NamedTensor> tensors, List<String> notes) {

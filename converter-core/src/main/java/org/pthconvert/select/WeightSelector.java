@@ -91,7 +91,7 @@ public final class WeightSelector {
                 unreadable.add(u);
             }
         }
-        return new Selected(ckpt, out, notes, unreadable, ModuleMetadata.EMPTY);
+        return new Selected(ckpt, out, notes, unreadable, ModuleMetadata.of(ckpt, out));
     }
 
     private static List<NamedTensor> auto(Checkpoint ckpt, List<String> notes) {

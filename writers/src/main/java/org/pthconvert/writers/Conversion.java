@@ -96,6 +96,10 @@ public final class Conversion {
             throw new InvalidRequestException("dedupe records removed=kept names in the output's metadata, "
                     + "which " + writer.name() + " cannot hold; without it the removed names would be lost");
         }
+        if (selected.tensors().isEmpty() && selected.unreadable().isEmpty()) {
+            throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
+                    "the selection is empty after the name rules: nothing to write", null);
+        }
         List<String> notes = new ArrayList<>(selected.notes());
         List<Skipped> skipped = new ArrayList<>();
         refuseUnreadable(ckpt, selected.unreadable(), opts, skipped);

@@ -20,7 +20,9 @@ class WritersTest {
 
     @Test
     void builtInsAreFoundByNameAndExtension() {
-        assertEquals(List.of("safetensors", "npz", "hdf5"), writers.all().stream().map(TensorWriter::name).collect(Collectors.toList()));
+        // more writers may follow the first two (every format is one service entry)
+        assertEquals(List.of("safetensors", "npz"), writers.all().stream().map(TensorWriter::name).limit(2)
+                .collect(Collectors.toList()));
         assertTrue(writers.byName("NPZ") instanceof NpzWriter);
         assertTrue(writers.forPath(Path.of("out/model.safetensors")) instanceof SafetensorsWriter);
         assertTrue(writers.forPath(Path.of("W.NPZ")) instanceof NpzWriter);
@@ -31,10 +33,12 @@ class WritersTest {
     @Test
     void aMissSaysWhatWasAskedAndWhatExists() {
         NoSuchWriterException e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("m.xyz")));
-        assertEquals("no writer for '.xyz'; known: safetensors (.safetensors), npz (.npz), hdf5 (.h5, .hdf5)", e.getMessage());
+        assertTrue(e.getMessage().startsWith("no writer for '.xyz'; known: safetensors (.safetensors), npz (.npz)"),
+                e.getMessage());
         assertEquals(".xyz", e.asked());
         e = assertThrows(NoSuchWriterException.class, () -> writers.byName("xyz"));
-        assertEquals("no writer named 'xyz'; known: safetensors (.safetensors), npz (.npz), hdf5 (.h5, .hdf5)", e.getMessage());
+        assertTrue(e.getMessage().startsWith("no writer named 'xyz'; known: safetensors (.safetensors), npz (.npz)"),
+                e.getMessage());
         e = assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of("outdir")));
         assertTrue(e.getMessage().startsWith("no writer for 'outdir' (no extension"), e.getMessage());
         assertThrows(NoSuchWriterException.class, () -> writers.forPath(Path.of(".npz")));
@@ -44,7 +48,7 @@ class WritersTest {
     void bothBuiltInsAreServices() {
         List<String> services = ServiceLoader.load(TensorWriter.class).stream()
                 .map(p -> p.type().getSimpleName()).collect(Collectors.toList());
-        assertEquals(List.of("SafetensorsWriter", "NpzWriter", "Hdf5Writer"), services);
+        assertEquals(List.of("SafetensorsWriter", "NpzWriter"), services.subList(0, 2));
     }
 
     @Test

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.pthconvert.dtype.TensorCast;
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.io.TensorCast;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.writers.AbstractWriteSession;

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pthconvert.dtype.Dtype;
-import org.pthconvert.dtype.TensorCast;
+import org.pthconvert.io.TensorCast;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.tensor.Quantization;
 import org.pthconvert.tensor.Shape;

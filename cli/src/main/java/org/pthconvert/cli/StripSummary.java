@@ -1,0 +1,97 @@
+package org.pthconvert.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.pthconvert.cli.format.Json;
+import org.pthconvert.cli.format.Sizes;
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.model.Checkpoint;
+import org.pthconvert.model.TensorEntry;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.writers.service.ConversionResult;
+
+/**
+ * What {@code strip} kept and dropped: {@code "kept 161 tensors (97.8 MiB) under 'model'; dropped
+ * optimizer (195.6 MiB), scheduler, iteration; 3.0x smaller"}, the ratio being the input file's size
+ * over the output's.
+ *
+ * @param under   the top-level key the kept tensors came from, or null (the root itself)
+ * @param dropped top-level keys left out, each with the bytes of the tensors under it (0: none)
+ */
+record StripSummary(ConversionResult result, String under, Map<String, Long> dropped, long inputBytes,
+                    long outputBytes) {
+
+    /** Reads the input's tree again (its pickle only) to size what was dropped. */
+    static StripSummary of(ConversionResult r, long inputBytes, long outputBytes)
+            throws CheckpointException, IOException {
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        r.dropped().forEach(k -> dropped.put(k, 0L));
+        String under = null;
+        try (Checkpoint ckpt = Checkpoint.open(r.input())) {
+            for (TensorEntry t : ckpt.tensors()) {
+                if (!t.path().isEmpty()) {
+                    dropped.computeIfPresent(t.path().get(0), (k, v) -> Math.addExact(v, t.view().byteLength()));
+                }
+            }
+            List<String> kept = new ArrayList<>(ckpt.topLevelKeys());
+            kept.removeAll(r.dropped());
+            if (kept.size() == 1 && ckpt.root() instanceof PickleValue.PDict root
+                    && !(root.get(kept.get(0)) instanceof PickleValue.PTensor)) {
+                under = kept.get(0);
+            }
+        }
+        return new StripSummary(r, under, dropped, inputBytes, outputBytes);
+    }
+
+    double ratio() {
+        return outputBytes == 0 ? 0 : (double) inputBytes / outputBytes;
+    }
+
+    String line() {
+        StringBuilder b = new StringBuilder();
+        b.append(result.input()).append(" -> ").append(result.output()).append(": kept ").append(result.tensors())
+                .append(result.tensors() == 1 ? " tensor (" : " tensors (").append(Sizes.human(result.bytes()))
+                .append(')');
+        if (under != null) {
+            b.append(" under '").append(under).append('\'');
+        }
+        if (!dropped.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            dropped.forEach((k, v) -> parts.add(v > 0 ? k + " (" + Sizes.human(v) + ")" : k));
+            b.append("; dropped ").append(String.join(", ", parts));
+        }
+        b.append(String.format(Locale.ROOT, "; %.1fx smaller", ratio()));
+        for (String note : result.notes()) {
+            if (!note.startsWith("took the weights under")) {   // said above
+                b.append("; ").append(note);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The conversion's JSON summary with strip's fields added before it closes. */
+    String json(Json conversion) {
+        String base = conversion.toString();
+        Json j = new Json().beginObject();
+        j.name("under");
+        if (under == null) {
+            j.raw("null");
+        } else {
+            j.string(under);
+        }
+        j.name("dropped").beginArray();
+        dropped.forEach((k, v) -> j.beginObject().field("key", k).field("tensor_bytes", v).endObject());
+        j.endArray();
+        j.field("input_bytes", inputBytes).field("output_bytes", outputBytes);
+        j.name("ratio").number(ratio());
+        j.endObject();
+        String extra = j.toString();
+        return base.substring(0, base.length() - 1) + "," + extra.substring(1);
+    }
+}

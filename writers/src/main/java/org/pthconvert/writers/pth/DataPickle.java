@@ -1,0 +1,233 @@
+package org.pthconvert.writers.pth;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+import org.pthconvert.dtype.Dtype;
+import org.pthconvert.select.ModuleMetadata;
+import org.pthconvert.tensor.Quantization;
+import org.pthconvert.tensor.Shape;
+
+/**
+ * {@code data.pkl} of a state dict, as {@code torch.save(model.state_dict())} pickles it: an
+ * {@code OrderedDict} of {@code _rebuild_tensor_v2}/{@code _v3}/{@code _rebuild_qtensor} calls whose
+ * storages are persistent ids, then BUILD with {@code {'_metadata': OrderedDict(...)}}. Only globals
+ * that {@code torch.load(weights_only=True)} accepts appear. Tied entries are separate tensors on one
+ * storage, as {@code state_dict()} gives them.
+ */
+final class DataPickle {
+
+    /** CPython's pickler writes dict items in batches of this many per MARK ... SETITEMS. */
+    private static final int BATCH = 1000;
+
+    private final PickleWriter p = new PickleWriter();
+    private final Map<String, Integer> strings = new HashMap<>();
+    private final Map<String, Integer> keys = new HashMap<>();
+
+    private DataPickle() {
+    }
+
+    static byte[] encode(List<PickledTensor> tensors, ModuleMetadata metadata) {
+        DataPickle d = new DataPickle();
+        d.stateDict(tensors, metadata);
+        return d.p.finish();
+    }
+
+    private void stateDict(List<PickledTensor> tensors, ModuleMetadata metadata) {
+        newOrderedDict();
+        items(tensors.size(), i -> {
+            PickledTensor t = tensors.get(i);
+            p.str(t.name());
+            p.put();
+            tensor(t);
+        });
+        if (!metadata.isEmpty()) {
+            p.emptyDict();
+            p.put();
+            p.str("_metadata");
+            p.put();
+            newOrderedDict();
+            List<Map.Entry<String, Map<String, Object>>> modules = new ArrayList<>(metadata.modules().entrySet());
+            items(modules.size(), i -> {
+                p.str(modules.get(i).getKey());
+                p.put();
+                p.emptyDict();
+                p.put();
+                List<Map.Entry<String, Object>> values = new ArrayList<>(modules.get(i).getValue().entrySet());
+                items(values.size(), j -> {
+                    sharedStr(values.get(j).getKey());
+                    scalar(values.get(j).getValue());
+                });
+            });
+            p.setItem();
+            p.build();
+        }
+    }
+
+    /** Pushes {@code n} dict items into the dict on the stack, batched the way CPython does. */
+    private void items(int n, IntConsumer item) {
+        for (int start = 0; start < n; start += BATCH) {
+            int end = Math.min(n, start + BATCH);
+            if (end - start > 1) {
+                p.mark();
+            }
+            for (int i = start; i < end; i++) {
+                item.accept(i);
+            }
+            if (end - start > 1) {
+                p.setItems();
+            } else {
+                p.setItem();
+            }
+        }
+    }
+
+    private void newOrderedDict() {
+        p.global("collections", "OrderedDict");
+        p.emptyTuple();
+        p.reduce();
+        p.put();
+    }
+
+    /** Pushes one tensor and memoises it. */
+    private void tensor(PickledTensor t) {
+        Quantization q = t.quantization();
+        Dtype dtype = t.storage().dtype();
+        boolean typed = PthDtypes.typedStorage(dtype).isPresent();
+        if (q != null) {
+            p.global("torch._utils", "_rebuild_qtensor");
+        } else {
+            p.global("torch._utils", typed ? "_rebuild_tensor_v2" : "_rebuild_tensor_v3");
+        }
+        p.mark();
+        storage(t.storage());
+        p.integer(t.offset());
+        ints(t.shape());
+        ints(t.strides());
+        if (q != null) {
+            quantizer(q, t);
+        }
+        p.bool(false);                 // requires_grad, as state_dict() gives
+        emptyOrderedDict();            // backward_hooks
+        if (q == null && !typed) {
+            p.global("torch", dtype.torchName());
+        }
+        p.markTuple();
+        p.put();
+        p.reduce();
+        p.put();
+    }
+
+    private void quantizer(Quantization q, PickledTensor t) {
+        if (t.scales() == null) {
+            p.global("torch", q.scheme());
+            p.floating(q.scales().get(0));
+            p.integer(q.zeroPoints().get(0));
+            p.tuple(3);
+        } else {
+            p.mark();
+            p.global("torch", q.scheme());
+            plainTensor(t.scales(), q.scales().size());
+            plainTensor(t.zeroPoints(), q.zeroPoints().size());
+            p.integer(q.axis());
+            p.markTuple();
+        }
+        p.put();
+    }
+
+    /** A 1-d tensor filling its own record (per-channel scales or zero points). */
+    private void plainTensor(StoredRecord r, long n) {
+        p.global("torch._utils", "_rebuild_tensor_v2");
+        p.mark();
+        storage(r);
+        p.integer(0);
+        ints(Shape.of(n));
+        ints(Shape.of(1));
+        p.bool(false);
+        emptyOrderedDict();
+        p.markTuple();
+        p.put();
+        p.reduce();
+        p.put();
+    }
+
+    private void storage(StoredRecord r) {
+        p.mark();
+        sharedStr("storage");
+        String cls = PthDtypes.typedStorage(r.dtype()).orElse(null);
+        if (cls != null) {
+            p.global("torch", cls);
+        } else {
+            p.global("torch.storage", "UntypedStorage");
+        }
+        Integer key = keys.get(r.key());
+        if (key != null) {
+            p.get(key);     // a storage seen before: torch pickles its key string once
+        } else {
+            p.str(r.key());
+            keys.put(r.key(), p.put());
+        }
+        sharedStr("cpu");
+        p.integer(PthDtypes.storageNumel(r.dtype(), r.byteLength()));
+        p.markTuple();
+        p.put();
+        p.persid();
+    }
+
+    private void emptyOrderedDict() {
+        p.global("collections", "OrderedDict");
+        p.emptyTuple();
+        p.reduce();
+        p.put();
+    }
+
+    private void ints(Shape s) {
+        int n = s.rank();
+        if (n > 3) {
+            p.mark();
+        }
+        for (int i = 0; i < n; i++) {
+            p.integer(s.dim(i));
+        }
+        if (n > 3) {
+            p.markTuple();
+        } else {
+            p.tuple(n);
+        }
+        if (n > 0) {
+            p.put();
+        }
+    }
+
+    /** A string CPython would hold as one interned object: pickled once, then taken from the memo. */
+    private void sharedStr(String s) {
+        Integer slot = strings.get(s);
+        if (slot != null) {
+            p.get(slot);
+            return;
+        }
+        p.str(s);
+        strings.put(s, p.put());
+    }
+
+    /** A module-metadata value: Long, Double, Boolean, String or null (see {@link ModuleMetadata}). */
+    private void scalar(Object v) {
+        if (v instanceof Long i) {
+            p.integer(i);
+        } else if (v instanceof Double f) {
+            p.floating(f);
+        } else if (v instanceof String s) {
+            p.str(s);
+            p.put();
+        } else if (v instanceof Boolean b) {
+            p.bool(b);
+        } else if (v == null) {
+            p.none();
+        } else {
+            throw new IllegalArgumentException("module metadata value of type " + v.getClass().getSimpleName());
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package org.pthconvert.writers.pth;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Emits pickle protocol 2 opcodes, the subset {@code torch.save} uses for a state dict. Like
+ * CPython's pickler it memoizes every global, string, tuple and reduced object it is told to
+ * ({@link #put}), so repeated globals and strings come back as BINGET; callers decide what to
+ * memoize. Holds the pickle in memory: a state dict's pickle is small (about 150 bytes a tensor).
+ */
+final class PickleWriter {
+
+    private static final int PROTO = 0x80;
+    private static final int GLOBAL = 'c';
+    private static final int BINPUT = 'q';
+    private static final int LONG_BINPUT = 'r';
+    private static final int BINGET = 'h';
+    private static final int LONG_BINGET = 'j';
+    private static final int MARK = '(';
+    private static final int TUPLE = 't';
+    private static final int EMPTY_TUPLE = ')';
+    private static final int TUPLE1 = 0x85;
+    private static final int TUPLE2 = 0x86;
+    private static final int TUPLE3 = 0x87;
+    private static final int REDUCE = 'R';
+    private static final int BINUNICODE = 'X';
+    private static final int BININT = 'J';
+    private static final int BININT1 = 'K';
+    private static final int BININT2 = 'M';
+    private static final int LONG1 = 0x8a;
+    private static final int NEWTRUE = 0x88;
+    private static final int NEWFALSE = 0x89;
+    private static final int NONE = 'N';
+    private static final int BINFLOAT = 'G';
+    private static final int BINPERSID = 'Q';
+    private static final int EMPTY_DICT = '}';
+    private static final int SETITEM = 's';
+    private static final int SETITEMS = 'u';
+    private static final int BUILD = 'b';
+    private static final int STOP = '.';
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final Map<String, Integer> globals = new HashMap<>();
+    private int memoSize;
+
+    PickleWriter() {
+        out.write(PROTO);
+        out.write(2);
+    }
+
+    /** Pushes {@code module.name}, once as GLOBAL and afterwards from the memo. */
+    PickleWriter global(String module, String name) {
+        String key = module + "\n" + name;
+        Integer slot = globals.get(key);
+        if (slot != null) {
+            return get(slot);
+        }
+        out.write(GLOBAL);
+        ascii(module + "\n" + name + "\n");
+        globals.put(key, put());
+        return this;
+    }
+
+    /** Memoizes the top of the stack; returns its slot for {@link #get}. */
+    int put() {
+        int slot = memoSize++;
+        if (slot < 256) {
+            out.write(BINPUT);
+            out.write(slot);
+        } else {
+            out.write(LONG_BINPUT);
+            le32(slot);
+        }
+        return slot;
+    }
+
+    PickleWriter get(int slot) {
+        if (slot < 0 || slot >= memoSize) {
+            throw new IllegalArgumentException("memo slot " + slot + " was never put");
+        }
+        if (slot < 256) {
+            out.write(BINGET);
+            out.write(slot);
+        } else {
+            out.write(LONG_BINGET);
+            le32(slot);
+        }
+        return this;
+    }
+
+    PickleWriter str(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.write(BINUNICODE);
+        le32(b.length);
+        out.write(b, 0, b.length);
+        return this;
+    }
+
+    /** An int the way CPython picks its opcode: BININT1, BININT2, BININT, else LONG1. */
+    PickleWriter integer(long v) {
+        if (v >= 0 && v <= 0xff) {
+            out.write(BININT1);
+            out.write((int) v);
+        } else if (v >= 0 && v <= 0xffff) {
+            out.write(BININT2);
+            out.write((int) v & 0xff);
+            out.write((int) (v >>> 8) & 0xff);
+        } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+            out.write(BININT);
+            le32((int) v);
+        } else {
+            byte[] be = BigInteger.valueOf(v).toByteArray(); // minimal two's complement, big-endian
+            out.write(LONG1);
+            out.write(be.length);
+            for (int i = be.length - 1; i >= 0; i--) {
+                out.write(be[i]);
+            }
+        }
+        return this;
+    }
+
+    PickleWriter bool(boolean v) {
+        out.write(v ? NEWTRUE : NEWFALSE);
+        return this;
+    }
+
+    PickleWriter none() {
+        out.write(NONE);
+        return this;
+    }
+
+    PickleWriter floating(double v) {
+        out.write(BINFLOAT);
+        long bits = Double.doubleToRawLongBits(v);
+        for (int i = 7; i >= 0; i--) {
+            out.write((int) (bits >>> (8 * i)) & 0xff);
+        }
+        return this;
+    }
+
+    PickleWriter mark() {
+        out.write(MARK);
+        return this;
+    }
+
+    /** Makes a tuple of the top {@code n} items, 0 to 3 (longer tuples: {@link #mark} ... {@link #markTuple}). */
+    PickleWriter tuple(int n) {
+        switch (n) {
+            case 0 -> out.write(EMPTY_TUPLE);
+            case 1 -> out.write(TUPLE1);
+            case 2 -> out.write(TUPLE2);
+            case 3 -> out.write(TUPLE3);
+            default -> throw new IllegalArgumentException("tuple of " + n + " items needs MARK ... TUPLE");
+        }
+        return this;
+    }
+
+    /** Makes a tuple of the items pushed since the last {@link #mark}. */
+    PickleWriter markTuple() {
+        out.write(TUPLE);
+        return this;
+    }
+
+    PickleWriter emptyTuple() {
+        out.write(EMPTY_TUPLE);
+        return this;
+    }
+
+    PickleWriter reduce() {
+        out.write(REDUCE);
+        return this;
+    }
+
+    PickleWriter persid() {
+        out.write(BINPERSID);
+        return this;
+    }
+
+    PickleWriter emptyDict() {
+        out.write(EMPTY_DICT);
+        return this;
+    }
+
+    PickleWriter setItem() {
+        out.write(SETITEM);
+        return this;
+    }
+
+    PickleWriter setItems() {
+        out.write(SETITEMS);
+        return this;
+    }
+
+    PickleWriter build() {
+        out.write(BUILD);
+        return this;
+    }
+
+    byte[] finish() {
+        out.write(STOP);
+        return out.toByteArray();
+    }
+
+    private void ascii(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+    }
+
+    private void le32(int v) {
+        out.write(v & 0xff);
+        out.write((v >>> 8) & 0xff);
+        out.write((v >>> 16) & 0xff);
+        out.write((v >>> 24) & 0xff);
+    }
+}

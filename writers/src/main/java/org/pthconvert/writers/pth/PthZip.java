@@ -1,0 +1,173 @@
+package org.pthconvert.writers.pth;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * A zip laid out the way torch's {@code PyTorchStreamWriter} (miniz) lays it out, so that
+ * {@code torch.load(..., mmap=True)} maps the records in place: every record STORED, its data on a
+ * 64-byte boundary (padding in a local-header extra field "FB" filled with 'Z'), sizes and CRC in a
+ * data descriptor and the central directory, DOS time and date zero, ZIP64 fields once a size or an
+ * offset reaches 4 GiB, and always a ZIP64 end record. Records are written one after another; the
+ * data of a record may arrive in chunks.
+ */
+final class PthZip {
+
+    static final int ALIGNMENT = 64;
+    private static final long MAX32 = 0xFFFFFFFFL;
+    private static final int LOCAL_HEADER = 30;
+    private static final int FLAGS = 0x0808;   // data descriptor, UTF-8 names
+
+    /** A written record, for the central directory. */
+    private record Entry(byte[] name, long offset, long size, int crc) {
+    }
+
+    private final FileChannel out;
+    private final List<Entry> entries = new ArrayList<>();
+    private final CRC32 crc = new CRC32();
+    private byte[] openName;
+    private long openOffset = -1;
+    private long openSize;
+    private long written;
+    private boolean finished;
+
+    PthZip(FileChannel out) {
+        this.out = out;
+    }
+
+    /** Writes a whole small record. */
+    void record(String name, byte[] data) throws IOException {
+        begin(name, data.length);
+        data(ByteBuffer.wrap(data));
+        end();
+    }
+
+    /** Starts a record of exactly {@code size} bytes: writes its local header and padding. */
+    void begin(String name, long size) throws IOException {
+        if (openName != null || finished) {
+            throw new IllegalStateException("record " + name + " started while another is open or after finish");
+        }
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        long offset = out.position();
+        boolean big = size >= MAX32;
+        boolean far = offset >= MAX32;
+        int zip64 = big || far ? 4 + (big ? 16 : 0) + (far ? 8 : 0) : 0;
+        long start = offset + LOCAL_HEADER + n.length + 4 + zip64;
+        int pad = (int) ((ALIGNMENT - start % ALIGNMENT) % ALIGNMENT);
+        ByteBuffer h = le(LOCAL_HEADER + n.length + zip64 + 4 + pad);
+        h.putInt(0x04034b50).putShort((short) 0).putShort((short) FLAGS).putShort((short) 0)
+                .putShort((short) 0).putShort((short) 0).putInt(0).putInt(0).putInt(0)
+                .putShort((short) n.length).putShort((short) (zip64 + 4 + pad)).put(n);
+        if (zip64 > 0) {
+            h.putShort((short) 1).putShort((short) (zip64 - 4));
+            if (big) {
+                h.putLong(size).putLong(size);
+            }
+            if (far) {
+                h.putLong(offset);
+            }
+        }
+        h.put((byte) 'F').put((byte) 'B').putShort((short) pad);
+        for (int i = 0; i < pad; i++) {
+            h.put((byte) 'Z');
+        }
+        writeFully(h.flip());
+        openName = n;
+        openOffset = offset;
+        openSize = size;
+        written = 0;
+        crc.reset();
+    }
+
+    /** Appends bytes to the open record; {@code chunk} is consumed. */
+    void data(ByteBuffer chunk) throws IOException {
+        if (openName == null) {
+            throw new IllegalStateException("data outside a record");
+        }
+        int n = chunk.remaining();
+        if (written + n > openSize) {
+            throw new IllegalStateException("record " + new String(openName, StandardCharsets.UTF_8) + " is "
+                    + openSize + " bytes; got more");
+        }
+        crc.update(chunk.duplicate());
+        writeFully(chunk);
+        written += n;
+    }
+
+    /** Ends the open record with its data descriptor. */
+    void end() throws IOException {
+        if (written != openSize) {
+            throw new IllegalStateException("record " + new String(openName, StandardCharsets.UTF_8) + " got "
+                    + written + " of " + openSize + " bytes");
+        }
+        int c = (int) crc.getValue();
+        boolean zip64 = openSize >= MAX32 || openOffset >= MAX32;
+        ByteBuffer d = le(zip64 ? 24 : 16);
+        d.putInt(0x08074b50).putInt(c);
+        if (zip64) {
+            d.putLong(openSize).putLong(openSize);
+        } else {
+            d.putInt((int) openSize).putInt((int) openSize);
+        }
+        writeFully(d.flip());
+        entries.add(new Entry(openName, openOffset, openSize, c));
+        openName = null;
+    }
+
+    /** Writes the central directory and the end records. */
+    void finish() throws IOException {
+        if (openName != null) {
+            throw new IllegalStateException("finish with a record open");
+        }
+        long cdStart = out.position();
+        for (Entry e : entries) {
+            boolean big = e.size() >= MAX32;
+            boolean far = e.offset() >= MAX32;
+            int extra = big || far ? 4 + (big ? 16 : 0) + (far ? 8 : 0) : 0;
+            ByteBuffer c = le(46 + e.name().length + extra);
+            c.putInt(0x02014b50).putShort((short) 0).putShort((short) 0).putShort((short) FLAGS)
+                    .putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(e.crc())
+                    .putInt((int) Math.min(e.size(), MAX32)).putInt((int) Math.min(e.size(), MAX32))
+                    .putShort((short) e.name().length).putShort((short) extra).putShort((short) 0)
+                    .putShort((short) 0).putShort((short) 0).putInt(0)
+                    .putInt((int) Math.min(e.offset(), MAX32)).put(e.name());
+            if (extra > 0) {
+                c.putShort((short) 1).putShort((short) (extra - 4));
+                if (big) {
+                    c.putLong(e.size()).putLong(e.size());
+                }
+                if (far) {
+                    c.putLong(e.offset());
+                }
+            }
+            writeFully(c.flip());
+        }
+        long cdEnd = out.position();
+        long cdSize = cdEnd - cdStart;
+        ByteBuffer end = le(56 + 20 + 22);
+        end.putInt(0x06064b50).putLong(44).putShort((short) 0x031e).putShort((short) 0x2d).putInt(0).putInt(0)
+                .putLong(entries.size()).putLong(entries.size()).putLong(cdSize).putLong(cdStart);
+        end.putInt(0x07064b50).putInt(0).putLong(cdEnd).putInt(1);
+        short count = (short) Math.min(entries.size(), 0xFFFF);
+        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort(count).putShort(count)
+                .putInt((int) Math.min(cdSize, MAX32)).putInt((int) Math.min(cdStart, MAX32)).putShort((short) 0);
+        writeFully(end.flip());
+        finished = true;
+    }
+
+    private static ByteBuffer le(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private void writeFully(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.pthconvert.writers.pth;
+
+import java.util.List;
+
+import org.pthconvert.dtype.Dtype;
+
+/**
+ * One {@code data/<key>} record of the output and where its bytes come from.
+ *
+ * @param key        "0", "1", ... in the order the pickle first names them (and the records are written)
+ * @param dtype      the storage's element type, which picks its storage class
+ * @param byteLength the record's size
+ * @param content    what fills it
+ */
+record StoredRecord(String key, Dtype dtype, long byteLength, Content content) {
+
+    /** Where a record's bytes come from. */
+    sealed interface Content {
+    }
+
+    /** The bytes the session is handed for the tensor of this name. */
+    record FromTensor(String tensor) implements Content {
+    }
+
+    /** Per-channel scales of a quantized tensor, float64. */
+    record Scales(List<Double> values) implements Content {
+        Scales {
+            values = List.copyOf(values);
+        }
+    }
+
+    /** Per-channel zero points of a quantized tensor, int64. */
+    record ZeroPoints(List<Long> values) implements Content {
+        ZeroPoints {
+            values = List.copyOf(values);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.pthconvert.writers.pth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.io.ByteArrayInputStream;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.pthconvert.pickle.DataOnlyHooks;
+import org.pthconvert.pickle.PickleLimits;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleValue.PInt;
+import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.Unpickler;
+
+/** The opcodes CPython's pickler picks, checked byte by byte, and read back by our own unpickler. */
+class PickleWriterTest {
+
+    private static final byte[] PROTO2 = {(byte) 0x80, 2};
+
+    @Test
+    void integersUseTheSmallestOpcodeCPythonWould() {
+        assertArrayEquals(bytes(PROTO2, new byte[] {'K', (byte) 0xff, '.'}), new PickleWriter().integer(255).finish());
+        assertArrayEquals(bytes(PROTO2, new byte[] {'M', 0, 1, '.'}), new PickleWriter().integer(256).finish());
+        assertArrayEquals(bytes(PROTO2, new byte[] {'J', 0, 0, 1, 0, '.'}), new PickleWriter().integer(65536).finish());
+        assertArrayEquals(bytes(PROTO2, new byte[] {'J', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, '.'}),
+                new PickleWriter().integer(-1).finish());
+        // 2**31: LONG1 with 5 bytes (a sign byte), as pickle.dumps(2**31, 2) gives
+        assertArrayEquals(bytes(PROTO2, new byte[] {(byte) 0x8a, 5, 0, 0, 0, (byte) 0x80, 0, '.'}),
+                new PickleWriter().integer(1L << 31).finish());
+    }
+
+    @Test
+    void readsBackThroughOurUnpickler() throws Exception {
+        long[] values = {0, 1, 255, 256, 65535, 65536, Integer.MAX_VALUE, 1L << 31, 1L << 40, Long.MAX_VALUE,
+                -1, Integer.MIN_VALUE, Long.MIN_VALUE};
+        PickleWriter w = new PickleWriter();
+        w.mark();
+        for (long v : values) {
+            w.integer(v);
+        }
+        w.markTuple();
+        PickleValue got = new Unpickler(new DataOnlyHooks(), PickleLimits.DEFAULTS, "t")
+                .load(new ByteArrayInputStream(w.finish()));
+        List<PickleValue> items = assertInstanceOf(PTuple.class, got).items();
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(values[i], ((PInt) items.get(i)).longValueExact());
+        }
+    }
+
+    @Test
+    void memoSlotsPast255UseTheLongForms() throws Exception {
+        PickleWriter w = new PickleWriter();
+        w.mark();
+        for (int i = 0; i < 300; i++) {
+            w.str("s" + i);
+            w.put();
+        }
+        w.get(299);
+        w.markTuple();
+        PTuple t = (PTuple) new Unpickler(new DataOnlyHooks(), PickleLimits.DEFAULTS, "t")
+                .load(new ByteArrayInputStream(w.finish()));
+        assertEquals(301, t.size());
+        assertEquals("s299", t.get(300).toString());
+    }
+
+    private static byte[] bytes(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

@@ -1,0 +1,86 @@
+package org.pthconvert.writers.pth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The zip layout torch's writer uses: aligned STORED data, "FB" padding, descriptors, ZIP64 past 4 GiB. */
+class PthZipTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyRecordsDataStartsOn64Bytes() throws Exception {
+        Path f = dir.resolve("a.zip");
+        List<String> names = List.of("a/data.pkl", "a/byteorder", "a/data/0", "a/data/10", "a/.data/serialization_id");
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            PthZip z = new PthZip(ch);
+            int i = 0;
+            for (String n : names) {
+                z.record(n, ("x".repeat(i++ * 37 + 1)).getBytes(StandardCharsets.US_ASCII));
+            }
+            z.finish();
+        }
+        try (ZipFile zip = new ZipFile(f.toFile()); FileChannel ch = FileChannel.open(f)) {
+            List<String> got = new ArrayList<>();
+            for (ZipEntry e : Collections.list(zip.entries())) {
+                got.add(e.getName());
+                assertEquals(ZipEntry.STORED, e.getMethod());
+            }
+            assertEquals(names, got);
+            long pos = 0;
+            for (String n : names) {
+                ByteBuffer h = ByteBuffer.allocate(30).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(h, pos);
+                assertEquals(0x04034b50, h.getInt(0));
+                assertEquals(0x0808, h.getShort(6));
+                int nameLen = h.getShort(26);
+                int extraLen = h.getShort(28);
+                ByteBuffer extra = ByteBuffer.allocate(extraLen);
+                ch.read(extra, pos + 30 + nameLen);
+                assertEquals('F', extra.get(0));
+                assertEquals('B', extra.get(1));
+                long data = pos + 30 + nameLen + extraLen;
+                assertEquals(0, data % 64, n);
+                long size = zip.getEntry(n).getSize();
+                pos = data + size + 16;
+            }
+        }
+    }
+
+    /** Records past 4 GiB (a sparse file: nothing is written before them) carry ZIP64 offsets. */
+    @Test
+    void recordsPast4GiBUseZip64() throws Exception {
+        Path f = dir.resolve("far.zip");
+        byte[] payload = "weights".repeat(20).getBytes(StandardCharsets.US_ASCII);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ch.position((4L << 30) + 5);
+            PthZip z = new PthZip(ch);
+            z.record("far/data.pkl", new byte[] {1, 2, 3});
+            z.begin("far/data/0", payload.length);
+            z.data(ByteBuffer.wrap(payload, 0, 50));
+            z.data(ByteBuffer.wrap(payload, 50, payload.length - 50));
+            z.end();
+            z.finish();
+        }
+        try (ZipFile zip = new ZipFile(f.toFile())) {
+            assertArrayEquals(new byte[] {1, 2, 3}, zip.getInputStream(zip.getEntry("far/data.pkl")).readAllBytes());
+            assertArrayEquals(payload, zip.getInputStream(zip.getEntry("far/data/0")).readAllBytes());
+        }
+    }
+}
