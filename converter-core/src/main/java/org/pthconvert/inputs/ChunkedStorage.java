@@ -33,6 +33,10 @@ final class ChunkedStorage implements StorageBytes {
         }
     }
 
+    /** Runs shorter than this are copied through {@link #GATHER}-byte buffers rather than one by one. */
+    private static final long SMALL_RUN = 256 << 10;
+    private static final int GATHER = 1 << 20;
+
     private final String fqn;
     private final long[] shape;
     private final int width;
@@ -180,8 +184,25 @@ final class ChunkedStorage implements StorageBytes {
         checkRange(position, count);
         long pos = position;
         long left = count;
+        ByteBuffer gather = null;
         while (left > 0) {
             Run r = runAt(pos);
+            if (r.count() < SMALL_RUN && left > r.count()) {
+                // Column splits give one short run per row and chunk: gather many into one write.
+                if (gather == null) {
+                    gather = ByteBuffer.allocateDirect(GATHER);
+                }
+                int n = (int) Math.min(GATHER, left);
+                gather.clear().limit(n);
+                read(pos, gather);
+                gather.flip();
+                while (gather.hasRemaining()) {
+                    out.write(gather);
+                }
+                pos += n;
+                left -= n;
+                continue;
+            }
             long n = Math.min(r.count(), left);
             long at = r.fileOffset();
             long todo = n;
