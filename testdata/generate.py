@@ -2247,7 +2247,13 @@ def main():
     ap.add_argument("--check", action="store_true", help="verify instead of writing")
     ap.add_argument("--out", type=Path, default=HERE, help="folder that holds fixtures/ and hostile/")
     ap.add_argument("--only", choices=["onnx"], help="write only this part (onnx/: the --into graphs)")
+    ap.add_argument("--inputs", nargs="*", metavar="NAME",
+                    help="write only testdata/inputs/ (folders, safetensors; gen_inputs.py), or the NAMEs given")
     args = ap.parse_args()
+    if args.inputs is not None:
+        from gen_inputs import generate_inputs
+        generate_inputs(only=set(args.inputs) or None)
+        return
     if args.check:
         sys.exit(0 if check(args.out) else 1)
     if args.only != "onnx":

@@ -199,8 +199,29 @@ def is_torchscript(path):
         return any(n.split("/", 1)[-1].startswith("code/") for n in z.namelist())
 
 
+def load_input(path):
+    """What torch gives for an input fixture (testdata/inputs): the whole state, as torch assembles it."""
+    import tempfile
+    from safetensors.torch import load_file
+    if path.is_dir() and (path / ".metadata").exists():
+        from torch.distributed.checkpoint.format_utils import dcp_to_torch_save
+        with tempfile.TemporaryDirectory() as tmp:
+            dcp_to_torch_save(str(path), str(Path(tmp) / "whole.pt"))
+            return torch.load(Path(tmp) / "whole.pt", weights_only=False)
+    if path.is_dir() or path.name.endswith(".index.json"):
+        index = path if path.is_file() else sorted(path.glob("*.index.json"))[0]
+        merged = collections.OrderedDict()
+        for shard in sorted(set(json.loads(index.read_text())["weight_map"].values())):
+            f = index.parent / shard
+            merged.update(load_file(str(f)) if f.suffix == ".safetensors" else torch.load(f, weights_only=True))
+        return merged
+    return load_file(str(path))
+
+
 def torch_load(path):
     """What torch gives for a (trusted) fixture: the safe loader where it works, else the full one."""
+    if path.is_dir() or path.suffix == ".safetensors" or path.name.endswith(".index.json"):
+        return load_input(path)
     if is_torchscript(path):
         return torch.jit.load(str(path))
     try:
@@ -631,7 +652,14 @@ class Suite:
         self.manifest = read_tsv(self.fix / "manifest.tsv")
         self.casts = read_tsv(self.fix / "casts.tsv")
         self.widened = read_tsv(self.fix / "widened.tsv")
+        # Inputs that are not torch.save files (issue 16): safetensors, sharded and DCP folders.
+        self.inputs = self.root / "testdata" / "inputs"
+        input_manifest = read_tsv(self.inputs / "inputs.tsv")
+        self.input_files = list(dict.fromkeys(r["file"] for r in input_manifest))
+        self.manifest = self.manifest + input_manifest
         self.files = list(dict.fromkeys(r["file"] for r in self.manifest))
+        if args.files:
+            self.files = [f for f in self.files if f in args.files.split(",")]
         self.refs = {}
         self.tasks = []  # (check name, [futures], verify(runs))
         self.seq = 0
@@ -648,8 +676,11 @@ class Suite:
         self.tasks.append((name, runs, verify))
 
     def convert(self, fixture, out, *opts, program=None):
-        args = ([] if program else ["convert"]) + [self.fix / fixture, out] + list(opts)
+        args = ([] if program else ["convert"]) + [self.path(fixture), out] + list(opts)
         return self.cli.submit(args, cwd=out.parent if out.parent.exists() else self.work, program=program)
+
+    def path(self, fixture):
+        return self.inputs / fixture if fixture in self.input_files else self.fix / fixture
 
     def manifest_rows(self, file, sel):
         return [r for r in self.manifest if r["file"] == file and r["select"] == sel]
@@ -688,7 +719,7 @@ class Suite:
         missing = [f for f in files_on_disk if f not in self.files]
         self.task("fixtures: every fixture file is in manifest.tsv", [],
                   lambda runs: [f"{f} has no manifest rows, so nothing checks it" for f in missing]
-                  + [f"manifest lists {f}, which is not in {self.fix}" for f in self.files if f not in files_on_disk])
+                  + [f"manifest lists {f}, which is not in {self.fix}" for f in self.files if f not in files_on_disk and f not in self.input_files])
         for fmt_name in formats:
             fmt = FORMATS[fmt_name]
             for file in self.files:
@@ -746,7 +777,7 @@ class Suite:
     def load_refs(self):
         for file in self.files:
             try:
-                obj = torch_load(self.fix / file)
+                obj = torch_load(self.path(file))
                 problems = []
                 counts = []
                 for sel in SELECTS:
@@ -1651,6 +1682,7 @@ def main():
     ap.add_argument("--launcher", required=True, help="bin/pthconvert (pth2safetensors, pth2npz beside it)")
     ap.add_argument("--work", required=True, help="scratch folder (emptied first)")
     ap.add_argument("--jobs", type=int, default=2, help="CLI processes at once (default 2)")
+    ap.add_argument("--files", default="", help="only these fixtures (comma-separated), for a quick look (checks that need other fixtures then fail)")
     args = ap.parse_args()
     start = time.monotonic()
     work = Path(args.work)

@@ -177,6 +177,10 @@ public final class InspectCommand implements Callable<Integer> {
             case ZIP -> "zip checkpoint (torch >= 1.6)";
             case TORCHSCRIPT -> "TorchScript archive";
             case LEGACY -> "legacy checkpoint (torch < 1.6 format)";
+            case SAFETENSORS -> "safetensors file";
+            case SHARDED_BIN -> "sharded Hugging Face folder of torch.save shards (pytorch_model.bin.index.json)";
+            case SHARDED_SAFETENSORS -> "sharded Hugging Face folder of safetensors shards (model.safetensors.index.json)";
+            case DCP -> "torch.distributed.checkpoint folder (.metadata + .distcp files)";
         };
     }
 }

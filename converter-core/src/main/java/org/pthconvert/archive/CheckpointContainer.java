@@ -17,7 +17,18 @@ import org.pthconvert.io.StorageBytes;
  */
 public interface CheckpointContainer extends Closeable {
 
-    enum Format { ZIP, TORCHSCRIPT, LEGACY }
+    enum Format {
+        ZIP, TORCHSCRIPT, LEGACY,
+        // Inputs assembled by org.pthconvert.inputs (issue 16):
+        /** One safetensors file. */
+        SAFETENSORS,
+        /** A Hugging Face folder of torch.save shards with pytorch_model.bin.index.json. */
+        SHARDED_BIN,
+        /** A Hugging Face folder of safetensors shards with model.safetensors.index.json. */
+        SHARDED_SAFETENSORS,
+        /** A torch.distributed.checkpoint folder (.metadata and .distcp files). */
+        DCP
+    }
 
     Path file();
 

@@ -16,6 +16,8 @@ import org.pthconvert.archive.Containers;
 import org.pthconvert.archive.PickleStream;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.inputs.AssembledInput;
+import org.pthconvert.inputs.Inputs;
 import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.io.StorageBytes;
@@ -26,6 +28,7 @@ import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PTensor;
 import org.pthconvert.pickle.Unpickler;
 import org.pthconvert.safety.Audit;
+import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.tensor.StorageRef;
 import org.pthconvert.tensor.TensorView;
 
@@ -73,6 +76,11 @@ public final class Checkpoint implements Closeable {
 
     /** {@link #open(Path)} with the pickle limits {@code limits}. */
     public static Checkpoint open(Path file, PickleLimits limits) throws CheckpointException {
+        // Folders, safetensors files and sharded-folder indexes (issue 16), recognised from content.
+        CheckpointContainer assembled = Inputs.openIfAssembled(file);
+        if (assembled != null) {
+            return open(file, assembled, limits);
+        }
         return open(Containers.openSource(file), limits);
     }
 
@@ -88,8 +96,11 @@ public final class Checkpoint implements Closeable {
      * dangerous, whatever else is wrong with the file (ambiguous zip records, no checkpoint at all).
      */
     public static Checkpoint open(ByteSource source, PickleLimits limits) throws CheckpointException {
-        Path file = source.path();
-        CheckpointContainer container = Containers.open(source);
+        return open(source.path(), Containers.open(source), limits);
+    }
+
+    private static Checkpoint open(Path file, CheckpointContainer container, PickleLimits limits)
+            throws CheckpointException {
         Checkpoint c = null;
         try {
             auditOtherPickles(container, limits);
@@ -132,6 +143,9 @@ public final class Checkpoint implements Closeable {
 
     private static Checkpoint read(CheckpointContainer container, PickleLimits limits)
             throws IOException, CheckpointException {
+        if (container instanceof AssembledInput assembled) {
+            return assembled(assembled, limits);
+        }
         String record = container.pickleRecordName();
         TorchHooks hooks = new TorchHooks(container.file(), record, limits);
         PickleValue root;
@@ -154,6 +168,26 @@ public final class Checkpoint implements Closeable {
                 (offset, tensor, detail) -> new CheckpointException(Reason.INVALID, container.file(), record,
                         offset, tensor, detail, null));
         return new Checkpoint(container, root, hooks, modules, walker.walk(root));
+    }
+
+    /**
+     * A folder or safetensors input (issue 16): its tree was built from the input's own index, not
+     * unpickled; its storages are registered as a pickle would have named them, then walked and
+     * checked like any other checkpoint's.
+     */
+    private static Checkpoint assembled(AssembledInput input, PickleLimits limits)
+            throws IOException, CheckpointException {
+        String record = input.pickleRecordName();
+        TorchHooks hooks = new TorchHooks(input.file(), record, limits);
+        hooks.storages().putAll(input.storages());
+        for (AuditEntry e : input.audit().entries()) {
+            hooks.audit().record(e.action(), e.global(), e.offset(), e.verdict());
+        }
+        ModuleIndex modules = ModuleIndex.of(input);
+        TensorWalker walker = new TensorWalker(hooks.problems(), modules::view,
+                (offset, tensor, detail) -> new CheckpointException(Reason.INVALID, input.file(), record,
+                        offset, tensor, detail, null));
+        return new Checkpoint(input, input.root(), hooks, modules, walker.walk(input.root()));
     }
 
     /** Every declared storage must exist with exactly its declared size. */

@@ -9,6 +9,7 @@ import org.pthconvert.archive.CheckpointContainer;
 import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.inputs.AssembledInput;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.safety.AuditEntry;
@@ -40,6 +41,11 @@ public final class Scanner {
             PickleAudits.Result audit = PickleAudits.audit(file, container.pickles(), limits);
             entries.addAll(audit.entries());
             verdict = audit.verdict();
+            if (container instanceof AssembledInput assembled) {
+                // Folders and safetensors (issue 16): their pickles were audited while opening them.
+                entries.addAll(assembled.audit().entries());
+                verdict = verdict.worst(assembled.audit().verdict());
+            }
             CheckpointException deferred = container.deferredRefusal();
             error = deferred != null && verdict != Verdict.DANGEROUS ? deferred.inFile(file) : audit.error();
         } catch (CheckpointException e) {

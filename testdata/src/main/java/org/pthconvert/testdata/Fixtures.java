@@ -219,6 +219,27 @@ public final class Fixtures {
         return manifest().stream().map(ManifestRow::file).distinct().collect(Collectors.toUnmodifiableList());
     }
 
+    // ------------------------------------------------------------------------------------ inputs (issue 16)
+
+    /** The {@code testdata/inputs} folder: safetensors files, sharded and DCP folders (gen_inputs.py). */
+    public static Path inputsDir() {
+        return root().resolveSibling("inputs");
+    }
+
+    /** An input fixture (file or folder), which must exist. */
+    public static Path input(String name) {
+        Path p = inputsDir().resolve(name);
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException("no input fixture " + name + " in " + inputsDir());
+        }
+        return p;
+    }
+
+    /** Every row of {@code inputs/inputs.tsv} (the columns of manifest.tsv), in file order. */
+    public static List<ManifestRow> inputs() {
+        return parse(inputsDir().resolve("inputs.tsv"), 6, c -> new ManifestRow(c[0], c[1], c[2], c[3], longs(c[4]), c[5]));
+    }
+
     // ------------------------------------------------------------------------------------ other TSVs
 
     /** Every row of {@code casts.tsv}. */

@@ -1,0 +1,250 @@
+package org.pthconvert.inputs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.StorageBytes;
+
+/**
+ * The C-order bytes of a whole tensor that DCP stored as chunks, each chunk C-contiguous at a file
+ * offset of a {@code .distcp} file. Nothing is assembled in memory: a position in the whole tensor
+ * is mapped to the chunk holding it and to the longest run of bytes that is contiguous both in the
+ * whole tensor and in that chunk (a whole chunk when it spans every dimension but the first, one
+ * chunk row for a column split), which is read positionally or transferred file to file.
+ *
+ * <p>Chunks must tile the tensor exactly; {@link #check} refuses overlaps, gaps and chunks outside
+ * it before anything is read.
+ */
+final class ChunkedStorage implements StorageBytes {
+
+    /** A chunk: its place in the whole tensor and where its bytes are. */
+    record Piece(long[] offsets, long[] sizes, FileChannel channel, Path file, long dataOffset) {
+        long numel() {
+            long n = 1;
+            for (long s : sizes) {
+                n = Math.multiplyExact(n, s);
+            }
+            return n;
+        }
+    }
+
+    /** Runs shorter than this are copied through {@link #GATHER}-byte buffers rather than one by one. */
+    private static final long SMALL_RUN = 256 << 10;
+    private static final int GATHER = 1 << 20;
+
+    private final String fqn;
+    private final long[] shape;
+    private final int width;
+    private final List<Piece> pieces;
+    private final long size;
+
+    /** Rank-0 tensors are handled as shape [1]. */
+    ChunkedStorage(String fqn, long[] shape, int width, List<Piece> pieces) {
+        this.fqn = fqn;
+        this.shape = shape.length == 0 ? new long[] {1} : shape;
+        this.width = width;
+        this.pieces = pieces.stream().map(p -> p.offsets().length == 0
+                ? new Piece(new long[] {0}, new long[] {1}, p.channel(), p.file(), p.dataOffset()) : p).toList();
+        long n = 1;
+        for (long d : this.shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        this.size = Math.multiplyExact(n, width);
+    }
+
+    /**
+     * Every chunk inside the tensor, no two overlapping, together covering it. Pairwise overlap tests
+     * are bounded by the caller's limit on chunks per tensor.
+     */
+    static void check(String fqn, long[] shape, List<Piece> pieces, Path metadata) throws CheckpointException {
+        long total = 0;
+        long numel = 1;
+        for (long d : shape) {
+            numel = Math.multiplyExact(numel, d);
+        }
+        for (int i = 0; i < pieces.size(); i++) {
+            Piece a = pieces.get(i);
+            for (int d = 0; d < shape.length; d++) {
+                if (a.offsets()[d] > shape[d] || a.sizes()[d] > shape[d] - a.offsets()[d]) {
+                    throw fail(metadata, fqn, "chunk at " + java.util.Arrays.toString(a.offsets()) + " of size "
+                            + java.util.Arrays.toString(a.sizes()) + " lies outside the tensor's shape "
+                            + java.util.Arrays.toString(shape));
+                }
+            }
+            if (a.numel() == 0) {
+                continue;
+            }
+            for (int j = 0; j < i; j++) {
+                Piece b = pieces.get(j);
+                if (b.numel() != 0 && overlap(a, b)) {
+                    throw fail(metadata, fqn, "chunks at " + java.util.Arrays.toString(b.offsets()) + " and "
+                            + java.util.Arrays.toString(a.offsets()) + " overlap");
+                }
+            }
+            total = Math.addExact(total, a.numel());
+        }
+        if (total != numel) {
+            throw fail(metadata, fqn, "its chunks cover " + total + " of its " + numel + " elements (a chunk is missing)");
+        }
+    }
+
+    private static boolean overlap(Piece a, Piece b) {
+        for (int d = 0; d < a.offsets().length; d++) {
+            if (a.offsets()[d] >= b.offsets()[d] + b.sizes()[d] || b.offsets()[d] >= a.offsets()[d] + a.sizes()[d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public boolean inPlace() { return true; }
+
+    /** A run: {@code count} bytes of the whole tensor at a file offset of one chunk. */
+    private record Run(Piece piece, long fileOffset, long count) {
+    }
+
+    /** The run that starts at byte {@code position} of the whole tensor. */
+    private Run runAt(long position) throws CheckpointException {
+        long element = position / width;
+        int within = (int) (position % width);
+        int rank = shape.length;
+        long[] idx = new long[rank];
+        long rest = element;
+        for (int d = rank - 1; d >= 0; d--) {
+            idx[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+        for (Piece p : pieces) {
+            if (!contains(p, idx)) {
+                continue;
+            }
+            // k: the outermost dimension below which the chunk spans the whole tensor.
+            int k = rank - 1;
+            while (k > 0 && p.sizes()[k] == shape[k]) {
+                k--;
+            }
+            long inner = 1;
+            for (int d = k + 1; d < rank; d++) {
+                inner *= shape[d];
+            }
+            long intoBlock = element % inner;
+            long runElements = (p.offsets()[k] + p.sizes()[k] - idx[k]) * inner - intoBlock;
+            long local = 0;
+            for (int d = 0; d < rank; d++) {
+                local = local * p.sizes()[d] + (idx[d] - p.offsets()[d]);
+            }
+            return new Run(p, p.dataOffset() + local * width + within, runElements * width - within);
+        }
+        throw fail(null, fqn, "no chunk holds byte " + position); // excluded by check()
+    }
+
+    private static boolean contains(Piece p, long[] idx) {
+        for (int d = 0; d < idx.length; d++) {
+            if (idx[d] < p.offsets()[d] || idx[d] >= p.offsets()[d] + p.sizes()[d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void read(long position, ByteBuffer dst) throws IOException, CheckpointException {
+        checkRange(position, dst.remaining());
+        long pos = position;
+        while (dst.hasRemaining()) {
+            Run r = runAt(pos);
+            int n = (int) Math.min(r.count(), dst.remaining());
+            int limit = dst.limit();
+            dst.limit(dst.position() + n);
+            long at = r.fileOffset();
+            while (dst.hasRemaining()) {
+                int got = r.piece().channel().read(dst, at);
+                if (got < 0) {
+                    dst.limit(limit);
+                    throw truncated(r.piece(), at);
+                }
+                at += got;
+            }
+            dst.limit(limit);
+            pos += n;
+        }
+    }
+
+    @Override
+    public void transferTo(long position, long count, FileChannel out) throws IOException, CheckpointException {
+        checkRange(position, count);
+        long pos = position;
+        long left = count;
+        ByteBuffer gather = null;
+        while (left > 0) {
+            Run r = runAt(pos);
+            if (r.count() < SMALL_RUN && left > r.count()) {
+                // Column splits give one short run per row and chunk: gather many into one write.
+                if (gather == null) {
+                    gather = ByteBuffer.allocateDirect(GATHER);
+                }
+                int n = (int) Math.min(GATHER, left);
+                gather.clear().limit(n);
+                read(pos, gather);
+                gather.flip();
+                while (gather.hasRemaining()) {
+                    out.write(gather);
+                }
+                pos += n;
+                left -= n;
+                continue;
+            }
+            long n = Math.min(r.count(), left);
+            long at = r.fileOffset();
+            long todo = n;
+            while (todo > 0) {
+                long moved = r.piece().channel().transferTo(at, todo, out);
+                if (moved <= 0) {
+                    if (r.piece().channel().size() < at + todo) {
+                        throw truncated(r.piece(), Math.max(at, r.piece().channel().size()));
+                    }
+                    ByteBuffer b = ByteBuffer.allocate((int) Math.min(todo, 1 << 16));
+                    read(pos + (n - todo), b);
+                    b.flip();
+                    while (b.hasRemaining()) {
+                        out.write(b);
+                    }
+                    moved = b.limit();
+                }
+                at += moved;
+                todo -= moved;
+            }
+            pos += n;
+            left -= n;
+        }
+    }
+
+    private void checkRange(long position, long count) throws CheckpointException {
+        if (position < 0 || count < 0 || position > size || count > size - position) {
+            throw fail(null, fqn, "read of " + count + " bytes at " + position + " past the tensor's " + size + " bytes");
+        }
+    }
+
+    private CheckpointException truncated(Piece p, long at) {
+        return new CheckpointException(Reason.INVALID, p.file(), null, at, fqn,
+                "the file ends at byte " + at + ", inside a chunk of this tensor: truncated (or changed while read)", null);
+    }
+
+    private static CheckpointException fail(Path file, String fqn, String detail) {
+        return new CheckpointException(Reason.INVALID, file, DcpMetadata.RECORD, -1, fqn, detail, null);
+    }
+
+    @Override
+    public String toString() {
+        return "ChunkedStorage[" + fqn + ", " + pieces.size() + " chunks]";
+    }
+}

@@ -1,0 +1,123 @@
+package org.pthconvert.inputs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.pthconvert.archive.CheckpointContainer;
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
+
+/**
+ * Recognises the assembled inputs from their content: a folder holding a DCP {@code .metadata}
+ * pickle, a folder or file that is a sharded checkpoint index (JSON with a {@code weight_map}), a
+ * file that starts with a safetensors header. Anything else is left to the torch.save readers.
+ */
+public final class Inputs {
+    /** Index files larger than this are not indexes (a 70B model's index is ~100 KB). */
+    static final long MAX_INDEX_BYTES = 64L << 20;
+
+    private Inputs() {
+    }
+
+    /**
+     * Opens {@code file} if it is one of the assembled inputs; returns null when it is not (a
+     * torch.save file, or anything the caller explains). A folder that is none of them is refused here.
+     */
+    public static CheckpointContainer openIfAssembled(Path file) throws CheckpointException {
+        try {
+            if (Files.isDirectory(file)) {
+                return openFolder(file);
+            }
+            if (!Files.isRegularFile(file)) {
+                return null;
+            }
+            byte[] head = head(file, 16);
+            if (head.length >= 9 && SafetensorsFile.looksLike(head, Files.size(file))) {
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                try {
+                    return SafetensorsInput.open(file, ch);
+                } catch (CheckpointException | IOException | RuntimeException e) {
+                    ch.close();
+                    throw e;
+                }
+            }
+            if (startsLikeJson(file)) {
+                ShardedFolder.Index index = ShardedFolder.readIndex(file, MAX_INDEX_BYTES);
+                if (index != null) {
+                    return ShardedFolder.open(file, index);
+                }
+            }
+            return null;
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(Reason.IO, file, null, -1, null, "no such file: " + e.getFile(), e);
+        } catch (IOException e) {
+            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static CheckpointContainer openFolder(Path folder) throws IOException, CheckpointException {
+        Path metadata = folder.resolve(".metadata");
+        if (Files.isRegularFile(metadata)) {
+            byte[] head = head(metadata, 2);
+            if (head.length == 2 && (head[0] & 0xff) == 0x80) {
+                return DcpFolder.open(folder);
+            }
+            throw new CheckpointException(Reason.INVALID, folder, ".metadata", 0, null,
+                    "this folder has a .metadata file that is not a pickle, so it is no torch.distributed.checkpoint",
+                    null);
+        }
+        List<Path> candidates = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(folder, "*.index.json")) {
+            ds.forEach(candidates::add);
+        }
+        candidates.sort(null);
+        for (Path p : candidates) {
+            if (Files.isRegularFile(p) && startsLikeJson(p)) {
+                ShardedFolder.Index index = ShardedFolder.readIndex(p, MAX_INDEX_BYTES);
+                if (index != null) {
+                    return ShardedFolder.open(folder, index);
+                }
+            }
+        }
+        throw new CheckpointException(Reason.INVALID, folder, null, -1, null,
+                "this is a directory, but neither a torch.distributed.checkpoint folder (no .metadata) nor a sharded"
+                + " checkpoint (no *.index.json with a weight_map); give the checkpoint file inside it", null);
+    }
+
+    /** True when the channel's file starts with a safetensors header length and '{'. */
+    static boolean isSafetensors(FileChannel ch) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(9);
+        while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+            // fill
+        }
+        return b.position() == 9 && SafetensorsFile.looksLike(b.array(), ch.size());
+    }
+
+    private static boolean startsLikeJson(Path file) throws IOException {
+        byte[] h = head(file, 64);
+        int i = h.length >= 3 && (h[0] & 0xff) == 0xef && (h[1] & 0xff) == 0xbb && (h[2] & 0xff) == 0xbf ? 3 : 0;
+        while (i < h.length && Character.isWhitespace(h[i])) {
+            i++;
+        }
+        return i < h.length && h[i] == '{';
+    }
+
+    private static byte[] head(Path file, int n) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(n);
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // fill
+            }
+            return Arrays.copyOf(b.array(), b.position());
+        }
+    }
+}

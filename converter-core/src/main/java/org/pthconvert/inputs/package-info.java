@@ -1,0 +1,11 @@
+/**
+ * Inputs that are not one {@code torch.save} file: a safetensors file, a sharded Hugging Face folder
+ * (or its {@code *.index.json}) of {@code .bin} or {@code .safetensors} shards, and a
+ * {@code torch.distributed.checkpoint} folder. Each is recognised from its content
+ * ({@link org.pthconvert.inputs.Inputs}) and opened as an
+ * {@link org.pthconvert.inputs.AssembledInput}: a container whose object tree is built from the
+ * input's own index (a safetensors header, an index's weight map, DCP's {@code .metadata}) instead of
+ * being unpickled, and whose storages are byte ranges read in place, so that every command downstream
+ * of {@link org.pthconvert.model.Checkpoint} works on them unchanged.
+ */
+package org.pthconvert.inputs;
