@@ -37,6 +37,17 @@ public final class BarePickleContainer implements CheckpointContainer {
         this.notACheckpoint = notACheckpoint;
     }
 
+    /** The same from an open channel, which the container owns from here on (closed on failure). */
+    static BarePickleContainer open(Path file, FileChannel ch, CheckpointException notACheckpoint)
+            throws CheckpointException {
+        try {
+            return new BarePickleContainer(file, ch, notACheckpoint);
+        } catch (IOException e) {
+            Containers.closeQuietly(ch);
+            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
     static BarePickleContainer open(Path file, CheckpointException notACheckpoint) throws CheckpointException {
         FileChannel ch = null;
         try {

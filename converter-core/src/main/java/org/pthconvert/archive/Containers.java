@@ -3,6 +3,7 @@ package org.pthconvert.archive;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -58,6 +59,50 @@ public final class Containers {
             case LEGACY -> LegacyContainer.open(file);
             case PICKLE -> BarePickleContainer.open(file, notAPickleCheckpoint(file, head));
         };
+    }
+
+    /**
+     * Opens a checkpoint from a channel that is not a local file (a file read in place on a remote
+     * file system); {@code name} is the file that errors name. A {@link FileChannel} is used as it is.
+     * The container owns the channel from here on: it is closed with the container, or at once when
+     * opening fails.
+     */
+    public static CheckpointContainer open(SeekableByteChannel channel, Path name) throws CheckpointException {
+        FileChannel ch = channel instanceof FileChannel f ? f : new ReadOnlyFileChannel(channel);
+        byte[] head;
+        Kind kind;
+        try {
+            head = head(ch, name);
+            kind = sniff(name, head);
+        } catch (CheckpointException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+        return switch (kind) {
+            case ZIP -> ZipContainer.open(name, ch);
+            case LEGACY -> LegacyContainer.open(name, ch);
+            case PICKLE -> BarePickleContainer.open(name, ch, notAPickleCheckpoint(name, head));
+        };
+    }
+
+    private static byte[] head(FileChannel ch, Path name) throws CheckpointException {
+        try {
+            ByteBuffer buf = ByteBuffer.allocate(HEAD);
+            while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
+                // fill what the file has
+            }
+            return Arrays.copyOf(buf.array(), buf.position());
+        } catch (IOException e) {
+            throw new CheckpointException(Reason.IO, name, null, -1, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // already failing with a better message
+        }
     }
 
     /** Why a bare pickle is refused once it has been audited. */

@@ -105,7 +105,11 @@ public final class LegacyContainer implements CheckpointContainer {
 
     /** Opens a legacy checkpoint: reads its header pickles and locates its storage data. */
     public static LegacyContainer open(Path file) throws CheckpointException {
-        FileChannel ch = Containers.openChannel(file);
+        return open(file, Containers.openChannel(file));
+    }
+
+    /** The same from an open channel, which the container owns from here on (closed on failure). */
+    static LegacyContainer open(Path file, FileChannel ch) throws CheckpointException {
         try {
             return new LegacyContainer(file, ch);
         } catch (CheckpointException e) {

@@ -72,7 +72,11 @@ public final class ZipContainer implements CheckpointContainer {
 
     /** Opens and validates the zip structure of {@code file}; reads and checks data.pkl's CRC. */
     public static ZipContainer open(Path file) throws CheckpointException {
-        FileChannel ch = Containers.openChannel(file);
+        return open(file, Containers.openChannel(file));
+    }
+
+    /** The same from an open channel, which the container owns from here on (closed on failure). */
+    static ZipContainer open(Path file, FileChannel ch) throws CheckpointException {
         try {
             ZipDirectory dir = ZipDirectory.read(ch, file);
             return new ZipContainer(file, ch, ZipEntries.resolve(ch, file, dir));

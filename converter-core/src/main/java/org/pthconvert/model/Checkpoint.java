@@ -3,6 +3,7 @@ package org.pthconvert.model;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,7 +68,20 @@ public final class Checkpoint implements Closeable {
 
     /** Opens and validates {@code file}; any problem is one {@link CheckpointException} saying where. */
     public static Checkpoint open(Path file) throws CheckpointException {
-        CheckpointContainer container = Containers.open(file);
+        return validate(Containers.open(file), file);
+    }
+
+    /**
+     * Opens and validates a checkpoint read in place from a channel that is not a local file (a remote
+     * file system's positional reads); {@code name} is the file that errors name. The checkpoint owns
+     * the channel and closes it. A local file should come through {@link #open(Path)}, or as a
+     * {@link java.nio.channels.FileChannel}, which keeps the zero-copy path.
+     */
+    public static Checkpoint open(SeekableByteChannel channel, Path name) throws CheckpointException {
+        return validate(Containers.open(channel, name), name);
+    }
+
+    private static Checkpoint validate(CheckpointContainer container, Path file) throws CheckpointException {
         Checkpoint c = null;
         try {
             c = read(container);
