@@ -84,10 +84,13 @@ public final class ConvertJob {
             err.println("pthconvert-spark: cannot list the inputs: " + e.getMessage());
             return USAGE;
         }
-        String appTag = spark.sparkContext().applicationId().replaceAll("[^A-Za-z0-9_-]", "_");
+        // The application and the run: temporaries of two runs in one application never share a name.
+        String appTag = spark.sparkContext().applicationId().replaceAll("[^A-Za-z0-9_-]", "_") + "-"
+                + Long.toString(System.currentTimeMillis(), 36);
         var sc = spark.sparkContext();
-        ConvertTask task = new ConvertTask(options, conf, appTag, sc.conf().getBoolean(ConvertTask.HADOOP_READS, false),
-                sc.conf().get(ConvertTask.FAIL_ONCE, null));
+        ConvertTask task = new ConvertTask(options, conf, appTag,
+                Boolean.parseBoolean(spark.conf().get(ConvertTask.HADOOP_READS, "false")),
+                spark.conf().get(ConvertTask.FAIL_ONCE, null));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         jsc.setJobDescription("pthconvert: " + inputs.size() + " checkpoints to " + options.to());
         List<ReportRow> rows = ReportWriter.dedupe(jsc.parallelize(inputs, inputs.size()).map(task).collect());
