@@ -93,12 +93,16 @@ public final class ConvertJob {
                 spark.conf().get(ConvertTask.FAIL_ONCE, null));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         jsc.setJobDescription("pthconvert: " + inputs.size() + " checkpoints to " + options.to());
+        long listed = System.nanoTime();
         List<ReportRow> rows = ReportWriter.dedupe(jsc.parallelize(inputs, inputs.size()).map(task).collect());
         sweep(inputs, options, conf, appTag, err);
+        long converted = System.nanoTime();
         if (options.report() != null) {
             ReportWriter.write(spark, rows, options.report(), options.reportFormat());
         }
-        return summarize(rows, (System.nanoTime() - start) / 1e9, err);
+        long end = System.nanoTime();
+        return summarize(rows, new double[] {(end - start) / 1e9, (listed - start) / 1e9, (converted - listed) / 1e9,
+            (end - converted) / 1e9}, err);
     }
 
     /** Two inputs to one output (a/x.pth and b/x.pth given as files) would overwrite each other. */
@@ -130,7 +134,8 @@ public final class ConvertJob {
         }
     }
 
-    private static int summarize(List<ReportRow> rows, double seconds, PrintStream err) {
+    /** {@code seconds}: the whole run, listing the inputs, the conversion tasks, writing the report. */
+    private static int summarize(List<ReportRow> rows, double[] seconds, PrintStream err) {
         int ok = 0;
         int skipped = 0;
         List<ReportRow> failed = new ArrayList<>();
@@ -149,7 +154,8 @@ public final class ConvertJob {
             err.println("pthconvert-spark: failed: " + r.error());
         }
         err.printf(Locale.ROOT, "pthconvert-spark: %d inputs: %d converted, %d skipped, %d failed; %d tensors,"
-                + " %.1f MB in %.1f s%n", rows.size(), ok, skipped, failed.size(), tensors, bytes / 1e6, seconds);
+                + " %.1f MB in %.1f s (listing %.1f s, tasks %.1f s, report %.1f s)%n", rows.size(), ok, skipped,
+                failed.size(), tensors, bytes / 1e6, seconds[0], seconds[1], seconds[2], seconds[3]);
         return failed.isEmpty() ? OK : FAILED;
     }
 }

@@ -151,13 +151,18 @@ class LocalJobIT {
         spark.conf().set(ConvertTask.HADOOP_READS, "true");
         LocalSpark.Run run;
         try {
-            run = LocalSpark.run("--to", "safetensors", "--out-dir", outDir.toString(), tree.toString());
+            // Hostile files through the channel fail as through the file: ChannelFixtureReaderTest.
+            run = LocalSpark.run("--to", "safetensors", "--out-dir", outDir.resolve("models").toString(),
+                    tree.resolve("models").toString());
         } finally {
             spark.conf().unset(ConvertTask.HADOOP_READS);
         }
         assertEquals(ConvertJob.FAILED, run.status());
         assertNoTemporaries(outDir);
         for (var e : expected.entrySet()) {
+            if (!e.getKey().startsWith("models/")) {
+                continue;
+            }
             Path o = out(e.getKey(), outDir);
             if (e.getValue().error() == null) {
                 assertArrayEquals(e.getValue().bytes(), Files.readAllBytes(o), e.getKey());
