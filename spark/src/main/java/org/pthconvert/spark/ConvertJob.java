@@ -94,8 +94,17 @@ public final class ConvertJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         jsc.setJobDescription("pthconvert: " + inputs.size() + " checkpoints to " + options.to());
         long listed = System.nanoTime();
-        List<ReportRow> rows = ReportWriter.dedupe(jsc.parallelize(inputs, inputs.size()).map(task).collect());
-        sweep(inputs, options, conf, appTag, err);
+        List<ReportRow> rows;
+        try {
+            rows = ReportWriter.dedupe(jsc.parallelize(inputs, inputs.size()).map(task).collect());
+        } catch (RuntimeException e) {
+            // Spark gave up on a task after its retries: the cluster failed, not an input.
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            err.println("pthconvert-spark: the Spark job failed: " + why);
+            return FAILED;
+        } finally {
+            sweep(inputs, options, conf, appTag, err);
+        }
         long converted = System.nanoTime();
         if (options.report() != null) {
             ReportWriter.write(spark, rows, options.report(), options.reportFormat());

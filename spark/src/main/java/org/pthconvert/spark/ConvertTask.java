@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.apache.hadoop.conf.Configuration;
@@ -73,7 +74,7 @@ final class ConvertTask implements Function<Input, ReportRow> {
         Path dest = new Path(folder, mainName);
         FileSystem outFs = dest.getFileSystem(conf);
         dest = outFs.makeQualified(dest);
-        boolean replace = false;
+        boolean replace;
         try {
             FileStatus existing = outFs.getFileStatus(dest);
             if (!options.force() && existing.getModificationTime() >= in.modified()) {
@@ -81,7 +82,9 @@ final class ConvertTask implements Function<Input, ReportRow> {
             }
             replace = true;
         } catch (FileNotFoundException absent) {
-            // convert
+            replace = false;
+        } catch (IOException e) {
+            return ReportRow.failed(in.uri(), dest.toString(), FailureLine.of(e), seconds(start));
         }
         TaskContext task = TaskContext.get();
         int attempt = task == null ? 0 : task.attemptNumber();
@@ -138,10 +141,15 @@ final class ConvertTask implements Function<Input, ReportRow> {
         }
     }
 
+    /** One Configuration per run per executor JVM, not one per task (it has ~1000 entries). */
+    private static final ConcurrentHashMap<String, Configuration> CONFS = new ConcurrentHashMap<>();
+
     private Configuration conf() {
-        Configuration c = new Configuration(false);
-        hadoopConf.forEach(c::set);
-        return c;
+        return CONFS.computeIfAbsent(appTag, k -> {
+            Configuration c = new Configuration(false);
+            hadoopConf.forEach(c::set);
+            return c;
+        });
     }
 
     /** Spark's scratch space on this executor (SPARK_LOCAL_DIRS, as YARN and k8s set it), else tmp. */
