@@ -84,6 +84,16 @@ public final class Checkpoint implements Closeable {
         return open(Containers.openSource(file), limits);
     }
 
+    /**
+     * Opens a checkpoint read in place through any seekable channel (a file on another file system,
+     * read with positional reads); {@code name} is what messages call it. The checkpoint owns the
+     * channel.
+     */
+    public static Checkpoint open(java.nio.channels.SeekableByteChannel channel, Path name)
+            throws CheckpointException {
+        return open(ByteSource.of(channel, name.toString()));
+    }
+
     /** {@link #open(ByteSource, PickleLimits)} with the default limits. */
     public static Checkpoint open(ByteSource source) throws CheckpointException {
         return open(source, PickleLimits.DEFAULTS);

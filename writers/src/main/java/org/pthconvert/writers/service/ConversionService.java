@@ -65,19 +65,43 @@ public final class ConversionService {
             throw new InvalidRequestException("the output " + request.output() + " is the input itself");
         }
         try (Checkpoint ckpt = Checkpoint.open(request.input())) {
-            String root = request.rootName() != null ? request.rootName() : WeightSelector.defaultRootName(ckpt);
-            Selected selected = request.names().apply(WeightSelector.select(ckpt, request.selection(), root));
-            Path name = request.input().getFileName();
-            SourceInfo source = new SourceInfo(name == null ? "" : name.toString(), request.selectionText(),
-                    selected.moduleMetadata());
-            Conversion.Report r = Conversion.run(ckpt, selected, writer, request.output(), request.options(), source);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new ConversionResult(request.input(), request.output(), writer.name(), r.tensors(), r.bytes(),
-                    storedBytes(ckpt), seconds, r.skipped(), r.typeChanges(), r.notes(),
-                    ckpt.warnings(), dropped(ckpt, selected), r.outputs());
+            return run(request, writer, ckpt, start);
         } catch (CheckpointException e) {
             throw e.inFile(request.input());
         }
+    }
+
+    /**
+     * Converts a checkpoint the caller has already opened (read in place from a file system that is not
+     * local, e.g. {@link Checkpoint#open(java.nio.channels.SeekableByteChannel, Path)}); {@code
+     * request.input()} names it in errors and outputs. The caller closes {@code ckpt}; the time taken
+     * to open it is not in the result's seconds.
+     */
+    public ConversionResult convert(ConversionRequest request, Checkpoint ckpt) throws CheckpointException, IOException {
+        long start = System.nanoTime();
+        TensorWriter writer = writerFor(request);
+        writer.checkOptions(request.options().writeOptions()).ifPresent(why -> {
+            throw new InvalidRequestException(writer.name() + ": " + why);
+        });
+        try {
+            return run(request, writer, ckpt, start);
+        } catch (CheckpointException e) {
+            throw e.inFile(request.input());
+        }
+    }
+
+    private ConversionResult run(ConversionRequest request, TensorWriter writer, Checkpoint ckpt, long start)
+            throws CheckpointException, IOException {
+        String root = request.rootName() != null ? request.rootName() : WeightSelector.defaultRootName(ckpt);
+        Selected selected = request.names().apply(WeightSelector.select(ckpt, request.selection(), root));
+        Path name = request.input().getFileName();
+        SourceInfo source = new SourceInfo(name == null ? "" : name.toString(), request.selectionText(),
+                selected.moduleMetadata());
+        Conversion.Report r = Conversion.run(ckpt, selected, writer, request.output(), request.options(), source);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new ConversionResult(request.input(), request.output(), writer.name(), r.tensors(), r.bytes(),
+                storedBytes(ckpt), seconds, r.skipped(), r.typeChanges(), r.notes(),
+                ckpt.warnings(), dropped(ckpt, selected), r.outputs());
     }
 
     private static long storedBytes(Checkpoint ckpt) {
