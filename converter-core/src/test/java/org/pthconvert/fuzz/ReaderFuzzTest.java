@@ -49,8 +49,10 @@ import org.pthconvert.testdata.Fixtures;
  * them. Crashes are never written into the sources: fix the reader, then keep the file as a named
  * regression in {@code testdata/hostile/regressions/} with a row in its {@code expected.tsv}.
  *
- * <p>System properties: {@code pthconvert.fuzz.seconds} (time budget, default 60; 1800 for a long
- * run), {@code pthconvert.fuzz.seed} (default fixed, so a run is repeatable on the same seeds; each
+ * <p>In the suite the work is bounded, not the time: a fixed number of cases from a fixed seed, so
+ * every build runs the same mutants however loaded the machine is. System properties:
+ * {@code pthconvert.fuzz.cases} (default 1500), {@code pthconvert.fuzz.seconds} (a time budget
+ * instead, for long runs: 1800), {@code pthconvert.fuzz.seed} (default fixed, so a run is repeatable on the same seeds; each
  * case has its own seed, printed with a crash), {@code pthconvert.buildDir} (default: the folder
  * above the test classes, i.e. {@code target} or {@code -Dbuild.dir}).
  */
@@ -65,7 +67,8 @@ class ReaderFuzzTest {
 
     @Test
     void onlyCheckpointExceptionsComeOut() throws Exception {
-        long seconds = Long.getLong("pthconvert.fuzz.seconds", 60);
+        Long seconds = Long.getLong("pthconvert.fuzz.seconds");
+        long cases = Long.getLong("pthconvert.fuzz.cases", 1500);
         long seed = Long.getLong("pthconvert.fuzz.seed", 0x70_7468L);
         Path build = buildDir();
         Path crashDir = build.resolve("fuzz-crashes");
@@ -81,9 +84,9 @@ class ReaderFuzzTest {
         Map<String, Long> timeBySeed = new TreeMap<>();
         long iterations = 0;
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        long deadline = seconds == null ? Long.MAX_VALUE : start + TimeUnit.SECONDS.toNanos(seconds);
         try (Runner runner = new Runner()) {
-            while (System.nanoTime() < deadline) {
+            while (seconds != null ? System.nanoTime() < deadline : iterations < cases) {
                 long caseSeed = master.nextLong();
                 Random r = new Random(caseSeed);
                 Mutator.Seed s = seeds.get(r.nextInt(seeds.size()));
