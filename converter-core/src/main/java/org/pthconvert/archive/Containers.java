@@ -42,15 +42,14 @@ public final class Containers {
     /** Opens {@code file} for positional reads, turning the usual failures into one-line errors. */
     public static ByteSource openSource(Path file) throws CheckpointException {
         if (Files.isDirectory(file)) {
-            throw new CheckpointException(Reason.INVALID, file, null, -1, null,
-                    "this is a directory; give the checkpoint file inside it", null);
+            throw CheckpointException.of(Reason.INVALID, "this is a directory; give the checkpoint file inside it").inFile(file);
         }
         try {
             return ByteSource.open(file);
         } catch (NoSuchFileException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "no such file", e);
+            throw CheckpointException.of(Reason.IO, "no such file").inFile(file).causedBy(e);
         } catch (IOException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot open: " + e.getMessage(), e);
+            throw CheckpointException.of(Reason.IO, "cannot open: " + e.getMessage()).inFile(file).causedBy(e);
         }
     }
 
@@ -150,8 +149,7 @@ public final class Containers {
             }
             return Arrays.copyOf(buf.array(), buf.position());
         } catch (IOException e) {
-            throw new CheckpointException(Reason.IO, source.path(), null, -1, null, "cannot read: " + e.getMessage(),
-                    e);
+            throw CheckpointException.of(Reason.IO, "cannot read: " + e.getMessage()).inFile(source.path()).causedBy(e);
         }
     }
 
@@ -221,6 +219,6 @@ public final class Containers {
     }
 
     private static CheckpointException not(Path file, String detail) {
-        return new CheckpointException(Reason.INVALID, file, null, -1, null, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file);
     }
 }

@@ -115,9 +115,8 @@ public final class LegacyContainer implements CheckpointContainer {
                 return new BarePickleContainer(file, source, headers, protocol.error());
             }
             if (!(protocol.value() instanceof PInt p) || !p.value().equals(BigInteger.valueOf(PROTOCOL))) {
-                return new BarePickleContainer(file, source, headers, new CheckpointException(Reason.UNSUPPORTED,
-                        file, "protocol pickle", pos, null, "legacy serialization protocol " + protocol.value()
-                        + " is not supported (only " + PROTOCOL + ")", null));
+                return new BarePickleContainer(file, source, headers, CheckpointException.of(Reason.UNSUPPORTED, "legacy serialization protocol " + protocol.value()
+                        + " is not supported (only " + PROTOCOL + ")").inFile(file).at("protocol pickle", pos));
             }
             pos = protocol.end();
             Header sysInfo = header(source, file, fileSize, "sys_info pickle", pos, headers);
@@ -140,8 +139,8 @@ public final class LegacyContainer implements CheckpointContainer {
             throw CheckpointIOException.unwrap(e, file);
         } catch (RuntimeException e) {
             Containers.closeQuietly(source);
-            throw new CheckpointException(Reason.INVALID, file, null, -1, null, "malformed legacy checkpoint ("
-                    + e + ")", e);
+            throw CheckpointException.of(Reason.INVALID, "malformed legacy checkpoint ("
+                    + e + ")").inFile(file).causedBy(e);
         }
     }
 
@@ -299,8 +298,7 @@ public final class LegacyContainer implements CheckpointContainer {
     /** A legacy file has no named records besides its pickles: always fails. */
     @Override
     public InputStream openRecord(String name) throws CheckpointException {
-        throw new CheckpointException(Reason.UNSUPPORTED, file, name, -1, null,
-                "a legacy (non-zip) checkpoint has no records to open by name", null);
+        throw CheckpointException.of(Reason.UNSUPPORTED, "a legacy (non-zip) checkpoint has no records to open by name").inFile(file).at(name, -1);
     }
 
     /** The storage keys in file order; empty if the main pickle could not be skimmed. */
@@ -324,8 +322,8 @@ public final class LegacyContainer implements CheckpointContainer {
         layoutSource = elementSizes;
         long[] at = layout.get(key);
         if (at == null) {
-            throw new CheckpointException(Reason.INVALID, file, "data/" + key, -1, null, "the pickle names storage '"
-                    + key + "' but the file's storage key list does not contain it", null);
+            throw CheckpointException.of(Reason.INVALID, "the pickle names storage '"
+                    + key + "' but the file's storage key list does not contain it").inFile(file).at("data/" + key, -1);
         }
         return new InPlaceStorage(channel, at[0], at[1], file, "data/" + key);
     }

@@ -89,17 +89,15 @@ public final class TarContainer implements CheckpointContainer {
                 out.add(new PickleStream("pickle at byte 0", 0, () -> range(source, file, 0, size,
                         "pickle at byte 0")));
             }
-            CheckpointException refusal = new CheckpointException(Reason.UNSUPPORTED, file, null, -1, null,
-                    "this is torch's old tar checkpoint format (torch < 1.0), which is not supported"
-                    + (problem != null ? " (" + problem.detail() + ")" : "") + "; re-save it with a newer torch",
-                    null);
+            CheckpointException refusal = CheckpointException.of(Reason.UNSUPPORTED, "this is torch's old tar checkpoint format (torch < 1.0), which is not supported"
+                    + (problem != null ? " (" + problem.detail() + ")" : "") + "; re-save it with a newer torch").inFile(file);
             return new TarContainer(file, source, out, refusal);
         } catch (IOException e) {
             Containers.closeQuietly(source);
             throw CheckpointIOException.unwrap(e, file);
         } catch (RuntimeException e) {
             Containers.closeQuietly(source);
-            throw new CheckpointException(Reason.INVALID, file, null, -1, null, "malformed tar file (" + e + ")", e);
+            throw CheckpointException.of(Reason.INVALID, "malformed tar file (" + e + ")").inFile(file).causedBy(e);
         }
     }
 

@@ -67,9 +67,8 @@ public final class ZipContainer implements CheckpointContainer {
             return;
         }
         if (entries.get("data.pkl") == null) {
-            throw new CheckpointException(Reason.INVALID, file, null, -1, null, "the zip archive has no "
-                    + entries.topFolder + "/data.pkl record: not a PyTorch checkpoint (records: " + sample() + ")",
-                    null);
+            throw CheckpointException.of(Reason.INVALID, "the zip archive has no "
+                    + entries.topFolder + "/data.pkl record: not a PyTorch checkpoint (records: " + sample() + ")").inFile(file);
         }
         // torch.load tells TorchScript apart by an exact-case look-up in Python (get_all_records).
         this.format = entries.names().contains("constants.pkl") ? Format.TORCHSCRIPT : Format.ZIP;
@@ -100,11 +99,10 @@ public final class ZipContainer implements CheckpointContainer {
             throw CheckpointIOException.unwrap(e, file);
         } catch (ArithmeticException e) {
             close(ch);
-            throw new CheckpointException(Reason.INVALID, file, null, -1, null,
-                    "zip sizes or offsets overflow: corrupt zip", e);
+            throw CheckpointException.of(Reason.INVALID, "zip sizes or offsets overflow: corrupt zip").inFile(file).causedBy(e);
         } catch (RuntimeException e) {
             close(ch);
-            throw new CheckpointException(Reason.INVALID, file, null, -1, null, "malformed zip (" + e + ")", e);
+            throw CheckpointException.of(Reason.INVALID, "malformed zip (" + e + ")").inFile(file).causedBy(e);
         }
     }
 
@@ -216,8 +214,7 @@ public final class ZipContainer implements CheckpointContainer {
         }
         ZipRecord r = entries.get("data/" + key);
         if (r == null) {
-            throw new CheckpointException(Reason.INVALID, file, entries.topFolder + "/data/" + key, -1, null,
-                    "the pickle names storage '" + key + "' but the archive has no such record", null);
+            throw CheckpointException.of(Reason.INVALID, "the pickle names storage '" + key + "' but the archive has no such record").inFile(file).at(entries.topFolder + "/data/" + key, -1);
         }
         supported(r);
         if (r.stored()) {
@@ -252,8 +249,7 @@ public final class ZipContainer implements CheckpointContainer {
         }
         ZipRecord r = entries.get(name);
         if (r == null) {
-            throw new CheckpointException(Reason.INVALID, file, entries.topFolder + "/" + name, -1, null,
-                    "no such record in the archive", null);
+            throw CheckpointException.of(Reason.INVALID, "no such record in the archive").inFile(file).at(entries.topFolder + "/" + name, -1);
         }
         supported(r);
         return r;
@@ -261,13 +257,12 @@ public final class ZipContainer implements CheckpointContainer {
 
     private void supported(ZipRecord r) throws CheckpointException {
         if (r.method() != ZipRecord.STORED && r.method() != ZipRecord.DEFLATED) {
-            throw new CheckpointException(Reason.UNSUPPORTED, file, r.fullName(), -1, null,
-                    "compression method " + r.method() + " is not supported (only stored and deflated)", null);
+            throw CheckpointException.of(Reason.UNSUPPORTED, "compression method " + r.method() + " is not supported (only stored and deflated)").inFile(file).at(r.fullName(), -1);
         }
     }
 
     private CheckpointException invalid(ZipRecord r, String detail) {
-        return new CheckpointException(Reason.INVALID, file, r.fullName(), -1, null, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file).at(r.fullName(), -1);
     }
 
     @Override

@@ -119,8 +119,8 @@ final class ZipDirectory {
             throw split(file, eocd);
         }
         if (entries > MAX_ENTRIES) {
-            throw new CheckpointException(Reason.LIMIT, file, null, eocd, null, "the zip declares " + entries
-                    + " entries, more than the limit of " + MAX_ENTRIES, null);
+            throw CheckpointException.of(Reason.LIMIT, "the zip declares " + entries
+                    + " entries, more than the limit of " + MAX_ENTRIES).inFile(file).at(null, eocd);
         }
         if (cdOffset > fileSize) {
             throw at(file, eocd, "the central directory offset " + cdOffset + " is past the end of the file ("
@@ -223,8 +223,7 @@ final class ZipDirectory {
                     throw split(file, pos);
                 }
                 if ((flags & 1) != 0) {
-                    throw new CheckpointException(Reason.UNSUPPORTED, file, name, -1, null,
-                            "the record is encrypted", null);
+                    throw CheckpointException.of(Reason.UNSUPPORTED, "the record is encrypted").inFile(file).at(name, -1);
                 }
                 out.add(new Central(pos, raw, name, flags, method, crc, z[1], z[0], z[2]));
                 pos = Math.addExact(pos, CENTRAL_SIZE + (long) nameLen + extraLen + commentLen);
@@ -267,9 +266,7 @@ final class ZipDirectory {
                     }
                     int w = f == 3 ? 4 : 8;
                     if (q + w > end) {
-                        throw new CheckpointException(Reason.INVALID, file, name, -1, null,
-                                "the ZIP64 extra field (central directory entry at byte " + at + ") is too short",
-                                null);
+                        throw CheckpointException.of(Reason.INVALID, "the ZIP64 extra field (central directory entry at byte " + at + ") is too short").inFile(file).at(name, -1);
                     }
                     z[f] = f == 3 ? u32(extra, q) : nonNegative(file, at, u64(extra, q), "ZIP64 size or offset");
                     q += w;
@@ -278,8 +275,8 @@ final class ZipDirectory {
             }
             p += 4 + len;
         }
-        throw new CheckpointException(Reason.INVALID, file, name, -1, null, "sizes or offset are 0xFFFFFFFF but"
-                + " there is no ZIP64 extra field (central directory entry at byte " + at + ")", null);
+        throw CheckpointException.of(Reason.INVALID, "sizes or offset are 0xFFFFFFFF but"
+                + " there is no ZIP64 extra field (central directory entry at byte " + at + ")").inFile(file).at(name, -1);
     }
 
     private static byte[] readFully(InputStream in, int n, Path file, long at, String what)
@@ -310,8 +307,7 @@ final class ZipDirectory {
     }
 
     private static CheckpointException split(Path file, long offset) {
-        return new CheckpointException(Reason.UNSUPPORTED, file, null, offset, null,
-                "multi-part (split or spanned) zip archives are not supported", null);
+        return CheckpointException.of(Reason.UNSUPPORTED, "multi-part (split or spanned) zip archives are not supported").inFile(file).at(null, offset);
     }
 
     private static long nonNegative(Path file, long at, long v, String what) throws CheckpointException {

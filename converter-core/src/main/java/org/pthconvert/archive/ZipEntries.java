@@ -86,9 +86,8 @@ final class ZipEntries {
         String first = dir.entries.get(0).name();
         int firstSlash = first.indexOf('/');
         if (firstSlash < 0) {
-            throw new CheckpointException(Reason.INVALID, file, first, -1, null,
-                    "the record is not inside a top folder (torch puts every record under one folder,"
-                    + " such as 'archive/'): not a PyTorch zip checkpoint", null);
+            throw CheckpointException.of(Reason.INVALID, "the record is not inside a top folder (torch puts every record under one folder,"
+                    + " such as 'archive/'): not a PyTorch zip checkpoint").inFile(file).at(first, -1);
         }
         String top = first.substring(0, firstSlash);
         String foldedTop = fold(top) + "/";
@@ -102,11 +101,11 @@ final class ZipEntries {
             all.add(r);
             String clash = clash(rawSeen, decodedSeen, c);
             if (clash != null && ambiguity == null) {
-                ambiguity = new CheckpointException(Reason.INVALID, file, c.name(), -1, null, (clash.equals(c.name())
+                ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(c.name())
                         ? "the record appears twice in the zip directory"
                         : "the records '" + clash + "' and '" + c.name() + "' have the same name once upper and"
                         + " lower case are folded (torch's zip reader ignores case)")
-                        + ": which one torch loads is uncertain (ambiguous zip)", null);
+                        + ": which one torch loads is uncertain (ambiguous zip)").inFile(file).at(c.name(), -1);
             }
             if (c.name().endsWith("/") && c.size() == 0) {
                 continue; // a directory entry, as zip tools add them
@@ -114,9 +113,7 @@ final class ZipEntries {
             String folded = fold(c.name());
             if (!folded.startsWith(foldedTop) || folded.length() == foldedTop.length()) {
                 if (ambiguity == null) {
-                    ambiguity = new CheckpointException(Reason.INVALID, file, c.name(), -1, null,
-                            "the record is not inside the top folder '" + top + "/' that the other records share",
-                            null);
+                    ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + top + "/' that the other records share").inFile(file).at(c.name(), -1);
                 }
                 continue;
             }
@@ -198,15 +195,13 @@ final class ZipEntries {
             ZipRecord prev = sorted.get(i - 1);
             ZipRecord next = sorted.get(i);
             if (prev.dataEnd() > next.localHeaderOffset()) {
-                throw new CheckpointException(Reason.INVALID, file, next.fullName(), -1, null,
-                        "the record overlaps '" + prev.fullName() + "' (bytes " + next.localHeaderOffset()
-                        + " to " + prev.dataEnd() + "): overlapping entries are a zip bomb or a forgery", null);
+                throw CheckpointException.of(Reason.INVALID, "the record overlaps '" + prev.fullName() + "' (bytes " + next.localHeaderOffset()
+                        + " to " + prev.dataEnd() + "): overlapping entries are a zip bomb or a forgery").inFile(file).at(next.fullName(), -1);
             }
         }
     }
 
     private static CheckpointException fail(Path file, ZipDirectory.Central c, String detail) {
-        return new CheckpointException(Reason.INVALID, file, c.name(), -1, null,
-                detail + " (central directory entry at byte " + c.at() + ")", null);
+        return CheckpointException.of(Reason.INVALID, detail + " (central directory entry at byte " + c.at() + ")").inFile(file).at(c.name(), -1);
     }
 }

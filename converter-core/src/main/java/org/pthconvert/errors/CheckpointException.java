@@ -44,15 +44,6 @@ public class CheckpointException extends Exception {
     private final String tensor;
     private final String detail;
 
-    /**
-     * Prefer {@link #of} and the {@code with}-style methods; this constructor is kept for code written
-     * before them.
-     */
-    public CheckpointException(Reason reason, Path file, String record, long offset, String tensor,
-                               String detail, Throwable cause) {
-        this(reason, file == null ? null : file.toString(), record, offset, tensor, detail, cause);
-    }
-
     private CheckpointException(Reason reason, String file, String record, long offset, String tensor,
                                 String detail, Throwable cause) {
         super(detail, cause);

@@ -103,8 +103,7 @@ final class AssembledContainer implements AssembledInput {
 
     @Override
     public InputStream openPickle() throws CheckpointException {
-        throw new CheckpointException(Reason.INVALID, file, indexName, -1, null,
-                "this input has no main pickle (its tree is assembled from " + indexName + ")", null);
+        throw CheckpointException.of(Reason.INVALID, "this input has no main pickle (its tree is assembled from " + indexName + ")").inFile(file).at(indexName, -1);
     }
 
     /** No pickle for torch.load here: the pickles read while assembling are in {@link #audit()}. */
@@ -121,14 +120,14 @@ final class AssembledContainer implements AssembledInput {
 
     @Override
     public InputStream openRecord(String name) throws CheckpointException {
-        throw new CheckpointException(Reason.INVALID, file, name, -1, null, "no such record", null);
+        throw CheckpointException.of(Reason.INVALID, "no such record").inFile(file).at(name, -1);
     }
 
     @Override
     public StorageBytes storage(String key, Map<String, Integer> elementSizes) throws CheckpointException {
         StorageBytes b = bytes.get(key);
         if (b == null) {
-            throw new CheckpointException(Reason.INVALID, file, indexName, -1, null, "no storage '" + key + "'", null);
+            throw CheckpointException.of(Reason.INVALID, "no storage '" + key + "'").inFile(file).at(indexName, -1);
         }
         return b;
     }

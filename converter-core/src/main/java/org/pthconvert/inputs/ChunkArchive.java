@@ -112,8 +112,7 @@ final class ChunkArchive {
             csize = z[1];
             local = z[2];
             if (method != 0 || csize != usize) {
-                throw new CheckpointException(Reason.UNSUPPORTED, file, null, start + cdOffset + p, fqn,
-                        "record " + name + " of its archive is compressed (method " + method + "); torch.save stores", null);
+                throw CheckpointException.of(Reason.UNSUPPORTED, "record " + name + " of its archive is compressed (method " + method + "); torch.save stores").inFile(file).at(null, start + cdOffset + p).forTensor(fqn);
             }
             checkInside(file, fqn, start, length, local, 30);
             ByteBuffer lh = read(ch, start + local, 30);
@@ -172,6 +171,6 @@ final class ChunkArchive {
     }
 
     static CheckpointException fail(Path file, String fqn, long offset, String detail) {
-        return new CheckpointException(Reason.INVALID, file, null, offset, fqn, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file).at(null, offset).forTensor(fqn);
     }
 }

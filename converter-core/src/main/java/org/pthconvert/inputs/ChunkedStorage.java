@@ -235,12 +235,11 @@ final class ChunkedStorage implements StorageBytes {
     }
 
     private CheckpointException truncated(Piece p, long at) {
-        return new CheckpointException(Reason.INVALID, p.file(), null, at, fqn,
-                "the file ends at byte " + at + ", inside a chunk of this tensor: truncated (or changed while read)", null);
+        return CheckpointException.of(Reason.INVALID, "the file ends at byte " + at + ", inside a chunk of this tensor: truncated (or changed while read)").inFile(p.file()).at(null, at).forTensor(fqn);
     }
 
     private static CheckpointException fail(Path file, String fqn, String detail) {
-        return new CheckpointException(Reason.INVALID, file, DcpMetadata.RECORD, -1, fqn, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file).at(DcpMetadata.RECORD, -1).forTensor(fqn);
     }
 
     @Override

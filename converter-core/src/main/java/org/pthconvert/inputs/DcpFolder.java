@@ -85,8 +85,7 @@ final class DcpFolder {
 
     private PTensor tensor(DcpMetadata.Item item) throws IOException, CheckpointException {
         if (item.chunks().size() > MAX_CHUNKS) {
-            throw new CheckpointException(Reason.LIMIT, folder, DcpMetadata.RECORD, -1, item.fqn(),
-                    item.chunks().size() + " chunks; at most " + MAX_CHUNKS + " per tensor are read", null);
+            throw CheckpointException.of(Reason.LIMIT, item.chunks().size() + " chunks; at most " + MAX_CHUNKS + " per tensor are read").inFile(folder).at(DcpMetadata.RECORD, -1).forTensor(item.fqn());
         }
         long[] shape = item.size().toArray();
         List<ChunkedStorage.Piece> pieces = new ArrayList<>();
@@ -119,16 +118,16 @@ final class DcpFolder {
         }
         TensorView view = t.view();
         if (view.dtype() != item.dtype()) {
-            throw new CheckpointException(Reason.INVALID, file, null, loc.offset(), item.fqn(), "its " + where
-                    + " is " + view.dtype() + " but the metadata says " + item.dtype(), null);
+            throw CheckpointException.of(Reason.INVALID, "its " + where
+                    + " is " + view.dtype() + " but the metadata says " + item.dtype()).inFile(file).at(null, loc.offset()).forTensor(item.fqn());
         }
         if (!java.util.Arrays.equals(view.shape().toArray(), chunk.sizes())) {
             throw ChunkArchive.fail(file, item.fqn(), loc.offset(), "its " + where + " has shape " + view.shape()
                     + " but the metadata says " + java.util.Arrays.toString(chunk.sizes()));
         }
         if (!view.isContiguous() || view.quantization() != null) {
-            throw new CheckpointException(Reason.UNSUPPORTED, file, null, loc.offset(), item.fqn(), "its " + where
-                    + " is stored as a non-contiguous view, which is not supported", null);
+            throw CheckpointException.of(Reason.UNSUPPORTED, "its " + where
+                    + " is stored as a non-contiguous view, which is not supported").inFile(file).at(null, loc.offset()).forTensor(item.fqn());
         }
         ChunkArchive.Record data = zip.get("data/" + view.storage().key());
         if (data == null) {
@@ -173,8 +172,7 @@ final class DcpFolder {
             throw ChunkArchive.fail(file, fqn, -1, "its archive has no data.pkl");
         }
         if (pkl.size() > MAX_ITEM_PICKLE) {
-            throw new CheckpointException(Reason.LIMIT, file, null, pkl.dataOffset(), fqn,
-                    "its data.pkl has " + pkl.size() + " bytes", null);
+            throw CheckpointException.of(Reason.LIMIT, "its data.pkl has " + pkl.size() + " bytes").inFile(file).at(null, pkl.dataOffset()).forTensor(fqn);
         }
         byte[] bytes = ChunkArchive.read(ch, pkl.dataOffset(), (int) pkl.size()).array();
         PickleValue v;
@@ -199,8 +197,7 @@ final class DcpFolder {
             String order = new String(ChunkArchive.read(ch, bo.dataOffset(), (int) bo.size()).array(),
                     StandardCharsets.US_ASCII);
             if (!order.equals("little")) {
-                throw new CheckpointException(Reason.UNSUPPORTED, file, null, bo.dataOffset(), fqn,
-                        "a chunk saved with byte order '" + order + "' is not supported", null);
+                throw CheckpointException.of(Reason.UNSUPPORTED, "a chunk saved with byte order '" + order + "' is not supported").inFile(file).at(null, bo.dataOffset()).forTensor(fqn);
             }
         }
     }
@@ -210,13 +207,11 @@ final class DcpFolder {
         boolean plain = !relative.isEmpty() && !relative.equals(".") && !relative.equals("..")
                 && relative.indexOf('/') < 0 && relative.indexOf('\\') < 0 && relative.indexOf('\0') < 0;
         if (!plain) {
-            throw new CheckpointException(Reason.INVALID, folder, DcpMetadata.RECORD, -1, fqn,
-                    "its storage file \"" + relative + "\" is not a plain file name in the checkpoint folder", null);
+            throw CheckpointException.of(Reason.INVALID, "its storage file \"" + relative + "\" is not a plain file name in the checkpoint folder").inFile(folder).at(DcpMetadata.RECORD, -1).forTensor(fqn);
         }
         Path p = folder.resolve(relative);
         if (!Files.isRegularFile(p)) {
-            throw new CheckpointException(Reason.INVALID, folder, DcpMetadata.RECORD, -1, fqn,
-                    "its storage file " + relative + " is missing from the folder", null);
+            throw CheckpointException.of(Reason.INVALID, "its storage file " + relative + " is missing from the folder").inFile(folder).at(DcpMetadata.RECORD, -1).forTensor(fqn);
         }
         return p;
     }

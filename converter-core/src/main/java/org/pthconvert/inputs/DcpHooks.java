@@ -63,9 +63,8 @@ final class DcpHooks extends DataOnlyHooks {
         }
         audit.record("global", q, offset, Verdict.DANGEROUS);
         boolean code = GlobalPolicy.reference(global.module(), global.name()) == Verdict.DANGEROUS || !q.startsWith("torch.");
-        throw new CheckpointException(code ? Reason.DANGEROUS : Reason.UNSUPPORTED, file, ".metadata", offset, null,
-                "global " + q + " is not one of torch.distributed.checkpoint's metadata classes; torch would import"
-                + (code ? " and run it (pickle.load)" : " it") + ", so the folder is refused", null);
+        throw CheckpointException.of(code ? Reason.DANGEROUS : Reason.UNSUPPORTED, "global " + q + " is not one of torch.distributed.checkpoint's metadata classes; torch would import"
+                + (code ? " and run it (pickle.load)" : " it") + ", so the folder is refused").inFile(file).at(".metadata", offset);
     }
 
     @Override
@@ -87,8 +86,7 @@ final class DcpHooks extends DataOnlyHooks {
         if (cls instanceof PGlobal g && CLASSES.contains(g.qualified())) {
             return new PObject(g, args);
         }
-        throw new CheckpointException(Reason.DANGEROUS, file, ".metadata", offset, null,
-                "NEWOBJ of " + cls + ", which is not a torch.distributed.checkpoint metadata class", null);
+        throw CheckpointException.of(Reason.DANGEROUS, "NEWOBJ of " + cls + ", which is not a torch.distributed.checkpoint metadata class").inFile(file).at(".metadata", offset);
     }
 
     /** The plain-data constructors every pickle may call (builtins containers, OrderedDict), not copyreg. */

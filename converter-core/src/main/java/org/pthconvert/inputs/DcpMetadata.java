@@ -155,8 +155,7 @@ final class DcpMetadata {
             if (transforms != null && transforms != PNone.NONE
                     && !(transforms instanceof PList l && l.items().isEmpty())
                     && !(transforms instanceof PTuple t && t.size() == 0)) {
-                throw new CheckpointException(Reason.UNSUPPORTED, file, RECORD, -1, fqn.value(),
-                        "its bytes are stored with transforms " + describe(transforms) + ", which are not supported", null);
+                throw CheckpointException.of(Reason.UNSUPPORTED, "its bytes are stored with transforms " + describe(transforms) + ", which are not supported").inFile(file).at(RECORD, -1).forTensor(fqn.value());
             }
             long offset = nonNegative(fqn.value(), info.attribute("offset"), "storage offset");
             long length = nonNegative(fqn.value(), info.attribute("length"), "storage length");
@@ -203,7 +202,7 @@ final class DcpMetadata {
     }
 
     CheckpointException fail(String fqn, String detail) {
-        return new CheckpointException(Reason.INVALID, file, RECORD, -1, fqn, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file).at(RECORD, -1).forTensor(fqn);
     }
 
 }

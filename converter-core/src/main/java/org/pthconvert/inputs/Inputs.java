@@ -58,9 +58,9 @@ public final class Inputs {
             }
             return null;
         } catch (NoSuchFileException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "no such file: " + e.getFile(), e);
+            throw CheckpointException.of(Reason.IO, "no such file: " + e.getFile()).inFile(file).causedBy(e);
         } catch (IOException e) {
-            throw new CheckpointException(Reason.IO, file, null, -1, null, "cannot read: " + e.getMessage(), e);
+            throw CheckpointException.of(Reason.IO, "cannot read: " + e.getMessage()).inFile(file).causedBy(e);
         }
     }
 
@@ -71,9 +71,7 @@ public final class Inputs {
             if (head.length == 2 && (head[0] & 0xff) == 0x80) {
                 return DcpFolder.open(folder);
             }
-            throw new CheckpointException(Reason.INVALID, folder, ".metadata", 0, null,
-                    "this folder has a .metadata file that is not a pickle, so it is no torch.distributed.checkpoint",
-                    null);
+            throw CheckpointException.of(Reason.INVALID, "this folder has a .metadata file that is not a pickle, so it is no torch.distributed.checkpoint").inFile(folder).at(".metadata", 0);
         }
         List<Path> candidates = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(folder, "*.index.json")) {
@@ -88,9 +86,8 @@ public final class Inputs {
                 }
             }
         }
-        throw new CheckpointException(Reason.INVALID, folder, null, -1, null,
-                "this is a directory, but neither a torch.distributed.checkpoint folder (no .metadata) nor a sharded"
-                + " checkpoint (no *.index.json with a weight_map); give the checkpoint file inside it", null);
+        throw CheckpointException.of(Reason.INVALID, "this is a directory, but neither a torch.distributed.checkpoint folder (no .metadata) nor a sharded"
+                + " checkpoint (no *.index.json with a weight_map); give the checkpoint file inside it").inFile(folder);
     }
 
     /** True when the channel's file starts with a safetensors header length and '{'. */

@@ -140,8 +140,7 @@ record SafetensorsFile(Path file, List<Entry> entries, Map<String, String> metad
         Dtype dtype = DTYPES.get(dn);
         if (dtype == null) {
             boolean known = dn.equals("F4") || dn.startsWith("F6_");
-            throw new CheckpointException(known ? Reason.UNSUPPORTED : Reason.INVALID, file, HEADER, -1, name,
-                    known ? "dtype " + dn + " (sub-byte floats) is not supported" : "unknown dtype \"" + dn + "\"", null);
+            throw CheckpointException.of(known ? Reason.UNSUPPORTED : Reason.INVALID, known ? "dtype " + dn + " (sub-byte floats) is not supported" : "unknown dtype \"" + dn + "\"").inFile(file).at(HEADER, -1).forTensor(name);
         }
         if (!(m.get("shape") instanceof List<?> dims)) {
             throw tensorFail(file, name, "no shape array");
@@ -218,10 +217,10 @@ record SafetensorsFile(Path file, List<Entry> entries, Map<String, String> metad
     }
 
     private static CheckpointException fail(Path file, long offset, String detail) {
-        return new CheckpointException(Reason.INVALID, file, HEADER, offset, null, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file).at(HEADER, offset);
     }
 
     private static CheckpointException tensorFail(Path file, String name, String detail) {
-        return new CheckpointException(Reason.INVALID, file, HEADER, -1, name, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file).at(HEADER, -1).forTensor(name);
     }
 }

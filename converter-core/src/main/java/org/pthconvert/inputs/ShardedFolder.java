@@ -106,8 +106,7 @@ final class ShardedFolder {
             for (Map.Entry<String, List<String>> s : byShard.entrySet()) {
                 Path shard = folder.resolve(s.getKey());
                 if (!Files.isRegularFile(shard)) {
-                    throw new CheckpointException(Reason.INVALID, index.file(), null, -1, s.getValue().get(0),
-                            "shard " + s.getKey() + " is missing from " + folder, null);
+                    throw CheckpointException.of(Reason.INVALID, "shard " + s.getKey() + " is missing from " + folder).inFile(index.file()).forTensor(s.getValue().get(0));
                 }
                 FileChannel ch = FileChannel.open(shard, StandardOpenOption.READ);
                 boolean safetensors = Inputs.isSafetensors(ch);
@@ -153,8 +152,7 @@ final class ShardedFolder {
         }
         CheckpointContainer bytes = c.own(Containers.open(shard));
         if (bytes.byteOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
-            throw new CheckpointException(Reason.UNSUPPORTED, shard, null, -1, null,
-                    "a big-endian shard inside a sharded folder is not supported; convert the shard on its own", null);
+            throw CheckpointException.of(Reason.UNSUPPORTED, "a big-endian shard inside a sharded folder is not supported; convert the shard on its own").inFile(shard);
         }
         Map<String, Integer> widths = new HashMap<>();
         refs.values().forEach(r -> widths.put(r.key(), r.dtype().byteWidth()));
@@ -191,6 +189,6 @@ final class ShardedFolder {
     }
 
     private static CheckpointException fail(Path file, String tensor, String detail) {
-        return new CheckpointException(Reason.INVALID, file, null, -1, tensor, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file).forTensor(tensor);
     }
 }

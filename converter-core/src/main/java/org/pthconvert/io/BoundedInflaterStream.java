@@ -167,8 +167,7 @@ public final class BoundedInflaterStream extends InputStream {
     }
 
     private CheckpointIOException fail(String detail) {
-        return new CheckpointIOException(new CheckpointException(Reason.INVALID, file, record, produced, null,
-                detail, null));
+        return new CheckpointIOException(CheckpointException.of(Reason.INVALID, detail).inFile(file).at(record, produced));
     }
 
     @Override

@@ -74,9 +74,8 @@ public final class ChannelRangeStream extends InputStream {
         ByteBuffer dst = ByteBuffer.wrap(b, off, want);
         int n = channel.read(start + done, dst);
         if (n < 0) {
-            throw new CheckpointIOException(new CheckpointException(Reason.INVALID, file, record, done, null,
-                    "the file ends at byte " + (start + done) + ", inside this record (" + left
-                    + " bytes missing): the file is truncated", null));
+            throw new CheckpointIOException(CheckpointException.of(Reason.INVALID, "the file ends at byte " + (start + done) + ", inside this record (" + left
+                    + " bytes missing): the file is truncated").inFile(file).at(record, done));
         }
         if (crc != null) {
             crc.update(b, off, n);
@@ -91,9 +90,8 @@ public final class ChannelRangeStream extends InputStream {
     private void checkCrc() throws CheckpointIOException {
         crcChecked = true;
         if (crc.getValue() != expectedCrc) {
-            throw new CheckpointIOException(new CheckpointException(Reason.INVALID, file, record, -1, null,
-                    String.format("CRC-32 mismatch: the zip directory says 0x%08x, the data gives 0x%08x;"
-                            + " the record is corrupt", expectedCrc, crc.getValue()), null));
+            throw new CheckpointIOException(CheckpointException.of(Reason.INVALID, String.format("CRC-32 mismatch: the zip directory says 0x%08x, the data gives 0x%08x;"
+                            + " the record is corrupt", expectedCrc, crc.getValue())).inFile(file).at(record, -1));
         }
     }
 

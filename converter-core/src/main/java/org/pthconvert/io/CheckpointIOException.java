@@ -3,6 +3,7 @@ package org.pthconvert.io;
 import java.io.IOException;
 
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
 
 /**
  * Carries a {@link CheckpointException} through an {@link java.io.InputStream}, whose methods can only
@@ -34,7 +35,6 @@ public final class CheckpointIOException extends IOException {
         if (e instanceof CheckpointIOException c) {
             return c.problem.inFile(file);
         }
-        return new CheckpointException(CheckpointException.Reason.IO, file, null, -1, null,
-                "cannot read: " + e.getMessage(), e);
+        return CheckpointException.of(Reason.IO, "cannot read: " + e.getMessage()).inFile(file).causedBy(e);
     }
 }

@@ -106,8 +106,7 @@ public final class DeflatedStorage implements StorageBytes {
                     }
                 }
                 if (n < 0) {
-                    throw new CheckpointException(Reason.INVALID, file, record, stream.position(), null,
-                            "the record ends early", null);
+                    throw CheckpointException.of(Reason.INVALID, "the record ends early").inFile(file).at(record, stream.position());
                 }
             }
         } catch (CheckpointIOException e) {
@@ -175,8 +174,7 @@ public final class DeflatedStorage implements StorageBytes {
             while (skip > 0) {
                 int n = stream.read(b, 0, (int) Math.min(b.length, skip));
                 if (n < 0) {
-                    throw new CheckpointException(Reason.INVALID, file, record, stream.position(), null,
-                            "the record ends early", null);
+                    throw CheckpointException.of(Reason.INVALID, "the record ends early").inFile(file).at(record, stream.position());
                 }
                 skip -= n;
             }
@@ -234,9 +232,8 @@ public final class DeflatedStorage implements StorageBytes {
 
     private void checkRange(long position, long count) throws CheckpointException {
         if (position < 0 || count < 0 || position > size || count > size - position) {
-            throw new CheckpointException(Reason.INVALID, file, record, position, null,
-                    "read of " + count + " bytes at " + position + " goes past the end of the storage ("
-                    + size + " bytes)", null);
+            throw CheckpointException.of(Reason.INVALID, "read of " + count + " bytes at " + position + " goes past the end of the storage ("
+                    + size + " bytes)").inFile(file).at(record, position);
         }
     }
 

@@ -113,16 +113,14 @@ public final class InPlaceStorage implements StorageBytes {
 
     private void checkRange(long position, long count) throws CheckpointException {
         if (position < 0 || count < 0 || position > size || count > size - position) {
-            throw new CheckpointException(Reason.INVALID, file, record, position, null,
-                    "read of " + count + " bytes at " + position + " goes past the end of the storage ("
-                    + size + " bytes)", null);
+            throw CheckpointException.of(Reason.INVALID, "read of " + count + " bytes at " + position + " goes past the end of the storage ("
+                    + size + " bytes)").inFile(file).at(record, position);
         }
     }
 
     private CheckpointException truncated(long fileOffset) {
-        return new CheckpointException(Reason.INVALID, file, record, fileOffset - dataOffset, null,
-                "the file ends at byte " + fileOffset + ", inside this record: the file is truncated"
-                + " (or changed while being read)", null);
+        return CheckpointException.of(Reason.INVALID, "the file ends at byte " + fileOffset + ", inside this record: the file is truncated"
+                + " (or changed while being read)").inFile(file).at(record, fileOffset - dataOffset);
     }
 
     @Override

@@ -126,8 +126,7 @@ public final class Checkpoint implements Closeable {
             throw CheckpointIOException.unwrap(e, file);
         } catch (RuntimeException e) {
             closeQuietly(c != null ? c : container);
-            throw new CheckpointException(Reason.INVALID, file, container.pickleRecordName(), -1, null,
-                    "malformed checkpoint (" + e + ")", e);
+            throw CheckpointException.of(Reason.INVALID, "malformed checkpoint (" + e + ")").inFile(file).at(container.pickleRecordName(), -1).causedBy(e);
         }
     }
 
@@ -175,8 +174,7 @@ public final class Checkpoint implements Closeable {
         }
         ModuleIndex modules = ModuleIndex.of(container);
         TensorWalker walker = new TensorWalker(hooks.problems(), modules::view,
-                (offset, tensor, detail) -> new CheckpointException(Reason.INVALID, container.file(), record,
-                        offset, tensor, detail, null));
+                (offset, tensor, detail) -> CheckpointException.of(Reason.INVALID, detail).inFile(container.file()).at(record, offset).forTensor(tensor));
         return new Checkpoint(container, root, hooks, modules, walker.walk(root));
     }
 
@@ -195,8 +193,7 @@ public final class Checkpoint implements Closeable {
         }
         ModuleIndex modules = ModuleIndex.of(input);
         TensorWalker walker = new TensorWalker(hooks.problems(), modules::view,
-                (offset, tensor, detail) -> new CheckpointException(Reason.INVALID, input.file(), record,
-                        offset, tensor, detail, null));
+                (offset, tensor, detail) -> CheckpointException.of(Reason.INVALID, detail).inFile(input.file()).at(record, offset).forTensor(tensor));
         return new Checkpoint(input, input.root(), hooks, modules, walker.walk(input.root()));
     }
 
@@ -213,9 +210,8 @@ public final class Checkpoint implements Closeable {
             StorageBytes b = container.storage(s.key(), widths);
             bytes.put(s.key(), b);
             if (b.size() != s.byteSize()) {
-                throw new CheckpointException(Reason.INVALID, container.file(), "data/" + s.key(), -1,
-                        tensorUsing(s.key()), "storage record holds " + b.size() + " bytes but the pickle declares "
-                        + s.byteSize() + " (" + s.dtype() + ")", null);
+                throw CheckpointException.of(Reason.INVALID, "storage record holds " + b.size() + " bytes but the pickle declares "
+                        + s.byteSize() + " (" + s.dtype() + ")").inFile(container.file()).at("data/" + s.key(), -1).forTensor(tensorUsing(s.key()));
             }
         }
     }
@@ -239,8 +235,7 @@ public final class Checkpoint implements Closeable {
             TensorView view = e.getKey().view();
             TensorRebuilder.PerChannel p = e.getValue();
             String name = names.get(view);
-            QuantParams.ErrorAt errors = (reason, detail) -> new CheckpointException(reason, container.file(),
-                    container.pickleRecordName(), p.offset(), name, detail, null);
+            QuantParams.ErrorAt errors = (reason, detail) -> CheckpointException.of(reason, detail).inFile(container.file()).at(container.pickleRecordName(), p.offset()).forTensor(name);
             if (hooks.problems().containsKey(e.getKey())) {
                 continue; // the walker has reported it, or it is not reachable
             }

@@ -53,8 +53,8 @@ final class PickleAudits {
             } catch (IOException e) {
                 failed = CheckpointIOException.unwrap(e, file);
             } catch (RuntimeException e) {
-                failed = new CheckpointException(Reason.INVALID, file, p.record(), -1, null, "malformed pickle ("
-                        + e + ")", e);
+                failed = CheckpointException.of(Reason.INVALID, "malformed pickle ("
+                        + e + ")").inFile(file).at(p.record(), -1).causedBy(e);
             }
             entries.addAll(hooks.audit().entries());
             verdict = verdict.worst(hooks.audit().verdict());

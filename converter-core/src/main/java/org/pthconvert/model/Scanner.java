@@ -53,7 +53,7 @@ public final class Scanner {
         } catch (IOException e) {
             error = CheckpointIOException.unwrap(e, file);
         } catch (RuntimeException e) {
-            error = new CheckpointException(Reason.INVALID, file, null, -1, null, "malformed file (" + e + ")", e);
+            error = CheckpointException.of(Reason.INVALID, "malformed file (" + e + ")").inFile(file).causedBy(e);
         }
         if (error != null && error.reason() == Reason.DANGEROUS) {
             verdict = Verdict.DANGEROUS;

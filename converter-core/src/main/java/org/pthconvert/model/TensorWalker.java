@@ -181,7 +181,7 @@ final class TensorWalker {
 
     private CheckpointException limit(String detail) {
         CheckpointException e = errors.at(-1, null, detail);
-        return new CheckpointException(Reason.LIMIT, e.file(), e.record(), -1, null, detail, null);
+        return CheckpointException.of(Reason.LIMIT, detail).inFile(e.file()).at(e.record(), -1);
     }
 
     /** The first few segments of a deep path. */

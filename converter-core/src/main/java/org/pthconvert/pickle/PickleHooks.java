@@ -1,6 +1,7 @@
 package org.pthconvert.pickle;
 
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PTuple;
 
@@ -42,7 +43,6 @@ public interface PickleHooks {
 
     /** EXT1/2/4 (copyreg extension registry): nothing registers extensions for checkpoints. */
     default PickleValue extension(long code, long offset) throws CheckpointException {
-        throw new CheckpointException(CheckpointException.Reason.INVALID, null, null, offset, null,
-                "pickle uses extension code " + code + ", which no checkpoint registers", null);
+        throw CheckpointException.of(Reason.INVALID, "pickle uses extension code " + code + ", which no checkpoint registers").at(null, offset);
     }
 }

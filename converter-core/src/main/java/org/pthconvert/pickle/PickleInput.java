@@ -156,6 +156,6 @@ final class PickleInput {
     }
 
     static CheckpointException error(Reason reason, String detail) {
-        return new CheckpointException(reason, null, null, -1, null, detail, null);
+        return CheckpointException.of(reason, detail);
     }
 }

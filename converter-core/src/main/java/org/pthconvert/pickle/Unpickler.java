@@ -109,8 +109,7 @@ public final class Unpickler {
         } catch (CheckpointException e) {
             throw locate(e);
         } catch (RuntimeException e) {
-            throw locate(new CheckpointException(Reason.INVALID, null, null, -1, null,
-                    "malformed pickle (" + e + ")", e));
+            throw locate(CheckpointException.of(Reason.INVALID, "malformed pickle (" + e + ")").causedBy(e));
         }
     }
 
@@ -291,8 +290,6 @@ public final class Unpickler {
         if (op != null && !detail.startsWith(op.name() + ": ") && !detail.startsWith(op.name() + " ")) {
             detail = op.name() + ": " + detail;
         }
-        return new CheckpointException(e.reason(), e.file(), e.record() != null ? e.record() : recordName,
-                e.offset() >= 0 ? e.offset() : opOffset, e.tensor(), detail,
-                e.getCause() != null ? e.getCause() : e);
+        return CheckpointException.of(e.reason(), detail).inFile(e.file()).at(e.record() != null ? e.record() : recordName, e.offset() >= 0 ? e.offset() : opOffset).forTensor(e.tensor()).causedBy(e.getCause() != null ? e.getCause() : e);
     }
 }

@@ -113,14 +113,12 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
         Map<String, NamedTensor> seen = new HashMap<>();
         for (NamedTensor t : tensors) {
             if (t.name().isEmpty()) {
-                throw new CheckpointException(Reason.INVALID, null, null, -1, t.source().name(),
-                        "the name rules leave this tensor with an empty name", null);
+                throw CheckpointException.of(Reason.INVALID, "the name rules leave this tensor with an empty name").forTensor(t.source().name());
             }
             NamedTensor other = seen.putIfAbsent(t.name(), t);
             if (other != null) {
-                throw new CheckpointException(Reason.INVALID, null, null, -1, null,
-                        "tensors '" + other.source().name() + "' and '" + t.source().name()
-                                + "' would both be named '" + t.name() + "'", null);
+                throw CheckpointException.of(Reason.INVALID, "tensors '" + other.source().name() + "' and '" + t.source().name()
+                                + "' would both be named '" + t.name() + "'");
             }
         }
     }

@@ -49,15 +49,13 @@ public final class WeightSelector {
      */
     public static Selected select(Checkpoint ckpt, Selection selection, String rootName) throws CheckpointException {
         if (ckpt.tensors().isEmpty()) {
-            throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
-                    "the file holds no tensor" + (ckpt.unreadable().isEmpty() ? ""
-                            : " with data (" + ckpt.unreadable().size() + " tensor-like values without data)"), null);
+            throw CheckpointException.of(Reason.INVALID, "the file holds no tensor" + (ckpt.unreadable().isEmpty() ? ""
+                            : " with data (" + ckpt.unreadable().size() + " tensor-like values without data)")).inFile(ckpt.file());
         }
         List<String> notes = new ArrayList<>();
         if (ckpt.root() instanceof PTensor && ckpt.tensors().size() == 1 && ckpt.tensors().get(0).path().isEmpty()) {
             if (selection instanceof Selection.SubTree s) {
-                throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
-                        "the file is one bare tensor; it has no sub-tree '" + s.path() + "'", null);
+                throw CheckpointException.of(Reason.INVALID, "the file is one bare tensor; it has no sub-tree '" + s.path() + "'").inFile(ckpt.file());
             }
             notes.add("the file is one bare tensor, named '" + rootName + "'");
             return new Selected(ckpt, List.of(new NamedTensor(rootName, ckpt.tensors().get(0))), notes,
@@ -71,8 +69,7 @@ public final class WeightSelector {
             out = subTree(ckpt, s.path());
             prefix = s.path() + ".";
             if (out.isEmpty()) {
-                throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
-                        "the selection '" + s.path() + "' names no tensor (inspect shows the tree)", null);
+                throw CheckpointException.of(Reason.INVALID, "the selection '" + s.path() + "' names no tensor (inspect shows the tree)").inFile(ckpt.file());
             }
         } else {
             out = auto(ckpt, notes);
@@ -81,9 +78,8 @@ public final class WeightSelector {
             }
         }
         if (out.isEmpty()) {
-            throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
-                    "the selection holds no tensor" + (ckpt.unreadable().isEmpty() ? ""
-                            : " (" + ckpt.unreadable().size() + " tensor-like values without data)"), null);
+            throw CheckpointException.of(Reason.INVALID, "the selection holds no tensor" + (ckpt.unreadable().isEmpty() ? ""
+                            : " (" + ckpt.unreadable().size() + " tensor-like values without data)")).inFile(ckpt.file());
         }
         List<Unreadable> unreadable = new ArrayList<>();
         for (Unreadable u : ckpt.unreadable()) {

@@ -97,8 +97,7 @@ public final class Conversion {
                     + "which " + writer.name() + " cannot hold; without it the removed names would be lost");
         }
         if (selected.tensors().isEmpty() && selected.unreadable().isEmpty()) {
-            throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
-                    "the selection is empty after the name rules: nothing to write", null);
+            throw CheckpointException.of(Reason.INVALID, "the selection is empty after the name rules: nothing to write").inFile(ckpt.file());
         }
         List<String> notes = new ArrayList<>(selected.notes());
         List<Skipped> skipped = new ArrayList<>();
@@ -129,8 +128,7 @@ public final class Conversion {
         }
         plan = refuseUnsupported(plan, writer, opts, skipped);
         if (plan.isEmpty()) {
-            throw new CheckpointException(Reason.INVALID, ckpt.file(), null, -1, null,
-                    "nothing to write: every selected tensor was skipped", null);
+            throw CheckpointException.of(Reason.INVALID, "nothing to write: every selected tensor was skipped").inFile(ckpt.file());
         }
         if (!skipped.isEmpty()) {
             notes.add("skipped " + skipped.size() + ": " + String.join(", ",
@@ -145,8 +143,7 @@ public final class Conversion {
                                          List<Skipped> skipped) throws CheckpointException {
         for (Unreadable u : unreadable) {
             if (!opts.skipUnsupported()) {
-                throw new CheckpointException(Reason.UNSUPPORTED, ckpt.file(), null, -1, u.name(),
-                        u.reason() + SKIP_HINT, null);
+                throw CheckpointException.of(Reason.UNSUPPORTED, u.reason() + SKIP_HINT).inFile(ckpt.file()).forTensor(u.name());
             }
             skipped.add(new Skipped(u.name(), u.reason()));
         }
@@ -168,8 +165,7 @@ public final class Conversion {
             } else if (opts.skipUnsupported()) {
                 skipped.add(new Skipped(p.spec().name(), why.get()));
             } else {
-                throw new CheckpointException(Reason.UNSUPPORTED, null, null, -1, p.spec().name(),
-                        why.get() + SKIP_HINT, null);
+                throw CheckpointException.of(Reason.UNSUPPORTED, why.get() + SKIP_HINT).forTensor(p.spec().name());
             }
         }
         return kept;

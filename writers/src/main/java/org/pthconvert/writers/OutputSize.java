@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.tensor.StorageRef;
 import org.pthconvert.tensor.TensorSpec;
@@ -41,19 +42,17 @@ final class OutputSize {
             stored = Math.addExact(stored, s.byteSize());
         }
         if (maxExpand > 0 && total > RATIO_FLOOR && total > maxExpand * (double) stored) {
-            throw new CheckpointException(CheckpointException.Reason.LIMIT, ckpt.file(), null, -1, largest.name(),
-                    "the output would hold " + total + " bytes of tensors, more than " + fmt(maxExpand)
+            throw CheckpointException.of(Reason.LIMIT, "the output would hold " + total + " bytes of tensors, more than " + fmt(maxExpand)
                             + " times the " + stored + " bytes the file stores (views that repeat their data);"
-                            + " raise the expansion limit to convert it", null);
+                            + " raise the expansion limit to convert it").inFile(ckpt.file()).forTensor(largest.name());
         }
         Path folder = out.toAbsolutePath().getParent();
         try {
             if (folder != null && Files.isDirectory(folder)) {
                 long free = Files.getFileStore(folder).getUsableSpace();
                 if (free > 0 && total > free) {
-                    throw new CheckpointException(CheckpointException.Reason.LIMIT, ckpt.file(), null, -1,
-                            largest.name(), "the output would hold " + total + " bytes of tensors but " + folder
-                            + " has only " + free + " bytes free", null);
+                    throw CheckpointException.of(Reason.LIMIT, "the output would hold " + total + " bytes of tensors but " + folder
+                            + " has only " + free + " bytes free").inFile(ckpt.file()).forTensor(largest.name());
                 }
             }
         } catch (IOException e) {

@@ -11,16 +11,16 @@ public final class WriterFailures {
 
     /** The format cannot hold this tensor (or name) exactly. */
     public static CheckpointException unsupported(String tensor, String detail) {
-        return new CheckpointException(Reason.UNSUPPORTED, null, null, -1, tensor, detail, null);
+        return CheckpointException.of(Reason.UNSUPPORTED, detail).forTensor(tensor);
     }
 
     /** A source did not deliver what it promised. */
     public static CheckpointException invalid(String tensor, String detail) {
-        return new CheckpointException(Reason.INVALID, null, null, -1, tensor, detail, null);
+        return CheckpointException.of(Reason.INVALID, detail).forTensor(tensor);
     }
 
     /** The output would break a limit of the format. */
     public static CheckpointException limit(String tensor, String detail) {
-        return new CheckpointException(Reason.LIMIT, null, null, -1, tensor, detail, null);
+        return CheckpointException.of(Reason.LIMIT, detail).forTensor(tensor);
     }
 }

@@ -72,8 +72,7 @@ final class IntoGraph {
             }
             return new IntoGraph(file, m);
         } catch (InvalidProtocolBufferException e) {
-            throw new CheckpointException(Reason.INVALID, file, null, -1, null,
-                    "is not an ONNX model: " + e.getMessage(), e);
+            throw CheckpointException.of(Reason.INVALID, "is not an ONNX model: " + e.getMessage()).inFile(file).causedBy(e);
         }
     }
 
@@ -195,8 +194,7 @@ final class IntoGraph {
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
             size = ch.size();
         } catch (IOException e) {
-            throw new CheckpointException(Reason.IO, data, null, -1, init.getName(),
-                    "cannot read the external data of initializer '" + init.getName() + "': " + e.getMessage(), e);
+            throw CheckpointException.of(Reason.IO, "cannot read the external data of initializer '" + init.getName() + "': " + e.getMessage()).inFile(data).forTensor(init.getName()).causedBy(e);
         }
         if (length < 0) {
             length = size - offset;
@@ -221,8 +219,7 @@ final class IntoGraph {
     }
 
     private CheckpointException bad(TensorProto init, String detail) {
-        return new CheckpointException(Reason.INVALID, file, null, -1, null,
-                "initializer '" + init.getName() + "' " + detail, null);
+        return CheckpointException.of(Reason.INVALID, "initializer '" + init.getName() + "' " + detail).inFile(file);
     }
 
     /** External data anywhere but the main graph's dense initializers is not rewritten: refuse it. */
@@ -269,8 +266,8 @@ final class IntoGraph {
     }
 
     private CheckpointException unsupportedExternal(String where) {
-        return new CheckpointException(Reason.UNSUPPORTED, file, null, -1, null, where
+        return CheckpointException.of(Reason.UNSUPPORTED, where
                 + " keeps its tensor in external data; --into rewrites the external data of the main"
-                + " graph's initializers only", null);
+                + " graph's initializers only").inFile(file);
     }
 }
