@@ -68,7 +68,17 @@ public final class Checkpoint implements Closeable {
 
     /** Opens and validates {@code file}; any problem is one {@link CheckpointException} saying where. */
     public static Checkpoint open(Path file) throws CheckpointException {
-        return open(Containers.openSource(file));
+        return open(Containers.openSource(file), PickleLimits.DEFAULTS);
+    }
+
+    /** {@link #open(Path)} with the pickle limits {@code limits}. */
+    public static Checkpoint open(Path file, PickleLimits limits) throws CheckpointException {
+        return open(Containers.openSource(file), limits);
+    }
+
+    /** {@link #open(ByteSource, PickleLimits)} with the default limits. */
+    public static Checkpoint open(ByteSource source) throws CheckpointException {
+        return open(source, PickleLimits.DEFAULTS);
     }
 
     /**
@@ -77,13 +87,13 @@ public final class Checkpoint implements Closeable {
      * unpickle from it is audited before anything else is judged: a dangerous one is refused as
      * dangerous, whatever else is wrong with the file (ambiguous zip records, no checkpoint at all).
      */
-    public static Checkpoint open(ByteSource source) throws CheckpointException {
+    public static Checkpoint open(ByteSource source, PickleLimits limits) throws CheckpointException {
         Path file = source.path();
         CheckpointContainer container = Containers.open(source);
         Checkpoint c = null;
         try {
-            auditOtherPickles(container);
-            c = read(container);
+            auditOtherPickles(container, limits);
+            c = read(container, limits);
             c.checkStorages();
             c.readQuantization();
             return c;
@@ -104,12 +114,13 @@ public final class Checkpoint implements Closeable {
      * Audits every pickle but the main one (read next, with the same hooks), or all of them when the
      * file is to be refused anyway; refuses a dangerous one, then a file refused for another reason.
      */
-    private static void auditOtherPickles(CheckpointContainer container) throws CheckpointException {
+    private static void auditOtherPickles(CheckpointContainer container, PickleLimits limits)
+            throws CheckpointException {
         CheckpointException deferred = container.deferredRefusal();
         List<PickleStream> all = container.pickles();
         List<PickleStream> others = deferred != null ? all : all.subList(Math.min(1, all.size()), all.size());
         if (!others.isEmpty()) {
-            CheckpointException refusal = PickleAudits.audit(container.file(), others).refusal();
+            CheckpointException refusal = PickleAudits.audit(container.file(), others, limits).refusal();
             if (refusal != null) {
                 throw refusal;
             }
@@ -119,12 +130,13 @@ public final class Checkpoint implements Closeable {
         }
     }
 
-    private static Checkpoint read(CheckpointContainer container) throws IOException, CheckpointException {
+    private static Checkpoint read(CheckpointContainer container, PickleLimits limits)
+            throws IOException, CheckpointException {
         String record = container.pickleRecordName();
         TorchHooks hooks = new TorchHooks(container.file(), record);
         PickleValue root;
         try (InputStream in = container.openPickle()) {
-            root = new Unpickler(hooks, PickleLimits.DEFAULTS, record, container.pickleOffset()).load(in);
+            root = new Unpickler(hooks, limits, record, container.pickleOffset()).load(in);
         } catch (CheckpointException | IOException | RuntimeException e) {
             // A dangerous call before corrupt bytes is reported as dangerous, not merely as broken.
             CheckpointException refusal = hooks.refusal();

@@ -36,7 +36,7 @@ final class PickleAudits {
                   CheckpointException refusal) {
     }
 
-    static Result audit(Path file, List<PickleStream> pickles) {
+    static Result audit(Path file, List<PickleStream> pickles, PickleLimits limits) {
         List<AuditEntry> entries = new ArrayList<>();
         Verdict verdict = Verdict.SAFE;
         CheckpointException error = null;
@@ -45,7 +45,7 @@ final class PickleAudits {
             AuditHooks hooks = new AuditHooks(file, p.record());
             CheckpointException failed = null;
             try (InputStream in = p.open()) {
-                new Unpickler(hooks, PickleLimits.DEFAULTS, p.record(), p.baseOffset()).load(in);
+                new Unpickler(hooks, limits, p.record(), p.baseOffset()).load(in);
             } catch (CheckpointException e) {
                 failed = e.inFile(file);
             } catch (CheckpointIOException e) {

@@ -10,6 +10,7 @@ import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.io.CheckpointIOException;
+import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.safety.ScanReport;
 import org.pthconvert.safety.Verdict;
@@ -27,11 +28,16 @@ public final class Scanner {
     }
 
     public static ScanReport scan(Path file) {
+        return scan(file, PickleLimits.DEFAULTS);
+    }
+
+    /** {@link #scan(Path)} with the pickle limits {@code limits}, for every pickle and the validation. */
+    public static ScanReport scan(Path file, PickleLimits limits) {
         List<AuditEntry> entries = new ArrayList<>();
         Verdict verdict = Verdict.SAFE;
         CheckpointException error = null;
         try (CheckpointContainer container = Containers.open(file)) {
-            PickleAudits.Result audit = PickleAudits.audit(file, container.pickles());
+            PickleAudits.Result audit = PickleAudits.audit(file, container.pickles(), limits);
             entries.addAll(audit.entries());
             verdict = audit.verdict();
             CheckpointException deferred = container.deferredRefusal();
@@ -47,15 +53,15 @@ public final class Scanner {
             verdict = Verdict.DANGEROUS;
         }
         if (error == null && verdict != Verdict.DANGEROUS) {
-            error = validate(file);
+            error = validate(file, limits);
         }
         return new ScanReport(file, verdict, entries, error);
     }
 
     /** What {@link Checkpoint#open} finds wrong with a file whose pickles were audited, or null. */
-    private static CheckpointException validate(Path file) {
+    private static CheckpointException validate(Path file, PickleLimits limits) {
         try {
-            Checkpoint.open(file).close();
+            Checkpoint.open(file, limits).close();
             return null;
         } catch (CheckpointException e) {
             return e;
