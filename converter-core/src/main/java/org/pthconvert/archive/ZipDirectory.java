@@ -94,17 +94,29 @@ final class ZipDirectory {
                     throw at(file, locAt, "a ZIP64 locator without room for a ZIP64 end record before it: torch's"
                             + " reader ignores it, others would not (ambiguous zip)");
                 }
-                long z64At = nonNegative(file, locAt + 8, u64(loc, 8), "ZIP64 end record offset");
+                long pointed = nonNegative(file, locAt + 8, u64(loc, 8), "ZIP64 end record offset");
                 if (u32(loc, 16) != 1 || u32(loc, 4) != 0) {
                     throw split(file, locAt);
                 }
-                if (z64At > locAt - Z64_EOCD_SIZE) {
-                    throw at(file, locAt, "the ZIP64 locator points at byte " + z64At
-                            + ", which leaves no room for a ZIP64 end record before it");
-                }
-                byte[] z = readAt(ch, file, z64At, Z64_EOCD_SIZE);
+                // miniz 3 first tries a ZIP64 end record right before the locator, and follows the
+                // locator's offset only when there is none; other readers follow the offset.
+                long adjacent = locAt - Z64_EOCD_SIZE;
+                byte[] z = readAt(ch, file, adjacent, Z64_EOCD_SIZE);
+                long z64At = adjacent;
                 if (u32(z, 0) != SIG_Z64_EOCD) {
-                    throw at(file, z64At, "no ZIP64 end of central directory record where the locator points");
+                    if (pointed > locAt - Z64_EOCD_SIZE) {
+                        throw at(file, locAt, "the ZIP64 locator points at byte " + pointed
+                                + ", which leaves no room for a ZIP64 end record before it");
+                    }
+                    z = readAt(ch, file, pointed, Z64_EOCD_SIZE);
+                    z64At = pointed;
+                    if (u32(z, 0) != SIG_Z64_EOCD) {
+                        throw at(file, pointed, "no ZIP64 end of central directory record where the locator points");
+                    }
+                } else if (pointed != adjacent && ambiguity[0] == null) {
+                    ambiguity[0] = at(file, locAt, "the ZIP64 locator points at byte " + pointed + ", but a ZIP64 end"
+                            + " record lies right before the locator (at byte " + adjacent + "), which torch's reader"
+                            + " takes: readers disagree on which directory is the zip's (ambiguous zip)");
                 }
                 disk = u32(z, 16);
                 cdDisk = u32(z, 20);

@@ -213,6 +213,15 @@ class ZipCorruptionTest {
     void zip64LocatorPointsNowhere() throws Exception {
         RawZip.Built b = ZipContainerTest.torchLike("sd", new byte[8], new byte[8]).zip64(true).build();
         b.putU64(b.eocdOffset - 20 + 8, 7);
+        // torch's reader (miniz 3) takes the record right before the locator; others follow the offset
+        openFails(b.bytes, Reason.INVALID, "the ZIP64 locator points at byte 7", "ambiguous zip");
+    }
+
+    @Test
+    void zip64RecordNeitherBeforeTheLocatorNorWhereItPoints() throws Exception {
+        RawZip.Built b = ZipContainerTest.torchLike("sd", new byte[8], new byte[8]).zip64(true).build();
+        b.putU32(b.eocdOffset - 20 - 56, 0); // the record's signature, right before the locator
+        b.putU64(b.eocdOffset - 20 + 8, 7);
         openFails(b.bytes, Reason.INVALID, "no ZIP64 end of central directory record");
     }
 
