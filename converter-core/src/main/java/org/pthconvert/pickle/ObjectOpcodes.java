@@ -35,7 +35,7 @@ final class ObjectOpcodes {
 
     void execute(Opcode op, PickleInput input, long offset) throws IOException, CheckpointException {
         switch (op) {
-            case GLOBAL -> stack.push(global(nameLine(input, "module", false), nameLine(input, "name", false), offset));
+            case GLOBAL -> stack.push(globalOpcode(input, offset));
             case STACK_GLOBAL -> {
                 PickleValue name = stack.pop();
                 PickleValue module = stack.pop();
@@ -108,6 +108,10 @@ final class ObjectOpcodes {
 
     private PGlobal global(String module, String name, long offset) throws CheckpointException {
         if (module.isEmpty() || name.isEmpty()) {
+            if (!module.isEmpty() && module.length() <= MAX_GLOBAL_CHARS) {
+                // Python imports the module before it finds no attribute '': audit that import.
+                hooks.onGlobal(GlobalNames.resolve(module, "?", protocol.getAsInt()), offset);
+            }
             throw PickleInput.error(Reason.INVALID, "global with an empty module or name: '" + module + "." + name
                     + "'");
         }
@@ -121,6 +125,41 @@ final class ObjectOpcodes {
         PGlobal g = GlobalNames.resolve(module, name, protocol.getAsInt());
         hooks.onGlobal(g, offset);
         return g;
+    }
+
+    /**
+     * GLOBAL: a module line and a name line. Where the input ends inside them, Python's own unpickler
+     * (pickle._Unpickler) still imports what it read, each line less its last byte, before it fails:
+     * that global is audited as such, then the pickle is refused as truncated.
+     */
+    private PGlobal globalOpcode(PickleInput input, long offset) throws IOException, CheckpointException {
+        byte[] module = input.lineOrRest(limits.maxStringBytes(), "global module");
+        byte[] name = module == null ? null : input.lineOrRest(limits.maxStringBytes(), "global name");
+        if (module != null && name != null) {
+            return global(utf8(module, "module"), utf8(name, "name"), offset);
+        }
+        String m = module != null ? utf8(module, "module") : utf8(dropLast(input.rest()), "module");
+        String n = module != null ? utf8(dropLast(input.rest()), "name") : "";
+        if (!m.isEmpty()) {
+            try {
+                global(m, n, offset);
+            } catch (CheckpointException e) {
+                // the audit has seen the import; the truncation is what the file is refused for
+            }
+        }
+        throw PickleInput.truncated("global " + (module == null ? "module" : "name") + " is not terminated by a newline");
+    }
+
+    private static byte[] dropLast(byte[] b) {
+        return java.util.Arrays.copyOf(b, Math.max(0, b.length - 1));
+    }
+
+    private static String utf8(byte[] line, String what) throws CheckpointException {
+        String s = TextForms.utf8(line, false);
+        if (s == null) {
+            throw PickleInput.error(Reason.INVALID, "global " + what + " is not valid UTF-8");
+        }
+        return s;
     }
 
     /** GLOBAL names are UTF-8; INST names ASCII (as CPython reads them). */

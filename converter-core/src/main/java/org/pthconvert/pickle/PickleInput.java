@@ -110,13 +110,29 @@ final class PickleInput {
 
     /** The text up to the next newline, without it; a line longer than {@code max} is a limit breach. */
     byte[] line(int max, String what) throws IOException, CheckpointException {
+        byte[] line = lineOrRest(max, what);
+        if (line == null) {
+            throw truncated(what + " is not terminated by a newline");
+        }
+        return line;
+    }
+
+    /** What {@link #lineOrRest} found last when the input ended before a newline. */
+    private byte[] rest = new byte[0];
+
+    /**
+     * As {@link #line}, but at the end of the input returns null and keeps the bytes read in
+     * {@link #rest()}: Python's own unpickler takes such a last line as if it ended there.
+     */
+    byte[] lineOrRest(int max, String what) throws IOException, CheckpointException {
         byte[] buf = new byte[Math.min(max + 1, 128)];
         int n = 0;
         while (true) {
             ensureRoom(1);
             int b = in.read();
             if (b < 0) {
-                throw truncated(what + " is not terminated by a newline");
+                rest = Arrays.copyOf(buf, n);
+                return null;
             }
             position++;
             if (b == '\n') {
@@ -130,6 +146,11 @@ final class PickleInput {
             }
             buf[n++] = (byte) b;
         }
+    }
+
+    /** The bytes of the unterminated last line {@link #lineOrRest} met. */
+    byte[] rest() {
+        return rest.clone();
     }
 
     private void fill(byte[] dst, int n) throws IOException, CheckpointException {
