@@ -35,7 +35,7 @@ public record PickleLimits(long maxPickleBytes, int maxStringBytes, int maxIntBy
             10_000_000,     // stack values
             1_000_000,      // open MARKs
             50_000_000L,    // memo entries
-            20_000_000L,    // key-hash work units (a str or small int key costs 1)
+            5_000_000L,     // key-hash work units (a str or small int key costs 1; ~30 bytes allocated each)
             Math.max(32L << 20, Runtime.getRuntime().maxMemory() / 2)); // half the heap for one pickle's values
 
     /** Largest Java array the reader will ask for. */
