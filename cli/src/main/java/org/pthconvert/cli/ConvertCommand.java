@@ -144,14 +144,25 @@ public final class ConvertCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print the summary as one JSON document on stdout.")
         boolean json;
 
+        /** The dtype {@code --dtype} names (float16, bfloat16, float32), or null when not given. */
+        static Dtype castTarget(String dtype) {
+            if (dtype == null) {
+                return null;
+            }
+            return Dtype.parseUserName(dtype).filter(d -> d == Dtype.F16 || d == Dtype.BF16 || d == Dtype.F32)
+                    .orElseThrow(() -> new InvalidRequestException("--dtype takes float16, bfloat16 or float32, "
+                            + "not '" + dtype + "'"));
+        }
+
+        static void checkMaxExpand(double maxExpand) {
+            if (!(maxExpand >= 0)) {
+                throw new InvalidRequestException("--max-expand takes a number >= 0, not " + maxExpand);
+            }
+        }
+
         /** @throws InvalidRequestException for a bad value, before any work */
         ConversionOptions options(CommandSpec spec, TensorWriter writer) {
-            Dtype cast = null;
-            if (dtype != null) {
-                cast = Dtype.parseUserName(dtype).filter(d -> d == Dtype.F16 || d == Dtype.BF16 || d == Dtype.F32)
-                        .orElseThrow(() -> new InvalidRequestException("--dtype takes float16, bfloat16 or float32, "
-                                + "not '" + dtype + "'"));
-            }
+            Dtype cast = castTarget(dtype);
             Map<String, String> meta = new LinkedHashMap<>();
             for (String kv : metadata) {
                 int eq = kv.indexOf('=');
@@ -160,9 +171,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 }
                 meta.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
-            if (!(maxExpand >= 0)) {
-                throw new InvalidRequestException("--max-expand takes a number >= 0, not " + maxExpand);
-            }
+            checkMaxExpand(maxExpand);
             if (dedupe && !writer.keepsMetadata()) {
                 throw new InvalidRequestException("--dedupe records removed=kept names in the output's metadata, "
                         + "which " + writer.name() + " cannot hold; without it the removed names would be lost");

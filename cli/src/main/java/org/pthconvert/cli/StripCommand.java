@@ -131,15 +131,8 @@ public final class StripCommand implements Callable<Integer> {
     }
 
     private ConversionOptions options(TensorWriter writer) {
-        Dtype cast = null;
-        if (dtype != null) {
-            cast = Dtype.parseUserName(dtype).filter(d -> d == Dtype.F16 || d == Dtype.BF16 || d == Dtype.F32)
-                    .orElseThrow(() -> new InvalidRequestException("--dtype takes float16, bfloat16 or float32, not '"
-                            + dtype + "'"));
-        }
-        if (!(maxExpand >= 0)) {
-            throw new InvalidRequestException("--max-expand takes a number >= 0, not " + maxExpand);
-        }
+        Dtype cast = ConvertCommand.ConvertOptions.castTarget(dtype);
+        ConvertCommand.ConvertOptions.checkMaxExpand(maxExpand);
         WriteOptions w = new WriteOptions(Map.of(), 0, false, false, sync,
                 WriterFlags.values(spec, pthOnly(), writer, writerOptions));
         return ConversionOptions.defaults().withCastTo(cast).withSkipUnsupported(skipUnsupported).withForce(force)
