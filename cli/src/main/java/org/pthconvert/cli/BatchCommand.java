@@ -17,7 +17,6 @@ import org.pthconvert.errors.InvalidRequestException;
 import org.pthconvert.select.Selection;
 import org.pthconvert.writers.ConversionOptions;
 import org.pthconvert.writers.TensorWriter;
-import org.pthconvert.writers.Writers;
 import org.pthconvert.writers.batch.BatchOutcome;
 import org.pthconvert.writers.batch.BatchPlan;
 import org.pthconvert.writers.batch.BatchRunner;
@@ -103,12 +102,7 @@ public final class BatchCommand implements Callable<Integer> {
 
     /** Lists the installed formats in the description and adds every writer's own flags. */
     static void configure(CommandSpec spec) {
-        Writers writers = Writers.standard();
-        List<String> description = new ArrayList<>(List.of(spec.usageMessage().description()));
-        description.addAll(List.of(WriterFlags.formatLines(writers)));
-        description.add("");
-        spec.usageMessage().description(description.toArray(String[]::new));
-        WriterFlags.addTo(spec, writers);
+        WriterFlags.describeAndAdd(spec);
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -63,13 +62,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /** Lists the installed formats in the description and adds every writer's own flags. */
     static void configure(CommandSpec spec) {
-        Writers writers = Writers.standard();
-        List<String> description = new ArrayList<>(List.of(spec.usageMessage().description()));
-        description.addAll(List.of(WriterFlags.formatLines(writers)));
-        description.add("Output appears atomically: written beside OUT, renamed when complete.");
-        description.add("");
-        spec.usageMessage().description(description.toArray(String[]::new));
-        WriterFlags.addTo(spec, writers);
+        WriterFlags.describeAndAdd(spec, "Output appears atomically: written beside OUT, renamed when complete.");
     }
 
     @Override

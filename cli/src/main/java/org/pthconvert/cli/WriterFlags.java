@@ -1,5 +1,6 @@
 package org.pthconvert.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,20 @@ final class WriterFlags {
             }
         }
         return null;
+    }
+
+    /**
+     * Lists the installed formats (then {@code moreLines}) in a command's description and adds every
+     * writer's own flags: what {@code convert} and {@code batch} do at start-up.
+     */
+    static void describeAndAdd(CommandSpec spec, String... moreLines) {
+        Writers writers = Writers.standard();
+        List<String> description = new ArrayList<>(List.of(spec.usageMessage().description()));
+        description.addAll(List.of(formatLines(writers)));
+        description.addAll(List.of(moreLines));
+        description.add("");
+        spec.usageMessage().description(description.toArray(String[]::new));
+        addTo(spec, writers);
     }
 
     /** The lines of {@code --help} that list the installed formats. */
