@@ -15,13 +15,14 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.pthconvert.archive.CheckpointContainer.Format;
 import org.pthconvert.model.Checkpoint;
+import org.pthconvert.model.TensorHashes;
 import org.pthconvert.select.NameRules;
 import org.pthconvert.select.NamedTensor;
 import org.pthconvert.select.Selected;
 import org.pthconvert.select.Selection;
 import org.pthconvert.select.WeightSelector;
-import org.pthconvert.testdata.Fixtures;
 import org.pthconvert.testdata.Fixtures.ManifestRow;
+import org.pthconvert.testdata.Fixtures;
 
 /**
  * Every input fixture made by real torch (safetensors, sharded folders, DCP folders saved by two gloo
@@ -60,8 +61,8 @@ class InputFixturesTest {
                 assertEquals(row.dtype(), view.dtype().torchName(), row.name() + ": dtype");
                 assertEquals(row.shape(), java.util.Arrays.stream(view.shape().toArray()).boxed().toList(),
                         row.name() + ": shape");
-                assertEquals(row.sha256(), Hashes.viaChunks(ckpt.source(view)), row.name() + ": bytes (chunks)");
-                assertEquals(row.sha256(), Hashes.viaTransfer(ckpt.source(view), scratch.resolve("t" + i++)),
+                assertEquals(row.sha256(), TensorHashes.viaChunks(ckpt.source(view)), row.name() + ": bytes (chunks)");
+                assertEquals(row.sha256(), TensorHashes.viaTransfer(ckpt.source(view), scratch.resolve("t" + i++)),
                         row.name() + ": bytes (transferTo)");
             }
         }

@@ -13,11 +13,11 @@ import org.pthconvert.io.TensorSource;
 import org.pthconvert.testdata.Fixtures;
 
 /** SHA-256 of a tensor's bytes, through either way a source hands them out. */
-final class TensorHashes {
+public final class TensorHashes {
     private TensorHashes() {
     }
 
-    static String viaChunks(TensorSource source) throws IOException, CheckpointException {
+    public static String viaChunks(TensorSource source) throws IOException, CheckpointException {
         MessageDigest md = sha256();
         long[] seen = {0};
         source.forEachChunk(chunk -> {
@@ -30,7 +30,7 @@ final class TensorHashes {
         return Fixtures.hex(md.digest());
     }
 
-    static String viaTransfer(TensorSource source, Path scratch) throws IOException, CheckpointException {
+    public static String viaTransfer(TensorSource source, Path scratch) throws IOException, CheckpointException {
         try (FileChannel out = FileChannel.open(scratch, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ)) {
             source.transferTo(out);
