@@ -12,8 +12,17 @@ each under /usr/bin/time -v for wall time and peak RSS, and prints medians, rati
 targets from the issues. Run it from the repository:
 bench/run.sh [--gib 1] [--runs 3] [--format npz|hdf5|pth|onnx|onnx-external]
 (--format onnx-external: pthconvert --external-data, onnx.save(save_as_external_data=True)).
+
+Then the start-up rows, interleaved and repeated the same way:
+  java -version          the JVM alone, with the launcher's options (the floor for any command)
+  pthconvert --version, --help, inspect CKPT, scan CKPT
+
+--many N[,N...] instead times checkpoints of N small tensors (a state dict of 16-float tensors, like a
+mixture-of-experts optimizer state): convert to safetensors vs cp of the output, and the heap the
+conversion needs (largest live heap after a collection, from the GC log, run at -Xmx128m).
 """
 import argparse
+import re
 import hashlib
 import os
 import statistics
@@ -165,15 +174,21 @@ def main():
     for n in routes:
         print(f"  {n:<11} {med[n]:7.2f} s  {size / med[n] / 1e6:8.0f} MB/s  peak RSS {rss[n]:7.0f} MiB  "
               f"x{med[n] / med['cp']:.2f} of cp")
-    factor = 1.5 if args.format in ("safetensors", "pth") else 2.0
-    limit = factor * med["cp"] + 0.5
-    print(f"target: pthconvert <= {factor} x cp + 0.5 s = {limit:.2f} s: "
-          f"{'met' if med['pthconvert'] <= limit else 'MISSED'} ({med['pthconvert']:.2f} s)")
-    # hdf5 and onnx: faster than the Python route; the others at least 3x
-    speedup = 1 if args.format == "hdf5" or args.format.startswith("onnx") else 3
+    # The performance issue's targets (safetensors, pth, npz); the writers' own issues' for the rest.
+    slack = {"safetensors": 0.3, "pth": 0.3, "npz": 0.4}.get(args.format)
+    if slack is not None:
+        limit = med["cp"] + slack
+        print(f"target: pthconvert <= cp + {slack} s = {limit:.2f} s: "
+              f"{'met' if med['pthconvert'] <= limit else 'MISSED'} ({med['pthconvert']:.2f} s)")
+        speedup, rss_limit = 5, 100
+    else:
+        limit = 2.0 * med["cp"] + 0.5
+        print(f"target: pthconvert <= 2.0 x cp + 0.5 s = {limit:.2f} s: "
+              f"{'met' if med['pthconvert'] <= limit else 'MISSED'} ({med['pthconvert']:.2f} s)")
+        speedup, rss_limit = 1, 400
     print(f"target: python / pthconvert > {speedup}: "
           f"{'met' if med['python'] > speedup * med['pthconvert'] else 'MISSED'} (x{med['python'] / med['pthconvert']:.1f})")
-    print(f"target: pthconvert peak RSS < 400 MiB: {'met' if rss['pthconvert'] < 400 else 'MISSED'} "
+    print(f"target: pthconvert peak RSS < {rss_limit} MiB: {'met' if rss['pthconvert'] < rss_limit else 'MISSED'} "
           f"({rss['pthconvert']:.0f} MiB)")
     if args.format == "safetensors":
         same = sha256(out_java) == sha256(out_py)
@@ -186,6 +201,102 @@ def main():
                                           and torch.equal(a[k].view(torch.uint8), b[k].view(torch.uint8)) for k in a)
         print(f"pthconvert output loads equal to torch.save of the same weights: {'yes' if same else 'NO'}")
 
+    startup_rows(ckpt, args.runs)
+
+
+# The launcher's JVM options (bin/pthconvert), so that `java -version` is timed as the launcher starts it.
+LAUNCHER_JVM = ["-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1"]
+
+
+def startup_rows(ckpt, runs):
+    """Start-up: the JVM alone against the commands that do little besides starting."""
+    env = dict(os.environ, JAVA_TOOL_OPTIONS="-Xmx256m")
+    launcher = os.path.join(ROOT, "bin", "pthconvert")
+    routes = {
+        "java -version": ["java"] + LAUNCHER_JVM + ["-version"],
+        "--version": [launcher, "--version"],
+        "--help": [launcher, "--help"],
+        "inspect": [launcher, "inspect", ckpt],
+        "scan": [launcher, "scan", ckpt],
+    }
+    results = {name: [] for name in routes}
+    for cmd in routes.values():  # warm-up
+        timed(cmd, env)
+    for _ in range(max(runs, 5)):
+        for name, cmd in routes.items():
+            results[name].append(timed(cmd, env))
+    med = {n: statistics.median(t for t, _ in v) for n, v in results.items()}
+    base = med["java -version"]
+    print()
+    print(f"start-up, {max(runs, 5)} interleaved runs, medians (JAVA_TOOL_OPTIONS=-Xmx256m):")
+    for n in routes:
+        print(f"  {n:<14} {med[n]:6.3f} s  +{med[n] - base:6.3f} s over java -version")
+    for n, slack in (("--version", 0.1), ("--help", 0.1), ("inspect", 0.2), ("scan", 0.2)):
+        print(f"target: {n} <= java -version + {slack} s = {base + slack:.3f} s: "
+              f"{'met' if med[n] <= base + slack else 'MISSED'} ({med[n]:.3f} s)")
+
+
+def make_many(path, n):
+    import torch
+    g = torch.Generator().manual_seed(n)
+    torch.save({f"experts.{i // 64}.w{i % 64}": torch.randn(16, generator=g) for i in range(n)}, path)
+
+
+def live_heap_mib(gc_log):
+    """The largest heap occupancy after a collection in a -Xlog:gc log (SerialGC: 'Pause ... 30M->12M(123M)')."""
+    peak = 0
+    with open(gc_log) as f:
+        for line in f:
+            m = re.search(r"(\d+)([KMG])->(\d+)([KMG])\(", line)
+            if m:
+                after = int(m.group(3)) * {"K": 1 / 1024, "M": 1, "G": 1024}[m.group(4)]
+                peak = max(peak, after)
+    return peak
+
+
+def many_tensors(workdir, counts, runs):
+    launcher = os.path.join(ROOT, "bin", "pthconvert")
+    print(f"{'tensors':>8} {'cp':>7} {'convert':>8} {'beyond cp':>10} {'live heap':>10} {'peak RSS':>9}  target")
+    for n in counts:
+        ckpt = os.path.join(workdir, f"many-{n}.pth")
+        if not os.path.exists(ckpt):
+            make_many(ckpt, n)
+        out = os.path.join(workdir, f"many-{n}.safetensors")
+        copy = os.path.join(workdir, "many-copy.bin")
+        gc_log = os.path.join(workdir, "many-gc.log")
+        env = dict(os.environ, JAVA_TOOL_OPTIONS=f"-Xmx128m -Xlog:gc:file={gc_log}")
+        cmd = [launcher, "convert", ckpt, out, "--force", "--quiet"]
+        timed(cmd, env)  # warm-up, and the file cp copies
+        reference = out + ".ref"
+        os.replace(out, reference)
+        cps, ours, heaps, rss = [], [], [], []
+        for _ in range(runs):
+            for f in (out, copy):
+                if os.path.exists(f):
+                    os.remove(f)
+            os.sync()
+            cps.append(timed(["cp", reference, copy])[0])
+            os.sync()
+            t, r = timed(cmd, env)
+            ours.append(t)
+            rss.append(r)
+            heaps.append(live_heap_mib(gc_log))
+        os.remove(reference)
+        c, o = statistics.median(cps), statistics.median(ours)
+        heap = max(heaps)
+        ok = o - c <= 1.0 and heap < 128
+        print(f"{n:>8} {c:6.2f}s {o:7.2f}s {o - c:9.2f}s {heap:8.1f}Mi {max(rss):7.0f}Mi  "
+              f"{'met' if ok else 'MISSED'} (<= 1 s beyond cp, heap < 128 MiB)")
+
 
 if __name__ == "__main__":
-    main()
+    if "--many" in sys.argv:
+        p = argparse.ArgumentParser()
+        p.add_argument("--many", required=True, help="comma-separated tensor counts, e.g. 25000,50000,100000")
+        p.add_argument("--runs", type=int, default=3)
+        p.add_argument("--workdir", default=os.path.join(ROOT, "bench", "work"))
+        a = p.parse_args()
+        os.makedirs(a.workdir, exist_ok=True)
+        many_tensors(a.workdir, [int(x) for x in a.many.split(",")], a.runs)
+    else:
+        main()
