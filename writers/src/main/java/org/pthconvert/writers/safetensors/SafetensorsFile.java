@@ -22,7 +22,8 @@ final class SafetensorsFile {
 
     private final Path path;
     private final List<TensorSpec> tensors;
-    private final byte[] prefix;
+    /** The header until it is written (then dropped: 100,000 tensors make 8 MB of it). */
+    private byte[] prefix;
     private final long size;
     private FileChannel channel;
     private int next;
@@ -78,6 +79,7 @@ final class SafetensorsFile {
             while (b.hasRemaining()) {
                 channel.write(b);
             }
+            prefix = null;
         }
         return channel;
     }

@@ -40,8 +40,20 @@ final class SafetensorsHeader {
     private SafetensorsHeader() {
     }
 
+    /** Each dtype's position in {@link #DTYPE_ORDER}, by ordinal (the sort compares 100,000s of times). */
+    private static final int[] RANKS = ranks();
+
+    private static int[] ranks() {
+        int[] r = new int[Dtype.values().length];
+        java.util.Arrays.fill(r, -1);
+        for (int i = 0; i < DTYPE_ORDER.size(); i++) {
+            r[DTYPE_ORDER.get(i).ordinal()] = i;
+        }
+        return r;
+    }
+
     private static int rank(Dtype d) {
-        int i = DTYPE_ORDER.indexOf(d);
+        int i = RANKS[d.ordinal()];
         if (i < 0) {
             throw new IllegalArgumentException("safetensors has no " + d + " type");
         }
@@ -60,54 +72,114 @@ final class SafetensorsHeader {
      * hash map's random order; any order reads the same).
      */
     static byte[] encode(List<TensorSpec> ordered, Map<String, String> metadata) throws CheckpointException {
-        StringBuilder json = new StringBuilder(64 + 80 * ordered.size());
-        json.append('{');
-        if (!metadata.isEmpty()) {
-            json.append("\"__metadata__\":{");
-            Map<String, String> sortedMeta = new TreeMap<>(CodePoints.ORDER);
-            sortedMeta.putAll(metadata);
-            boolean first = true;
-            for (Map.Entry<String, String> e : sortedMeta.entrySet()) {
-                if (!first) {
-                    json.append(',');
-                }
-                first = false;
-                Json.serdeString(json, e.getKey());
-                json.append(':');
-                Json.serdeString(json, e.getValue());
-            }
-            json.append('}');
-        }
+        // Two passes over small per-entry texts, so that the header (100,000 tensors make 8 MB) is built
+        // once, in its final array, and not also as a builder, a string and a copy of each.
+        StringBuilder entry = new StringBuilder(256);
+        long length = 2; // { and }
         long offset = 0;
-        for (TensorSpec s : ordered) {
-            if (json.length() > 1) {
-                json.append(',');
-            }
-            long end = Math.addExact(offset, s.byteLength());
-            Json.serdeString(json, s.name());
-            json.append(":{\"dtype\":\"").append(SafetensorsWriter.typeName(s.dtype()).orElseThrow())
-                    .append("\",\"shape\":[");
-            for (int i = 0; i < s.shape().rank(); i++) {
-                if (i > 0) {
-                    json.append(',');
-                }
-                json.append(s.shape().dim(i));
-            }
-            json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
-            offset = end;
+        String meta = metadataJson(metadata);
+        if (meta != null) {
+            length += utf8Length(meta);
         }
-        json.append('}');
-        byte[] text = json.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = Math.addExact(text.length, (8 - text.length % 8) % 8);
+        for (int i = 0; i < ordered.size(); i++) {
+            offset = entry(entry, ordered.get(i), offset, i > 0 || meta != null);
+            length += utf8Length(entry);
+        }
+        long padded = Math.addExact(length, (8 - length % 8) % 8);
         if (padded > MAX_HEADER_BYTES) {
             throw WriterFailures.limit(null, "safetensors header would be " + padded
                     + " bytes; readers refuse more than " + MAX_HEADER_BYTES);
         }
-        ByteBuffer out = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(padded).put(text);
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put((byte) '{');
+        if (meta != null) {
+            out.put(meta.getBytes(StandardCharsets.UTF_8));
+        }
+        offset = 0;
+        for (int i = 0; i < ordered.size(); i++) {
+            offset = entry(entry, ordered.get(i), offset, i > 0 || meta != null);
+            putUtf8(out, entry);
+        }
+        out.put((byte) '}');
         while (out.hasRemaining()) {
             out.put((byte) ' ');
         }
         return out.array();
+    }
+
+    /** {@code "__metadata__":{...}} with keys in code point order, or null when there is none. */
+    private static String metadataJson(Map<String, String> metadata) {
+        if (metadata.isEmpty()) {
+            return null;
+        }
+        StringBuilder json = new StringBuilder("\"__metadata__\":{");
+        Map<String, String> sortedMeta = new TreeMap<>(CodePoints.ORDER);
+        sortedMeta.putAll(metadata);
+        boolean first = true;
+        for (Map.Entry<String, String> e : sortedMeta.entrySet()) {
+            if (!first) {
+                json.append(',');
+            }
+            first = false;
+            Json.serdeString(json, e.getKey());
+            json.append(':');
+            Json.serdeString(json, e.getValue());
+        }
+        return json.append('}').toString();
+    }
+
+    /** One tensor's {@code "name":{...}} into {@code sb} (cleared first); returns the next data offset. */
+    private static long entry(StringBuilder sb, TensorSpec s, long offset, boolean comma) {
+        sb.setLength(0);
+        if (comma) {
+            sb.append(',');
+        }
+        long end = Math.addExact(offset, s.byteLength());
+        Json.serdeString(sb, s.name());
+        sb.append(":{\"dtype\":\"").append(SafetensorsWriter.typeName(s.dtype()).orElseThrow())
+                .append("\",\"shape\":[");
+        for (int i = 0; i < s.shape().rank(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(s.shape().dim(i));
+        }
+        sb.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
+        return end;
+    }
+
+    private static long utf8Length(CharSequence cs) {
+        long n = 0;
+        for (int i = 0; i < cs.length(); i++) {
+            char c = cs.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < cs.length() && Character.isLowSurrogate(cs.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3; // a lone surrogate is encoded as '?' by getBytes: one byte; see putUtf8
+                if (Character.isSurrogate(c)) {
+                    n -= 2;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static void putUtf8(ByteBuffer out, StringBuilder sb) {
+        boolean ascii = true;
+        for (int i = 0; i < sb.length() && ascii; i++) {
+            ascii = sb.charAt(i) < 0x80;
+        }
+        if (ascii) {
+            for (int i = 0; i < sb.length(); i++) {
+                out.put((byte) sb.charAt(i));
+            }
+        } else {
+            out.put(sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
     }
 }
