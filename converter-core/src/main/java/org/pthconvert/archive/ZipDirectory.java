@@ -204,7 +204,7 @@ final class ZipDirectory {
         long pos = cdOffset;
         try {
             for (int i = 0; i < count; i++) {
-                byte[] h = readFully(in, CENTRAL_SIZE, file, pos, "central directory entry " + i);
+                byte[] h = readFully(in, CENTRAL_SIZE, file, pos, i);
                 if (u32(h, 0) != SIG_CENTRAL) {
                     throw at(file, pos, "central directory entry " + i + " has a bad signature: corrupt zip");
                 }
@@ -218,8 +218,8 @@ final class ZipDirectory {
                 int commentLen = u16(h, 32);
                 long diskStart = u16(h, 34);
                 long lho = u32(h, 42);
-                byte[] raw = readFully(in, nameLen, file, pos, "central directory entry " + i);
-                byte[] extra = readFully(in, extraLen, file, pos, "central directory entry " + i);
+                byte[] raw = readFully(in, nameLen, file, pos, i);
+                byte[] extra = readFully(in, extraLen, file, pos, i);
                 in.skipNBytes(commentLen);
                 String name = ZipNames.decode(raw, flags);
                 String shown = name != null ? name : new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -291,11 +291,13 @@ final class ZipDirectory {
                 + " there is no ZIP64 extra field (central directory entry at byte " + at + ")").inFile(file).at(name, -1);
     }
 
-    private static byte[] readFully(InputStream in, int n, Path file, long at, String what)
+    private static final byte[] EMPTY = new byte[0];
+
+    private static byte[] readFully(InputStream in, int n, Path file, long at, int entry)
             throws IOException, CheckpointException {
-        byte[] b = in.readNBytes(n);
+        byte[] b = n == 0 ? EMPTY : in.readNBytes(n);
         if (b.length != n) {
-            throw at(file, at, "the central directory is cut short inside " + what);
+            throw at(file, at, "the central directory is cut short inside central directory entry " + entry);
         }
         return b;
     }

@@ -97,7 +97,11 @@ final class ZipEntries {
         List<ZipRecord> all = new ArrayList<>(dir.entries.size());
         CheckpointException ambiguity = dir.ambiguity;
         for (ZipDirectory.Central c : dir.entries) {
-            ZipRecord r = local(ch, file, dir, c);
+            String folded = fold(c.name());
+            boolean inTop = folded.startsWith(foldedTop) && folded.length() > foldedTop.length();
+            // One record serves both lists: a checkpoint of 100,000 tensors has 100,000 of them.
+            String name = inTop ? c.name().substring(foldedTop.length()) : c.name();
+            ZipRecord r = local(ch, file, dir, c, name);
             all.add(r);
             String clash = clash(rawSeen, decodedSeen, c);
             if (clash != null && ambiguity == null) {
@@ -110,15 +114,13 @@ final class ZipEntries {
             if (c.name().endsWith("/") && c.size() == 0) {
                 continue; // a directory entry, as zip tools add them
             }
-            String folded = fold(c.name());
-            if (!folded.startsWith(foldedTop) || folded.length() == foldedTop.length()) {
+            if (!inTop) {
                 if (ambiguity == null) {
                     ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + top + "/' that the other records share").inFile(file).at(c.name(), -1);
                 }
                 continue;
             }
-            String name = c.name().substring(foldedTop.length());
-            byFolded.putIfAbsent(fold(name), withName(r, name));
+            byFolded.putIfAbsent(fold(name), r); // fold gives the name itself when it has no upper case
         }
         checkOverlaps(file, all);
         return new ZipEntries(top, byFolded, List.copyOf(all), ambiguity);
@@ -137,12 +139,7 @@ final class ZipEntries {
         return before != null ? before : beforeDecoded;
     }
 
-    private static ZipRecord withName(ZipRecord r, String name) {
-        return new ZipRecord(r.fullName(), name, r.method(), r.flags(), r.crc(), r.compressedSize(), r.size(),
-                r.localHeaderOffset(), r.dataOffset());
-    }
-
-    private static ZipRecord local(ByteSource ch, Path file, ZipDirectory dir, ZipDirectory.Central c)
+    private static ZipRecord local(ByteSource ch, Path file, ZipDirectory dir, ZipDirectory.Central c, String name)
             throws IOException, CheckpointException {
         long lho = c.localHeaderOffset();
         if (lho > dir.cdOffset - ZipDirectory.LOCAL_SIZE) {
@@ -183,7 +180,7 @@ final class ZipEntries {
             throw fail(file, c, "declares " + c.size() + " bytes from " + c.compressedSize()
                     + " compressed, more than deflate can produce (a zip bomb or a corrupt directory)");
         }
-        return new ZipRecord(c.name(), c.name(), c.method(), c.flags(), c.crc(), c.compressedSize(), c.size(),
+        return new ZipRecord(c.name(), name, c.method(), c.flags(), c.crc(), c.compressedSize(), c.size(),
                 lho, dataOffset);
     }
 

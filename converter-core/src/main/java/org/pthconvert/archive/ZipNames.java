@@ -16,7 +16,19 @@ final class ZipNames {
     }
 
     /** The name, or null if the flag says UTF-8 and the bytes are not. */
+    private static boolean isAscii(byte[] raw) {
+        for (byte b : raw) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String decode(byte[] raw, int flags) {
+        if (isAscii(raw)) {
+            return new String(raw, StandardCharsets.ISO_8859_1); // the same in UTF-8 and CP437; one copy
+        }
         if ((flags & UTF8_FLAG) != 0) {
             try {
                 return StandardCharsets.UTF_8.newDecoder()

@@ -39,6 +39,9 @@ public enum Dtype {
     QUINT4X2("quint4x2", "QUInt4x2Storage", 8, Kind.QUANTIZED),
     QUINT2X4("quint2x4", "QUInt2x4Storage", 8, Kind.QUANTIZED);
 
+    /** {@code values()} copies its array on each call; lookups run once per tensor. */
+    private static final Dtype[] ALL = values();
+
     /** What an element is, for casts and for formats that only hold some kinds. */
     public enum Kind { FLOAT, SIGNED, UNSIGNED, BOOL, COMPLEX, QUANTIZED, PACKED }
 
@@ -78,7 +81,7 @@ public enum Dtype {
     }
 
     public static Optional<Dtype> fromTorchName(String name) {
-        for (Dtype d : values()) {
+        for (Dtype d : ALL) {
             if (d.torchName.equals(name)) {
                 return Optional.of(d);
             }
@@ -98,7 +101,7 @@ public enum Dtype {
     }
 
     public static Optional<Dtype> fromStorageClass(String className) {
-        for (Dtype d : values()) {
+        for (Dtype d : ALL) {
             if (className.equals(d.storageClass)) {
                 return Optional.of(d);
             }

@@ -19,6 +19,6 @@ public record TensorEntry(List<String> path, TensorView view, String kind) {
 
     /** The dotted name, as {@code state_dict()} keys and {@code --select all} names are spelled. */
     public String name() {
-        return String.join(".", path);
+        return path.size() == 1 ? path.get(0) : String.join(".", path); // a state dict's names: no copy
     }
 }

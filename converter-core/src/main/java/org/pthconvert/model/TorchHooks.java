@@ -51,6 +51,10 @@ public class TorchHooks extends DataOnlyHooks {
     private final TensorRebuilder rebuilder;
     /** Dangerous globals met, in order: global -> what it does and where. */
     private final Map<String, Danger> dangers = new LinkedHashMap<>();
+    /** Verdicts by global and kind: a state dict names the same few globals once per tensor. */
+    private final Map<PGlobal, Verdict> referenceVerdicts = new HashMap<>();
+    private final Map<PGlobal, Verdict> callVerdicts = new HashMap<>();
+    private final Map<PGlobal, Verdict> newObjectVerdicts = new HashMap<>();
     /** Legacy storage views by view key, as torch keeps them. */
     private final Map<String, PStorage> legacyViews = new HashMap<>();
 
@@ -118,7 +122,7 @@ public class TorchHooks extends DataOnlyHooks {
 
     @Override
     public void onGlobal(PGlobal global, long offset) {
-        Verdict v = GlobalPolicy.reference(global.module(), global.name());
+        Verdict v = referenceVerdicts.computeIfAbsent(global, k -> GlobalPolicy.reference(k.module(), k.name()));
         if (v == Verdict.DANGEROUS) {
             danger("global", global.qualified(), offset);
         } else {
@@ -199,7 +203,7 @@ public class TorchHooks extends DataOnlyHooks {
             return new PSymbol(new PGlobal("?", callable.typeName()), args);
         }
         String q = g.qualified();
-        Verdict v = GlobalPolicy.call(g.module(), g.name());
+        Verdict v = callVerdicts.computeIfAbsent(g, k -> GlobalPolicy.call(k.module(), k.name()));
         if (v == Verdict.DANGEROUS) {
             danger("call", q, offset);
             return new PSymbol(g, args);
@@ -342,7 +346,8 @@ public class TorchHooks extends DataOnlyHooks {
     @Override
     public PickleValue newObject(PickleValue cls, PTuple args, long offset) throws CheckpointException {
         if (cls instanceof PGlobal g) {
-            audit.record("new", g.qualified(), offset, GlobalPolicy.newObject(g.module(), g.name()));
+            audit.record("new", g.qualified(), offset,
+                    newObjectVerdicts.computeIfAbsent(g, k -> GlobalPolicy.newObject(k.module(), k.name())));
             return new PObject(g, args);
         }
         throw error(offset, "NEWOBJ on a " + cls.typeName() + ", not a class");

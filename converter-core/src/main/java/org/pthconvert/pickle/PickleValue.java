@@ -56,7 +56,20 @@ public sealed interface PickleValue {
          */
         public static final int MAX_DECIMAL_BITS = 14_000;
 
-        public static PInt of(long v) { return new PInt(BigInteger.valueOf(v)); }
+        /** Small ints (sizes, strides, offsets, counts) made once: a state dict has several per tensor. */
+        private static final PInt[] SMALL = new PInt[1025];
+
+        public static PInt of(long v) {
+            if (v >= 0 && v < SMALL.length) {
+                PInt p = SMALL[(int) v];
+                if (p == null) {
+                    p = new PInt(BigInteger.valueOf(v)); // a benign race: any copy is equal
+                    SMALL[(int) v] = p;
+                }
+                return p;
+            }
+            return new PInt(BigInteger.valueOf(v));
+        }
 
         public boolean fitsLong() { return value.bitLength() < 64; }
 
@@ -134,14 +147,40 @@ public sealed interface PickleValue {
     }
 
     /** A {@code module.name} reference made by GLOBAL / STACK_GLOBAL / INST. Never imported. */
-    record PGlobal(String module, String name) implements PickleValue {
-        public String qualified() { return module + "." + name; }
+    /**
+     * A class or function named by GLOBAL/STACK_GLOBAL. A value (equal by module and name); not a
+     * record only so that the dotted name, asked for at every call of it, is built once.
+     */
+    final class PGlobal implements PickleValue {
+        private final String module;
+        private final String name;
+        private final String qualified;
+
+        public PGlobal(String module, String name) {
+            this.module = Objects.requireNonNull(module);
+            this.name = Objects.requireNonNull(name);
+            this.qualified = module + "." + name;
+        }
+
+        public String module() { return module; }
+
+        public String name() { return name; }
+
+        public String qualified() { return qualified; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PGlobal g && g.module.equals(module) && g.name.equals(name);
+        }
+
+        @Override
+        public int hashCode() { return 31 * module.hashCode() + name.hashCode(); }
 
         @Override
         public String typeName() { return "global"; }
 
         @Override
-        public String toString() { return qualified(); }
+        public String toString() { return qualified; }
     }
 
     final class PTuple implements PickleValue {
@@ -150,7 +189,7 @@ public sealed interface PickleValue {
         private final List<PickleValue> items;
 
         public PTuple(List<PickleValue> items) {
-            this.items = Collections.unmodifiableList(new ArrayList<>(items));
+            this.items = List.copyOf(items); // one array, no wrapper: a state dict makes several per tensor
         }
 
         public List<PickleValue> items() { return items; }

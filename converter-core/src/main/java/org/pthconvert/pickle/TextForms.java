@@ -241,7 +241,19 @@ final class TextForms {
      * Strict UTF-8; with {@code surrogatePass} encoded surrogates (ED A0 80 ...) are accepted, as
      * Python's {@code 'surrogatepass'} does for BINUNICODE. Returns null on invalid input.
      */
+    private static boolean isAscii(byte[] b) {
+        for (byte x : b) {
+            if (x < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String utf8(byte[] b, boolean surrogatePass) {
+        if (isAscii(b)) {
+            return new String(b, StandardCharsets.ISO_8859_1); // tensor names and keys: one copy, no builder
+        }
         StringBuilder sb = new StringBuilder(b.length);
         int i = 0;
         while (i < b.length) {

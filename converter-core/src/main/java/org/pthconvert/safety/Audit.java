@@ -11,11 +11,16 @@ import java.util.Map;
  * to one global are counted once per action so that a file with a million tensors stays small.
  */
 public final class Audit {
-    private final Map<String, AuditEntry> entries = new LinkedHashMap<>();
+    private final Map<Key, AuditEntry> entries = new LinkedHashMap<>();
     private Verdict verdict = Verdict.SAFE;
 
+    private record Key(String action, String global) { }
+
     public void record(String action, String global, long offset, Verdict v) {
-        entries.putIfAbsent(action + " " + global, new AuditEntry(action, global, offset, v));
+        Key key = new Key(action, global);
+        if (!entries.containsKey(key)) {
+            entries.put(key, new AuditEntry(action, global, offset, v));
+        }
         verdict = verdict.worst(v);
     }
 

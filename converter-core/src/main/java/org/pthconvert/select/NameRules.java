@@ -59,6 +59,15 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
         return !stripPrefixes.isEmpty() || !renames.isEmpty() || !includes.isEmpty() || !excludes.isEmpty();
     }
 
+    private static boolean anyMatches(List<Glob> globs, String name) {
+        for (Glob g : globs) {
+            if (g.matches(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Selected apply(Selected in) throws CheckpointException {
         List<String> notes = new ArrayList<>(in.notes());
         List<NamedTensor> tensors = new ArrayList<>();
@@ -72,12 +81,10 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
             for (Rename r : renames) {
                 name = r.apply(name);
             }
-            String current = name;
-            if (!includes.isEmpty() && includes.stream().noneMatch(g -> g.matches(current))
-                    || excludes.stream().anyMatch(g -> g.matches(current))) {
+            if (!includes.isEmpty() && !anyMatches(includes, name) || anyMatches(excludes, name)) {
                 continue;
             }
-            tensors.add(t.withName(name));
+            tensors.add(name.equals(t.name()) ? t : t.withName(name));
         }
         if (!userGaveRules() && !keepNames) {
             tensors = stripWrapperPrefix(tensors, notes);

@@ -138,7 +138,8 @@ public final class WeightSelector {
         List<NamedTensor> out = new ArrayList<>();
         for (TensorEntry t : tensors) {
             if (t.path().size() > prefix.size() && t.path().subList(0, prefix.size()).equals(prefix)) {
-                out.add(new NamedTensor(String.join(".", t.path().subList(prefix.size(), t.path().size())), t));
+                List<String> rest = t.path().subList(prefix.size(), t.path().size());
+                out.add(new NamedTensor(rest.size() == 1 ? rest.get(0) : String.join(".", rest), t));
             }
         }
         return out;
