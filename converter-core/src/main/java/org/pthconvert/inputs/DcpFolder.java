@@ -22,7 +22,7 @@ import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PSymbol;
-import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.torch.PTensor;
 import org.pthconvert.pickle.PickleValue.PTuple;
 import org.pthconvert.pickle.Unpickler;
 import org.pthconvert.safety.AuditEntry;

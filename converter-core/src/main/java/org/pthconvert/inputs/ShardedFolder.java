@@ -24,7 +24,7 @@ import org.pthconvert.model.TensorEntry;
 import org.pthconvert.model.Unreadable;
 import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PStr;
-import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.torch.PTensor;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.tensor.StorageRef;
 import org.pthconvert.tensor.TensorView;

@@ -25,7 +25,7 @@ import org.pthconvert.io.TensorSource;
 import org.pthconvert.io.ViewSource;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue;
-import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.torch.PTensor;
 import org.pthconvert.pickle.Unpickler;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.safety.AuditEntry;

@@ -1,6 +1,6 @@
 /**
  * Torch semantics on top of the pickle: {@link org.pthconvert.model.Checkpoint} opens and validates a
- * file, {@link org.pthconvert.model.TorchHooks} turns rebuild calls into tensor views without running
+ * file, {@link org.pthconvert.model.TorchHooks} turns rebuild calls into tensor views ({@code torch.PTensor}) without running
  * them (and gathers every dangerous global for one refusal), the walker finds every tensor with its
  * path within fixed bounds (depth, visits, paths), {@code QuantParams} reads per-channel quantization
  * parameters, module views give a pickled nn.Module's state_dict names, and
