@@ -15,7 +15,7 @@ import java.util.Map;
 import org.pthconvert.archive.CheckpointContainer.Format;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
-import org.pthconvert.model.TorchHooks;
+import org.pthconvert.torch.hooks.TorchHooks;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PDict;
@@ -24,7 +24,7 @@ import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PSymbol;
 import org.pthconvert.torch.PTensor;
 import org.pthconvert.pickle.PickleValue.PTuple;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.pickle.reader.Unpickler;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.tensor.TensorView;
 

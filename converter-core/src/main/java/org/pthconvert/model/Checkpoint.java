@@ -26,11 +26,13 @@ import org.pthconvert.io.ViewSource;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.torch.PTensor;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.pickle.reader.Unpickler;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.tensor.StorageRef;
 import org.pthconvert.tensor.TensorView;
+import org.pthconvert.torch.hooks.TorchHooks;
+import org.pthconvert.torch.hooks.TensorRebuilder;
 
 /**
  * An opened, fully validated checkpoint: its object tree (inert values), every tensor in it with

@@ -24,6 +24,7 @@ import org.pthconvert.pickle.PickleValue.PSymbol;
 import org.pthconvert.torch.PTensor;
 import org.pthconvert.pickle.PickleValue.PTuple;
 import org.pthconvert.torch.PStorage;
+import org.pthconvert.torch.hooks.TensorRebuilder;
 
 /**
  * Finds every tensor reachable from a pickle's root, in order, with its path. A pickled

@@ -112,11 +112,14 @@ public sealed interface PickleValue {
             this.mutable = mutable;
         }
 
-        /** Takes {@code data} without copying: only for arrays nobody else holds (a 1 GiB value is not doubled). */
-        static PBytes adopt(byte[] data, boolean mutable) { return new PBytes(mutable, data); }
+        /**
+         * Takes {@code data} without copying: only for arrays nobody else holds and the caller never
+         * touches again (the reader's freshly read payloads: a 1 GiB value is not doubled).
+         */
+        public static PBytes adopt(byte[] data, boolean mutable) { return new PBytes(mutable, data); }
 
         /** {@code bytes(b)} / {@code bytearray(b)}: the same bytes, shared (no PBytes hands out its array). */
-        static PBytes sharing(PBytes b, boolean mutable) {
+        public static PBytes sharing(PBytes b, boolean mutable) {
             return !mutable && !b.mutable ? b : new PBytes(mutable, b.data);
         }
 
@@ -298,7 +301,7 @@ public sealed interface PickleValue {
     }
 
     /**
-     * A value a {@link PickleHooks} implementation built (the torch layer's tensors and storages live
+     * A value a {@code pickle.reader.PickleHooks} implementation built (the torch layer's tensors and storages live
      * in {@code org.pthconvert.torch}). The interpreter treats it as inert: it never looks inside,
      * keys and set members compare it by identity ({@link DictKey}), and it prints as its
      * {@code toString()}. Implementations must be immutable or identity-equal, must not hold other

@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import java.io.IOException;
 import java.util.List;
@@ -9,6 +9,8 @@ import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleLimits;
 
 /**
  * Opcodes that would reach outside plain data: imports (GLOBAL, STACK_GLOBAL, INST), calls (REDUCE,

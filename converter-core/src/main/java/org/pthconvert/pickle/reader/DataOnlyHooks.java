@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import java.util.Collections;
 import java.util.HashMap;
@@ -14,6 +14,8 @@ import org.pthconvert.pickle.PickleValue.PObject;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PSymbol;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleLimits;
 
 /**
  * Hooks for plain-data pickles, and the base the torch layer extends. A call is answered only for

@@ -1,4 +1,4 @@
-package org.pthconvert.model;
+package org.pthconvert.torch.hooks;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -9,7 +9,7 @@ import java.util.Map;
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
-import org.pthconvert.pickle.DataOnlyHooks;
+import org.pthconvert.pickle.reader.DataOnlyHooks;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PGlobal;
@@ -68,10 +68,10 @@ public class TorchHooks extends DataOnlyHooks {
     public Audit audit() { return audit; }
 
     /** Tensors that parsed but cannot be read (view past its storage, meta tensor), by identity. */
-    Map<PTensor, TensorRebuilder.Problem> problems() { return rebuilder.problems(); }
+    public Map<PTensor, TensorRebuilder.Problem> problems() { return rebuilder.problems(); }
 
     /** Per-channel quantized tensors whose parameter tensors are still to be read. */
-    Map<PTensor, TensorRebuilder.PerChannel> perChannel() { return rebuilder.perChannel(); }
+    public Map<PTensor, TensorRebuilder.PerChannel> perChannel() { return rebuilder.perChannel(); }
 
     /** Every storage the pickle named, by key. */
     public Map<String, StorageRef> storages() { return storages; }

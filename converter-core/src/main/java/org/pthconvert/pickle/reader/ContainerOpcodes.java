@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import java.util.List;
 
@@ -9,6 +9,7 @@ import org.pthconvert.pickle.PickleValue.PList;
 import org.pthconvert.pickle.PickleValue.PObject;
 import org.pthconvert.pickle.PickleValue.PSet;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
 
 /**
  * Opcodes that build or fill containers. A mutating opcode only touches the type it was made for

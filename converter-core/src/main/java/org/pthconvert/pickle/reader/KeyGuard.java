@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import java.util.ArrayDeque;
 
@@ -11,6 +11,8 @@ import org.pthconvert.pickle.PickleValue.PList;
 import org.pthconvert.pickle.PickleValue.PSet;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.DictKey;
 
 /**
  * Checks a value before it becomes a dict key or set member. Python refuses unhashable keys (lists,

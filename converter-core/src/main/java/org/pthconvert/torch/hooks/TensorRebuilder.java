@@ -1,4 +1,4 @@
-package org.pthconvert.model;
+package org.pthconvert.torch.hooks;
 
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -26,7 +26,7 @@ import org.pthconvert.tensor.TensorView;
  * fail at once with the pickle offset; a view that does not fit its storage is remembered as a
  * {@link #problems() problem} so the error can name the tensor once its path is known.
  */
-final class TensorRebuilder {
+public final class TensorRebuilder {
 
     @FunctionalInterface
     interface ErrorFactory {
@@ -34,11 +34,11 @@ final class TensorRebuilder {
     }
 
     /** A tensor that parsed but cannot be read: reported by name when the tree is walked. */
-    record Problem(long offset, String detail) {
+    public record Problem(long offset, String detail) {
     }
 
     /** The scale and zero-point tensors of a per-channel quantized tensor, read once storages are checked. */
-    record PerChannel(PTensor scales, PTensor zeroPoints, long offset) {
+    public record PerChannel(PTensor scales, PTensor zeroPoints, long offset) {
     }
 
     private final ErrorFactory errors;

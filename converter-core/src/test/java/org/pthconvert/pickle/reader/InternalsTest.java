@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.pickle.PickleValue.PNone;
+import org.pthconvert.pickle.PickleValue;
 
 /** Memo, bounded input and text forms on their own. */
 class InternalsTest {

@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -9,7 +9,7 @@ import java.util.Map;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.safety.Allowlist;
 import org.pthconvert.errors.CheckpointException.Reason;
-import org.pthconvert.pickle.DataOnlyHooks.PlainCall;
+import org.pthconvert.pickle.reader.DataOnlyHooks.PlainCall;
 import org.pthconvert.pickle.PickleValue.PBool;
 import org.pthconvert.pickle.PickleValue.PBytes;
 import org.pthconvert.pickle.PickleValue.PDict;
@@ -23,6 +23,7 @@ import org.pthconvert.pickle.PickleValue.PSet;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PSymbol;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
 
 /**
  * The allowlist of {@link DataOnlyHooks}: constructors that, called with inert arguments, only make

@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -10,6 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleLimits;
+import org.pthconvert.pickle.PickleRepr;
 
 /** Builds pickle bytes in tests and loads them with {@link DataOnlyHooks} (or given hooks). */
 final class Pk {

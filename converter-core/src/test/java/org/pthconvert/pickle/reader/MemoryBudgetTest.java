@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,6 +13,9 @@ import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PStr;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleLimits;
+import org.pthconvert.pickle.DictKey;
 
 /** The total memory budget of one pickle, and dict keys that collide in Java's own hashes. */
 class MemoryBudgetTest {

@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,6 +18,9 @@ import org.pthconvert.pickle.PickleValue.PObject;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PSymbol;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleLimits;
+import org.pthconvert.pickle.PickleRepr;
 
 /** The opcodes that reach outside plain data: what the hooks see, and what is refused. */
 class UnpicklerObjectTest {

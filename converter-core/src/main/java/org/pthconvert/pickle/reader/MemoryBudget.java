@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import org.pthconvert.errors.CheckpointException.Reason;
 

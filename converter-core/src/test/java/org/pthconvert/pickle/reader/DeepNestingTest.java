@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,6 +10,8 @@ import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PList;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleRepr;
 
 /** Nesting far deeper than any Java stack: loading, printing and hashing must stay iterative. */
 class DeepNestingTest {

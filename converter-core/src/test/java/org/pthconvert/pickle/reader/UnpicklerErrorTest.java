@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleLimits;
+import org.pthconvert.pickle.PickleRepr;
 
 /** Corrupt and hostile pickles: each fails with our exception, the right reason, record and offset. */
 class UnpicklerErrorTest {

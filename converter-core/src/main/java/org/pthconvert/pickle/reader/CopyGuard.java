@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -12,6 +12,7 @@ import org.pthconvert.pickle.PickleValue.PObject;
 import org.pthconvert.pickle.PickleValue.PSet;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
 
 /**
  * Bounds the work of calls that copy their arguments ({@code list(x)}, {@code set(x)},

@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +17,8 @@ import org.pthconvert.pickle.PickleValue.PNone;
 import org.pthconvert.pickle.PickleValue.PSet;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleLimits;
 
 /**
  * Reads one pickle (protocols 0-5) into inert {@link PickleValue}s. It never imports, loads classes

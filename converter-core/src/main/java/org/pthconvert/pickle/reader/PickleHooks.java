@@ -1,9 +1,10 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.pickle.PickleValue;
 
 /**
  * What the {@link Unpickler} asks its owner whenever a pickle would reach outside plain data.

@@ -1,4 +1,4 @@
-package org.pthconvert.pickle;
+package org.pthconvert.pickle.reader;
 
 /**
  * Every pickle opcode of protocols 0-5, as Python's {@code pickletools.opcodes} lists them: code
