@@ -15,6 +15,7 @@ import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.TensorEntry;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.writers.service.ConversionResult;
+import org.pthconvert.torch.PTensor;
 
 /**
  * What {@code strip} kept and dropped: {@code "kept 161 tensors (97.8 MiB) under 'model'; dropped
@@ -42,7 +43,7 @@ record StripSummary(ConversionResult result, String under, Map<String, Long> dro
             List<String> kept = new ArrayList<>(ckpt.topLevelKeys());
             kept.removeAll(r.dropped());
             if (kept.size() == 1 && ckpt.root() instanceof PickleValue.PDict root
-                    && !(root.get(kept.get(0)) instanceof PickleValue.PTensor)) {
+                    && !(root.get(kept.get(0)) instanceof PTensor)) {
                 under = kept.get(0);
             }
         }

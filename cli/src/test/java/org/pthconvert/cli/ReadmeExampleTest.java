@@ -39,8 +39,16 @@ class ReadmeExampleTest {
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "-d", dir.toString(),
-                "-cp", System.getProperty("java.class.path"), src.toString());
+        List<String> args = new java.util.ArrayList<>(List.of("-d", dir.toString(),
+                "-cp", System.getProperty("java.class.path")));
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null) {
+            // The tests run on the module path: the example, a class-path program, then sees only
+            // what the library modules export, as a user's program would.
+            args.addAll(List.of("--module-path", modulePath, "--add-modules", "ALL-MODULE-PATH"));
+        }
+        args.add(src.toString());
+        int rc = javac.run(null, diagnostics, diagnostics, args.toArray(String[]::new));
         assertEquals(0, rc, "README example does not compile:\n" + diagnostics);
 
         Path out = dir.resolve("sample.safetensors");

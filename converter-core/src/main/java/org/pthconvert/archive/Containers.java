@@ -53,13 +53,11 @@ public final class Containers {
         }
     }
 
-    /** Opens {@code file} as {@link #open(ByteSource)} does. */
+    /**
+     * Opens {@code file} as {@link #open(ByteSource)} does: as torch.load reads a file. Folders,
+     * safetensors files and sharded-folder indexes are the {@code inputs} package's ({@code Inputs.open}).
+     */
     public static CheckpointContainer open(Path file) throws CheckpointException {
-        // Folders, safetensors files and sharded-folder indexes (issue 16), recognised from content.
-        CheckpointContainer assembled = org.pthconvert.inputs.Inputs.openIfAssembled(file);
-        if (assembled != null) {
-            return assembled;
-        }
         return open(openSource(file));
     }
 

@@ -28,7 +28,7 @@ import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PInt;
 import org.pthconvert.pickle.PickleValue.PList;
 import org.pthconvert.pickle.PickleValue.PStr;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.pickle.reader.Unpickler;
 
 /**
  * torch's pre-1.6 stream format ({@code _use_new_zipfile_serialization=False}): pickles for the

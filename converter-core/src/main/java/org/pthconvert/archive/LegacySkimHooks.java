@@ -1,7 +1,7 @@
 package org.pthconvert.archive;
 
 import org.pthconvert.errors.CheckpointException;
-import org.pthconvert.pickle.DataOnlyHooks;
+import org.pthconvert.pickle.reader.DataOnlyHooks;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PObject;

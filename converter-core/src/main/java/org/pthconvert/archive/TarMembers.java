@@ -16,7 +16,7 @@ import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PInt;
 import org.pthconvert.pickle.PickleValue.PTuple;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.pickle.reader.Unpickler;
 
 /**
  * Finds the successive pickles of a tar checkpoint's {@code storages} and {@code tensors} members,

@@ -17,7 +17,7 @@ import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.io.StorageBytes;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PDict;
-import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.torch.PTensor;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.tensor.Shape;
 import org.pthconvert.tensor.StorageRef;

@@ -6,6 +6,7 @@ import org.pthconvert.archive.CheckpointContainer;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.tensor.StorageRef;
+import org.pthconvert.torch.PTensor;
 
 /**
  * A container whose object tree is assembled from the input's own index rather than unpickled:
@@ -14,7 +15,7 @@ import org.pthconvert.tensor.StorageRef;
  */
 public interface AssembledInput extends CheckpointContainer {
 
-    /** The inert tree: dicts of {@link PickleValue.PTensor}s (and plain values) in the input's order. */
+    /** The inert tree: dicts of {@link PTensor}s (and plain values) in the input's order. */
     PickleValue root();
 
     /** Every storage the tree's tensors use, by key. */

@@ -6,7 +6,7 @@ import java.util.Set;
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
-import org.pthconvert.pickle.DataOnlyHooks;
+import org.pthconvert.pickle.reader.DataOnlyHooks;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PObject;

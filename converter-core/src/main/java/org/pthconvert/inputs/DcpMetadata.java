@@ -23,7 +23,7 @@ import org.pthconvert.pickle.PickleValue.PNone;
 import org.pthconvert.pickle.PickleValue.PObject;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PTuple;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.pickle.reader.Unpickler;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.tensor.Shape;
 

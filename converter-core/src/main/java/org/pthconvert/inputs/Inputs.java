@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.pthconvert.archive.CheckpointContainer;
+import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 
@@ -29,13 +30,23 @@ public final class Inputs {
     }
 
     /**
+     * Opens {@code file} as whatever it is: one of the assembled inputs, else the container torch.load
+     * would read ({@link Containers#open(Path)}). {@code shards} reads a sharded folder's torch.save shards.
+     */
+    public static CheckpointContainer open(Path file, ShardReader shards) throws CheckpointException {
+        CheckpointContainer assembled = openIfAssembled(file, shards);
+        return assembled != null ? assembled : Containers.open(file);
+    }
+
+    /**
      * Opens {@code file} if it is one of the assembled inputs; returns null when it is not (a
      * torch.save file, or anything the caller explains). A folder that is none of them is refused here.
+     * {@code shards} reads a sharded folder's torch.save shards.
      */
-    public static CheckpointContainer openIfAssembled(Path file) throws CheckpointException {
+    public static CheckpointContainer openIfAssembled(Path file, ShardReader shards) throws CheckpointException {
         try {
             if (Files.isDirectory(file)) {
-                return openFolder(file);
+                return openFolder(file, shards);
             }
             if (!Files.isRegularFile(file)) {
                 return null;
@@ -53,7 +64,7 @@ public final class Inputs {
             if (startsLikeJson(file)) {
                 ShardedFolder.Index index = ShardedFolder.readIndex(file, MAX_INDEX_BYTES);
                 if (index != null) {
-                    return ShardedFolder.open(file, index);
+                    return ShardedFolder.open(file, index, shards);
                 }
             }
             return null;
@@ -64,7 +75,7 @@ public final class Inputs {
         }
     }
 
-    private static CheckpointContainer openFolder(Path folder) throws IOException, CheckpointException {
+    private static CheckpointContainer openFolder(Path folder, ShardReader shards) throws IOException, CheckpointException {
         Path metadata = folder.resolve(".metadata");
         if (Files.isRegularFile(metadata)) {
             byte[] head = head(metadata, 2);
@@ -82,7 +93,7 @@ public final class Inputs {
             if (Files.isRegularFile(p) && startsLikeJson(p)) {
                 ShardedFolder.Index index = ShardedFolder.readIndex(p, MAX_INDEX_BYTES);
                 if (index != null) {
-                    return ShardedFolder.open(folder, index);
+                    return ShardedFolder.open(folder, index, shards);
                 }
             }
         }

@@ -19,12 +19,9 @@ import org.pthconvert.archive.CheckpointContainer.Format;
 import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
-import org.pthconvert.model.Checkpoint;
-import org.pthconvert.model.TensorEntry;
-import org.pthconvert.model.Unreadable;
 import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PStr;
-import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.torch.PTensor;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.tensor.StorageRef;
 import org.pthconvert.tensor.TensorView;
@@ -89,7 +86,7 @@ final class ShardedFolder {
         }
     }
 
-    static AssembledContainer open(Path input, Index index) throws IOException, CheckpointException {
+    static AssembledContainer open(Path input, Index index, ShardReader shards) throws IOException, CheckpointException {
         Path folder = index.file().toAbsolutePath().getParent();
         Map<String, List<String>> byShard = new LinkedHashMap<>();
         for (String shard : new TreeSet<>(index.weightMap().values())) {
@@ -121,7 +118,7 @@ final class ShardedFolder {
                     SafetensorsInput.add(c, shardRoot, SafetensorsFile.read(ch, shard), ch, prefix);
                 } else {
                     ch.close();
-                    addCheckpoint(c, shardRoot, shard, prefix);
+                    addCheckpoint(c, shardRoot, shard, prefix, shards);
                 }
                 merge(index, s.getKey(), s.getValue(), shardRoot, root, seenIn);
             }
@@ -136,19 +133,16 @@ final class ShardedFolder {
     }
 
     /** A torch.save shard: validated as a checkpoint, its storages served by its own container. */
-    private static void addCheckpoint(AssembledContainer c, PDict shardRoot, Path shard, String prefix)
-            throws IOException, CheckpointException {
-        List<TensorEntry> tensors;
-        Map<String, StorageRef> refs;
-        try (Checkpoint ck = Checkpoint.open(shard)) {
-            tensors = ck.tensors();
-            refs = ck.storages();
-            for (AuditEntry a : ck.audit().entries()) {
-                c.audit().record(a.action(), a.global(), a.offset(), a.verdict());
-            }
-            for (Unreadable u : ck.unreadable()) {
-                c.warn(shard.getFileName() + ": " + u.name() + " skipped: " + u.reason());
-            }
+    private static void addCheckpoint(AssembledContainer c, PDict shardRoot, Path shard, String prefix,
+                                      ShardReader shards) throws IOException, CheckpointException {
+        ShardReader.Shard read = shards.read(shard);
+        List<ShardReader.Tensor> tensors = read.tensors();
+        Map<String, StorageRef> refs = read.storages();
+        for (AuditEntry a : read.audit()) {
+            c.audit().record(a.action(), a.global(), a.offset(), a.verdict());
+        }
+        for (String skipped : read.skipped()) {
+            c.warn(shard.getFileName() + ": " + skipped);
         }
         CheckpointContainer bytes = c.own(Containers.open(shard));
         if (bytes.byteOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
@@ -157,7 +151,7 @@ final class ShardedFolder {
         Map<String, Integer> widths = new HashMap<>();
         refs.values().forEach(r -> widths.put(r.key(), r.dtype().byteWidth()));
         Map<StorageRef, StorageRef> renamed = new IdentityHashMap<>();
-        for (TensorEntry t : tensors) {
+        for (ShardReader.Tensor t : tensors) {
             TensorView v = t.view();
             StorageRef ref = renamed.get(v.storage());
             if (ref == null) {

@@ -6,6 +6,8 @@
  * {@link org.pthconvert.inputs.AssembledInput}: a container whose object tree is built from the
  * input's own index (a safetensors header, an index's weight map, DCP's {@code .metadata}) instead of
  * being unpickled, and whose storages are byte ranges read in place, so that every command downstream
- * of {@link org.pthconvert.model.Checkpoint} works on them unchanged.
+ * of {@code model.Checkpoint} works on them unchanged. This package sits below {@code model}: a
+ * sharded folder's torch.save shards are read through the {@link org.pthconvert.inputs.ShardReader}
+ * the checkpoint reader passes in. Not exported from the module (the DCP hooks live here).
  */
 package org.pthconvert.inputs;

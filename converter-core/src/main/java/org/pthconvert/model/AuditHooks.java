@@ -8,6 +8,7 @@ import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PSymbol;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.torch.hooks.TorchHooks;
 
 /**
  * {@link TorchHooks} for auditing a pickle that is not read for its tensors: a persistent id this

@@ -18,6 +18,7 @@ import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.inputs.AssembledInput;
 import org.pthconvert.inputs.Inputs;
+import org.pthconvert.inputs.ShardReader;
 import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.io.StorageBytes;
@@ -25,12 +26,14 @@ import org.pthconvert.io.TensorSource;
 import org.pthconvert.io.ViewSource;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue;
-import org.pthconvert.pickle.PickleValue.PTensor;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.torch.PTensor;
+import org.pthconvert.pickle.reader.Unpickler;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.tensor.StorageRef;
 import org.pthconvert.tensor.TensorView;
+import org.pthconvert.torch.hooks.TorchHooks;
+import org.pthconvert.torch.hooks.TensorRebuilder;
 
 /**
  * An opened, fully validated checkpoint: its object tree (inert values), every tensor in it with
@@ -77,7 +80,7 @@ public final class Checkpoint implements Closeable {
     /** {@link #open(Path)} with the pickle limits {@code limits}. */
     public static Checkpoint open(Path file, PickleLimits limits) throws CheckpointException {
         // Folders, safetensors files and sharded-folder indexes (issue 16), recognised from content.
-        CheckpointContainer assembled = Inputs.openIfAssembled(file);
+        CheckpointContainer assembled = Inputs.openIfAssembled(file, shards(limits));
         if (assembled != null) {
             return open(file, assembled, limits);
         }
@@ -107,6 +110,23 @@ public final class Checkpoint implements Closeable {
      */
     public static Checkpoint open(ByteSource source, PickleLimits limits) throws CheckpointException {
         return open(source.path(), Containers.open(source), limits);
+    }
+
+    /** How a sharded folder's torch.save shards are read: each as a whole checkpoint, within {@code limits}. */
+    static ShardReader shards(PickleLimits limits) {
+        return shard -> {
+            try (Checkpoint ck = open(shard, limits)) {
+                List<ShardReader.Tensor> tensors = new ArrayList<>();
+                for (TensorEntry t : ck.tensors()) {
+                    tensors.add(new ShardReader.Tensor(t.name(), t.view(), t.kind()));
+                }
+                List<String> skipped = new ArrayList<>();
+                for (Unreadable u : ck.unreadable()) {
+                    skipped.add(u.name() + " skipped: " + u.reason());
+                }
+                return new ShardReader.Shard(tensors, ck.storages(), ck.audit().entries(), skipped);
+            }
+        };
     }
 
     private static Checkpoint open(Path file, CheckpointContainer container, PickleLimits limits)

@@ -11,7 +11,7 @@ import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.pickle.PickleLimits;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.pickle.reader.Unpickler;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.safety.Verdict;
 

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.pthconvert.archive.CheckpointContainer;
-import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.inputs.AssembledInput;
+import org.pthconvert.inputs.Inputs;
 import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.safety.AuditEntry;
@@ -37,7 +37,7 @@ public final class Scanner {
         List<AuditEntry> entries = new ArrayList<>();
         Verdict verdict = Verdict.SAFE;
         CheckpointException error = null;
-        try (CheckpointContainer container = Containers.open(file)) {
+        try (CheckpointContainer container = Inputs.open(file, Checkpoint.shards(limits))) {
             PickleAudits.Result audit = PickleAudits.audit(file, container.pickles(), limits);
             entries.addAll(audit.entries());
             verdict = audit.verdict();

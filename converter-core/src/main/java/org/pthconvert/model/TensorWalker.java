@@ -21,8 +21,10 @@ import org.pthconvert.pickle.PickleValue.PObject;
 import org.pthconvert.pickle.PickleValue.PSet;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PSymbol;
-import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.torch.PTensor;
 import org.pthconvert.pickle.PickleValue.PTuple;
+import org.pthconvert.torch.PStorage;
+import org.pthconvert.torch.hooks.TensorRebuilder;
 
 /**
  * Finds every tensor reachable from a pickle's root, in order, with its path. A pickled
@@ -176,7 +178,7 @@ final class TensorWalker {
     private static boolean isLeaf(PickleValue v) {
         return v == PNone.NONE || v instanceof PInt || v instanceof PStr || v instanceof PBool
                 || v instanceof PickleValue.PFloat || v instanceof PickleValue.PBytes || v instanceof PickleValue.PGlobal
-                || v instanceof PickleValue.PStorage;
+                || v instanceof PStorage;
     }
 
     private CheckpointException limit(String detail) {

@@ -16,9 +16,11 @@ import org.pthconvert.pickle.PickleValue.PTuple;
  * Python hash-equality for dict keys and set members: strings, numbers, None, globals and tuples of
  * them compare by value (True == 1 == 1.0, as in Python); anything else by identity. Tuples deeper
  * than {@link #MAX_DEPTH} compare by identity, which keeps hashing bounded on hostile input.
+ * Public for the reader's key-cost guard ({@code pickle.reader.KeyGuard}), which walks keys to the
+ * same depth.
  */
-final class DictKey implements Comparable<DictKey> {
-    static final int MAX_DEPTH = 32;
+public final class DictKey implements Comparable<DictKey> {
+    public static final int MAX_DEPTH = 32;
 
     private final Object form;
 
@@ -26,7 +28,7 @@ final class DictKey implements Comparable<DictKey> {
         this.form = form;
     }
 
-    static DictKey of(PickleValue v) {
+    public static DictKey of(PickleValue v) {
         return new DictKey(form(v, 0));
     }
 

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import org.pthconvert.tensor.StorageRef;
-import org.pthconvert.tensor.TensorView;
-
 /**
  * The inert values a pickle builds here. Nothing in this hierarchy can run code: a class is a
  * {@link PGlobal} name, an object is its class name plus state.
+ *
+ * <p>The hierarchy is sealed except for {@link PHookValue}, the one door through which a hook adds
+ * its own values (torch tensors and storages); the pickle layer knows nothing of them.
  *
  * <p>Containers ({@link PTuple}, {@link PList}, {@link PDict}, {@link PSet}, {@link PObject}) use
  * identity equality and print shallowly, because a hostile pickle can nest them hundreds of
@@ -125,11 +125,14 @@ public sealed interface PickleValue {
             this.mutable = mutable;
         }
 
-        /** Takes {@code data} without copying: only for arrays nobody else holds (a 1 GiB value is not doubled). */
-        static PBytes adopt(byte[] data, boolean mutable) { return new PBytes(mutable, data); }
+        /**
+         * Takes {@code data} without copying: only for arrays nobody else holds and the caller never
+         * touches again (the reader's freshly read payloads: a 1 GiB value is not doubled).
+         */
+        public static PBytes adopt(byte[] data, boolean mutable) { return new PBytes(mutable, data); }
 
         /** {@code bytes(b)} / {@code bytearray(b)}: the same bytes, shared (no PBytes hands out its array). */
-        static PBytes sharing(PBytes b, boolean mutable) {
+        public static PBytes sharing(PBytes b, boolean mutable) {
             return !mutable && !b.mutable ? b : new PBytes(mutable, b.data);
         }
 
@@ -337,48 +340,14 @@ public sealed interface PickleValue {
     }
 
     /**
-     * A storage named by a persistent id. {@code elementOffset} is non-zero only for a legacy-format
-     * storage view, which starts that many elements into its root storage and holds at most
-     * {@code elementLimit} of them ({@code -1}: up to the root's end).
+     * A value a {@code pickle.reader.PickleHooks} implementation built (the torch layer's tensors and storages live
+     * in {@code org.pthconvert.torch}). The interpreter treats it as inert: it never looks inside,
+     * keys and set members compare it by identity ({@link DictKey}), and it prints as its
+     * {@code toString()}. Implementations must be immutable or identity-equal, must not hold other
+     * pickle containers they walk recursively in {@code equals}/{@code hashCode}/{@code toString},
+     * and must not run anything: the pickle layer's depth and inertness guarantees rely on it.
      */
-    record PStorage(StorageRef ref, long elementOffset, long elementLimit) implements PickleValue {
-        public PStorage(StorageRef ref, long elementOffset) {
-            this(ref, elementOffset, -1);
-        }
-
-        @Override
-        public String typeName() { return "storage"; }
-    }
-
-    /**
-     * A tensor rebuilt (on paper) by one of torch's rebuild functions. {@code attributes} holds
-     * Python attributes set on it ({@code _rebuild_from_type_v2} / parameter state); {@code kind}
-     * says which rebuild made it ("tensor", "parameter", "qtensor").
-     */
-    final class PTensor implements PickleValue {
-        private final TensorView view;
-        private final String kind;
-        private final boolean requiresGrad;
-
-        public PTensor(TensorView view, String kind, boolean requiresGrad) {
-            this.view = view;
-            this.kind = kind;
-            this.requiresGrad = requiresGrad;
-        }
-
-        public TensorView view() { return view; }
-
-        public String kind() { return kind; }
-
-        public boolean requiresGrad() { return requiresGrad; }
-
-        public PTensor as(String newKind, boolean grad) { return new PTensor(view, newKind, grad); }
-
-        @Override
-        public String typeName() { return "parameter".equals(kind) ? "Parameter" : "Tensor"; }
-
-        @Override
-        public String toString() { return "tensor(" + view.dtype() + ", " + view.shape() + ")"; }
+    non-sealed interface PHookValue extends PickleValue {
     }
 
     /**

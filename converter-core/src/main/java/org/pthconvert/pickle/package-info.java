@@ -1,21 +1,10 @@
 /**
- * The safe pickle reader: {@link org.pthconvert.pickle.Unpickler} runs pickle opcodes (protocols
- * 0-5, table in {@link org.pthconvert.pickle.Opcode}) over an explicit stack and builds inert
- * {@link org.pthconvert.pickle.PickleValue}s. It never imports, loads classes or calls anything:
- * globals, calls, object creation and persistent ids go to {@link org.pthconvert.pickle.PickleHooks},
- * which answer from names alone, after the names are resolved as CPython's unpickler resolves them
- * ({@code GlobalNames}: Python 2 names before protocol 3). {@link org.pthconvert.pickle.DataOnlyHooks}
- * answers for plain data (the {@code PLAIN_CALL} names of {@link org.pthconvert.safety.Allowlist};
- * anything else is refused as dangerous), follows what a BUILD state plants on an instance
- * ({@code __setstate__}, {@code append}, {@code extend}) and is the base of the torch layer's hooks. {@link org.pthconvert.pickle.PickleLimits} bounds every resource a
- * file could make the reader spend; {@link org.pthconvert.pickle.PickleRepr} prints a value tree of
- * any depth without recursion.
- *
- * <p>Package-private helpers: {@code PickleInput} (bounded, position-counting reads),
- * {@code PickleStack} (stack and MARKs), {@code Memo}, {@code TextForms} (text and encoded argument
- * forms), {@code ContainerOpcodes} and {@code ObjectOpcodes} (opcode groups), {@code KeyGuard}
- * (what a dict key may cost to hash), {@code MemoryBudget} (the total a pickle's values may take),
- * {@code CopyGuard} (what copying the same values over and over
- * through the memo may cost), {@code PlainCalls} (what the plain calls build), {@code DictKey} (keyed hashing).
+ * The inert values a pickle becomes ({@link org.pthconvert.pickle.PickleValue}: Python data, globals
+ * by name, objects as class name plus state, and {@code PHookValue}s a hook built), how they print
+ * ({@link org.pthconvert.pickle.PickleRepr}, any depth without recursion), how dict keys compare
+ * ({@link org.pthconvert.pickle.DictKey}, depth-bounded) and the limits on reading one
+ * ({@link org.pthconvert.pickle.PickleLimits}). This is the API half; the interpreter that builds
+ * these values lives in {@code org.pthconvert.pickle.reader}, which the module does not export.
+ * Nothing here knows of tensors: torch's values are {@code org.pthconvert.torch}'s.
  */
 package org.pthconvert.pickle;

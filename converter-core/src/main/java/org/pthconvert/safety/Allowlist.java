@@ -12,7 +12,7 @@ import java.util.Set;
  * The one table of globals a checkpoint may name and still be {@code safe}, by exact
  * {@code module.name} (as the unpickler resolves it, after Python 2 name mapping). Nothing is trusted
  * by prefix: a class under {@code torch.} may have a {@code __setstate__} that runs anything. The
- * reader's interpreters ({@code pickle.PlainCalls}, {@code model.TorchHooks}) take their lists from
+ * reader's interpreters ({@code pickle.reader.PlainCalls}, {@code torch.hooks.TorchHooks}) take their lists from
  * here, and {@link GlobalPolicy} judges from here, so the three can no longer disagree.
  */
 public final class Allowlist {

@@ -12,7 +12,7 @@ import org.pthconvert.model.Unreadable;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PDict;
 import org.pthconvert.pickle.PickleValue.PStr;
-import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.torch.PTensor;
 
 /**
  * Picks the tensors a conversion takes. {@code auto}: a dict of tensors as it is; else the first

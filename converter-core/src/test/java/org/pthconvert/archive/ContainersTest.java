@@ -60,10 +60,11 @@ class ContainersTest {
         byte[] st = new byte[8 + header.length];
         st[0] = (byte) header.length;
         System.arraycopy(header, 0, st, 8, header.length);
-        // A safetensors file is an input of its own since issue 16 (org.pthconvert.inputs).
+        // A safetensors file is an input of its own since issue 16 (org.pthconvert.inputs), which
+        // Inputs.open recognises before it hands a file to Containers.
         Path p = dir.resolve("x.safetensors");
         Files.write(p, st);
-        try (CheckpointContainer c = Containers.open(p)) {
+        try (CheckpointContainer c = org.pthconvert.inputs.Inputs.open(p, shard -> { throw new AssertionError(shard); })) {
             assertEquals(CheckpointContainer.Format.SAFETENSORS, c.format());
         }
     }

@@ -20,14 +20,14 @@ import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.StorageBytes;
-import org.pthconvert.pickle.DataOnlyHooks;
+import org.pthconvert.pickle.reader.DataOnlyHooks;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue.PGlobal;
 import org.pthconvert.pickle.PickleValue.PObject;
 import org.pthconvert.pickle.PickleValue.PStr;
 import org.pthconvert.pickle.PickleValue.PTuple;
 import org.pthconvert.pickle.PickleValue;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.pickle.reader.Unpickler;
 
 /**
  * Containers over files made by real torch (testdata/generate.py). Each test is skipped while its

@@ -25,6 +25,7 @@ import org.pthconvert.safety.GlobalPolicy;
 import org.pthconvert.safety.ScanReport;
 import org.pthconvert.safety.Verdict;
 import org.pthconvert.testdata.Fixtures;
+import org.pthconvert.torch.hooks.TorchHooks;
 
 /** The one allowlist, the policy and the torch interpreter agree; safe means default-deny. */
 class AllowlistContractTest {

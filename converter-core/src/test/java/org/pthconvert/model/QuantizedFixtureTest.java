@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PDict;
-import org.pthconvert.pickle.PickleValue.PTensor;
+import org.pthconvert.torch.PTensor;
 import org.pthconvert.tensor.Quantization;
 import org.pthconvert.testdata.Fixtures;
 import org.pthconvert.testdata.Fixtures.QuantizedRow;

@@ -8,12 +8,12 @@ import java.io.ByteArrayInputStream;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.pthconvert.pickle.DataOnlyHooks;
+import org.pthconvert.pickle.reader.DataOnlyHooks;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PInt;
 import org.pthconvert.pickle.PickleValue.PTuple;
-import org.pthconvert.pickle.Unpickler;
+import org.pthconvert.pickle.reader.Unpickler;
 
 /** The opcodes CPython's pickler picks, checked byte by byte, and read back by our own unpickler. */
 class PickleWriterTest {

@@ -1,0 +1,74 @@
+package org.pthconvert.pickle.reader;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.pickle.PickleValue;
+
+/**
+ * The pickle memo. Picklers number entries 0, 1, 2, ..., which a dense list stores cheaply; the
+ * format allows any index, so indices far beyond what has been stored go to a map instead of
+ * growing the list (a lone {@code LONG_BINPUT 2**31} costs one map entry, not a 2**31 array).
+ */
+final class Memo {
+    private static final int SLACK = 1024;
+
+    private final long maxEntries;
+    private final ArrayList<PickleValue> dense = new ArrayList<>();
+    private final Map<Long, PickleValue> sparse = new HashMap<>();
+    private long size;
+
+    private final MemoryBudget budget;
+
+    Memo(long maxEntries, MemoryBudget budget) {
+        this.maxEntries = maxEntries;
+        this.budget = budget;
+    }
+
+    /** Entries stored: what MEMOIZE uses as the next index, as Python's {@code len(memo)}. */
+    long size() { return size; }
+
+    /** The value at {@code index}, or null if nothing was stored there. */
+    PickleValue get(long index) {
+        if (index >= 0 && index < dense.size()) {
+            PickleValue v = dense.get((int) index);
+            if (v != null) {
+                return v;
+            }
+        }
+        return sparse.isEmpty() ? null : sparse.get(index);
+    }
+
+    void put(long index, PickleValue value) throws CheckpointException {
+        if (index < 0) {
+            throw PickleInput.error(Reason.INVALID, "negative memo index " + index);
+        }
+        if (index >= maxEntries) {
+            throw PickleInput.error(Reason.LIMIT, "memo index " + index + " exceeds the limit of " + maxEntries);
+        }
+        budget.charge(MemoryBudget.PER_MEMO_ENTRY, "memo entries");
+        if (!sparse.isEmpty() && sparse.containsKey(index)) {
+            sparse.put(index, value);
+            return;
+        }
+        if (index < dense.size()) {
+            if (dense.set((int) index, value) == null) {
+                size++;
+            }
+            return;
+        }
+        // Grow the list only while it stays proportional to what is really stored.
+        if (index < 2 * size + SLACK && index < Integer.MAX_VALUE - 16) {
+            while (dense.size() < index) {
+                dense.add(null);
+            }
+            dense.add(value);
+        } else {
+            sparse.put(index, value);
+        }
+        size++;
+    }
+}
