@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +66,8 @@ public final class Checkpoint implements Closeable {
         this.root = root;
         this.audit = hooks.audit();
         this.hooks = hooks;
-        this.storages = new LinkedHashMap<>(hooks.storages());
+        // The hooks' own map, not a copy: a checkpoint of 100,000 tensors has 100,000 storages.
+        this.storages = Collections.unmodifiableMap(hooks.storages());
         this.modules = modules;
         this.tensors = List.copyOf(found.tensors());
         this.unreadable = List.copyOf(found.unreadable());
