@@ -119,6 +119,11 @@ final class PthOutput {
         zip.finish();
     }
 
+    /** Stops background work; the channel is the caller's to close. */
+    void close() {
+        zip.close();
+    }
+
     private void small(String name, byte[] data) throws IOException {
         zip.record(folder + name, data);
     }

@@ -78,6 +78,9 @@ final class PthSession extends AbstractWriteSession {
 
     @Override
     protected void onClose(boolean aborted) throws IOException {
+        if (output != null) {
+            output.close();
+        }
         channel.close();
     }
 }
