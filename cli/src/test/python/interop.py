@@ -1180,11 +1180,21 @@ class Suite:
         self.task("strip of a training checkpoint (model + optimizer + scheduler + iteration): weights only, "
                   "smaller, summary says what was dropped", [fut],
                   lambda runs: self.verify_strip_training(ckpt, out, runs[0]))
-        d = self.outdir("strip keep storages")
-        out_k = d / "views.pth"
-        fut = self.cli.submit(["strip", self.fix / "views.pth", out_k, "--keep-storages", "--json"], cwd=d)
-        self.task("strip views.pth --keep-storages: the same tensors, views kept as views", [fut],
-                  lambda runs, out_k=out_k: self.verify_keep_storages(out_k, runs[0]))
+        for file in KEEP_STORAGES_FIXTURES:
+            d = self.outdir(f"strip keep storages {file}")
+            out_k = d / "kept.pth"
+            fut = self.cli.submit(["strip", self.fix / file, out_k, "--keep-storages", "--json"], cwd=d)
+            self.task(f"strip {file} --keep-storages: the source's views on storages of the source's sizes, "
+                      f"shared as in the source (also with mmap=True)", [fut],
+                      lambda runs, file=file, out_k=out_k: self.verify_keep_storages(self.fix / file, out_k, runs[0]))
+        d = self.outdir("strip keep storages overlapping views")
+        src_o = d / "overlap.pth"
+        out_o = d / "kept.pth"
+        fut = self.cli.pool.submit(lambda: (make_overlapping_views(src_o), self.cli._run(
+            [str(self.cli.launcher), "strip", str(src_o), str(out_o), "--keep-storages", "--json"], d))[1])
+        self.task("strip --keep-storages of overlapping partial views of unsaved storages (s[0:4], s[2:8], a "
+                  "transposed view, uint16 on an untyped storage): memory shared as in the source", [fut],
+                  lambda runs: self.verify_keep_storages(src_o, out_o, runs[0], {src_o.name, out_o.name}))
         d = self.outdir("strip refuses its input")
         target = d / "in.pth"
         shutil.copy(self.fix / "train_sgd.ckpt", target)
@@ -1197,17 +1207,39 @@ class Suite:
         self.task("strip with an empty selection: refused", [fut],
                   lambda runs, d=d: one_line_refusal(runs[0], {"empty"}, d, quote=False))
 
-    def verify_keep_storages(self, out, run):
+    def verify_keep_storages(self, src, out, run, wanted=None):
+        """Every tensor of OUT is the source's view (offset, size, stride, bits) on a storage of the
+        source storage's size, and two tensors share memory in OUT exactly when they do in the source."""
         if run.rc != 0:
             return [run.why()]
-        want = {n: Pth.expect(t, {}) for n, t in self.refs[("views.pth", "auto")].tensors.items()}
-        got, problems = Pth.read(out, {})
-        problems += compare(got, want)
-        sd = torch.load(out, weights_only=True)
-        views = [n for n, t in sd.items() if not t.is_contiguous() or t.storage_offset() > 0]
-        if not views:
-            problems.append("no tensor is a view any more")
-        return problems + leftovers(out.parent, {out.name}), f"views kept: {views}"
+        problems = []
+        source = torch.load(str(src), weights_only=True)
+        share = storage_sharing(source)
+        for mmap in (False, True):
+            sd = torch.load(str(out), weights_only=True, mmap=mmap)
+            if list(sd) != list(source):
+                problems.append(f"names {list(sd)} differ from the source's {list(source)} (mmap={mmap})")
+                continue
+            for k, t in sd.items():
+                s = source[k]
+                got = (t.dtype, tuple(t.shape), t.stride(), t.storage_offset(), t.untyped_storage().nbytes())
+                want = (s.dtype, tuple(s.shape), s.stride(), s.storage_offset(), s.untyped_storage().nbytes())
+                if got != want:
+                    problems.append(f"{k!r}: (dtype, size, stride, offset, storage bytes) {got}, want {want} "
+                                    f"(mmap={mmap})")
+                elif tensor_bytes(t) != tensor_bytes(s) or qparams(t) != qparams(s):
+                    problems.append(f"{k!r}: other values than the source's (mmap={mmap})")
+            if storage_sharing(sd) != share:
+                problems.append(f"storage sharing {storage_sharing(sd)}, want the source's {share} (mmap={mmap})")
+        with zipfile.ZipFile(out) as z:
+            records = [n for n in z.namelist() if "/data/" in n]
+        per_channel = sum(1 for t in source.values() if t.is_quantized and t.qscheme() == torch.per_channel_affine)
+        storages = len(set(share.values())) + 2 * per_channel   # + scales and zero-point records
+        if len(records) != storages:
+            problems.append(f"{len(records)} storage records, want {storages}")
+        views = [k for k, t in source.items() if not t.is_contiguous() or t.storage_offset() > 0
+                 or t.untyped_storage().nbytes() != t.numel() * t.element_size()]
+        return problems + leftovers(out.parent, wanted or {out.name}), f"views kept: {views}"
 
     def verify_pth_tied(self, out, run):
         if run.rc != 0:
@@ -1535,6 +1567,8 @@ class Suite:
 
 
 # Fixtures whose module we can build here (from testdata/generate.py) or load, for load_state_dict(strict=True).
+# sources with views, shared storages, big-endian, legacy and quantized storages, for --keep-storages
+KEEP_STORAGES_FIXTURES = ["views.pth", "tied.pth", "bigendian.pth", "legacy.pth", "quantized.pth", "dtypes.pth"]
 MODULE_FIXTURES = {"sample.pth": "SampleMLP", "state_dict.pth": "ConvNet", "dataparallel.pth": "ConvNet",
                    "compiled.pth": "ConvNet", "train_sgd.ckpt": "ConvNet", "train_adam.pt": "SampleMLP",
                    "tied.pth": "TiedLM", "whole_model.pt": "the pickled module", "torchscript.pt": "the script module"}
@@ -1558,6 +1592,24 @@ def module_of(fixture):
     if fixture.name in ("whole_model.pt", "torchscript.pt"):
         return torch_load(fixture)
     return getattr(generator_module(), name)()
+
+
+def storage_sharing(sd):
+    """Each name -> the first name (in order) whose tensor is on the same storage."""
+    first, out = {}, {}
+    for k, t in sd.items():
+        out[k] = first.setdefault(t.untyped_storage().data_ptr(), k)
+    return out
+
+
+def make_overlapping_views(path):
+    """Views that share storages no saved tensor covers whole, as --keep-storages must keep them."""
+    s = torch.arange(10, dtype=torch.float32)
+    u = torch.arange(8, dtype=torch.int64).to(torch.uint16)
+    torch.save(collections.OrderedDict([
+        ("a", s[0:4]), ("b", s[2:8]), ("t", s.view(2, 5).t()), ("tail", s[7:]),
+        ("expanded", torch.tensor([1.0, 2.0]).reshape(2, 1).expand(2, 3)),
+        ("u_mid", u[2:5]), ("u_tail", u[4:]), ("alone", torch.ones(3))]), path)
 
 
 def make_training_checkpoint(path):

@@ -37,6 +37,9 @@ public final class Warmup {
             failures += Main.run(new String[] {"convert", in, dir.resolve("e.h5").toString(), "--compress"}, sink, sink);
             failures += Main.run(new String[] {"convert", in, dir.resolve("c").toString(), "--to", "safetensors",
                 "--max-shard-size", "1KB", "--select", "all"}, sink, sink);
+            failures += Main.run(new String[] {"strip", in, dir.resolve("s.pth").toString()}, sink, sink);
+            failures += Main.run(new String[] {"strip", in, dir.resolve("k.pth").toString(), "--keep-storages",
+                "--json"}, sink, sink);
             // Every installed writer, so plug-ins start as fast as the built-ins.
             int n = 0;
             for (TensorWriter w : Writers.standard().all()) {

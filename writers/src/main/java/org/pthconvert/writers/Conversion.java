@@ -42,7 +42,7 @@ public final class Conversion {
      * What happened, for the summary line and {@code --json}.
      *
      * @param tensors     tensors written (tied names count once each)
-     * @param bytes       tensor bytes handed to the writer
+     * @param bytes       source bytes handed to the writer (tensors, and whole storages a writer keeps)
      * @param nanos       time taken
      * @param notes       one line per rule that fired, cast, dedupe, type change
      * @param skipped     tensors left out, each with its reason
@@ -135,8 +135,12 @@ public final class Conversion {
                     skipped.stream().map(Skipped::toString).toList()));
         }
         OutputSize.check(ckpt, plan.stream().map(Planned::spec).toList(), out, opts.maxExpand());
-        WritePlan writePlan = new WritePlan(plan.stream().map(Planned::tensor).toList(), metadata, source);
-        return write(plan, writePlan, writer, out, opts, notes, skipped, start);
+        CheckpointStorages storages = new CheckpointStorages(ckpt, opts.progress());
+        for (Planned p : plan) {
+            storages.add(p.from().source().view().storage());
+        }
+        WritePlan writePlan = new WritePlan(plan.stream().map(Planned::tensor).toList(), metadata, source, storages);
+        return write(plan, writePlan, storages, writer, out, opts, notes, skipped, start);
     }
 
     private static void refuseUnreadable(Checkpoint ckpt, List<Unreadable> unreadable, ConversionOptions opts,
@@ -237,9 +241,9 @@ public final class Conversion {
                 : names.size() + " tensors (" + names.get(0) + ", ...)")));
     }
 
-    private static Report write(List<Planned> plan, WritePlan writePlan, TensorWriter writer, Path out,
-                                ConversionOptions opts, List<String> notes, List<Skipped> skipped, long start)
-            throws IOException, CheckpointException {
+    private static Report write(List<Planned> plan, WritePlan writePlan, CheckpointStorages storages,
+                                TensorWriter writer, Path out, ConversionOptions opts, List<String> notes,
+                                List<Skipped> skipped, long start) throws IOException, CheckpointException {
         Map<String, Planned> byName = new HashMap<>();
         for (Planned p : plan) {
             byName.put(p.spec().name(), p);
@@ -250,7 +254,8 @@ public final class Conversion {
         try (OutputSet target = OutputSet.create(out, kind, opts.force());
              WriteSession session = writer.open(target, wopts)) {
             List<TensorSpec> order = session.begin(writePlan);
-            long planned = 0;
+            long wholeStorages = storages.close();   // streamed by the session besides the tensors below
+            long planned = wholeStorages;
             for (TensorSpec spec : order) {
                 planned = Math.addExact(planned, byName.get(spec.name()).source().byteLength());
             }
@@ -265,6 +270,7 @@ public final class Conversion {
                 total = Math.addExact(total, p.source().byteLength());
             }
             session.finish();
+            total = Math.addExact(total, wholeStorages);
             List<TypeChange> changes = session.typeChanges();
             describeTypeChanges(changes, notes);
             notes.addAll(session.notes());

@@ -20,19 +20,28 @@ import org.pthconvert.tensor.TensorSpec;
  *                 merged with the user's ({@link AbstractWriteSession#metadata}); formats without
  *                 metadata ignore both
  * @param source   the input's name, the selection and the state dict's module metadata
+ * @param storages the whole source storages behind the tensors' origins, for a session that keeps
+ *                 them as they are; {@link SourceStorages#NONE} when the plan is not from a checkpoint
  */
-public record WritePlan(List<PlannedTensor> tensors, Map<String, String> metadata, SourceInfo source) {
+public record WritePlan(List<PlannedTensor> tensors, Map<String, String> metadata, SourceInfo source,
+                        SourceStorages storages) {
 
     public WritePlan {
         tensors = List.copyOf(tensors);
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(storages, "storages");
         Set<String> seen = new HashSet<>();
         for (PlannedTensor t : tensors) {
             if (!seen.add(t.spec().name())) {
                 throw new IllegalArgumentException("two tensors are named '" + t.spec().name() + "'");
             }
         }
+    }
+
+    /** A plan without access to the source storages. */
+    public WritePlan(List<PlannedTensor> tensors, Map<String, String> metadata, SourceInfo source) {
+        this(tensors, metadata, source, SourceStorages.NONE);
     }
 
     /** A plan of plain specs without source identities (tests, generated tensors). */

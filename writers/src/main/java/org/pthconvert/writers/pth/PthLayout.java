@@ -2,7 +2,6 @@ package org.pthconvert.writers.pth;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,12 +14,14 @@ import org.pthconvert.writers.StorageIdentity;
 /**
  * Decides what the output holds. Compact (the default): one record per tensor, written C-contiguous
  * from offset 0, except that entries with the same origin, dtype and shape share one record (tied
- * weights stay tied, and their bytes are asked for once). Keeping storages: the tensors of one source
- * storage stay views into one record holding that whole storage, when one of them covers it whole
- * (its bytes are the storage's); a storage no selected tensor covers is written compactly, since a
- * writer is handed tensors, not storages. Per-channel quantized tensors add a float64 scales record
- * and an int64 zero-points record. Record keys count up in the order the pickle names them, as torch
- * numbers them.
+ * weights stay tied, and their bytes are asked for once). Keeping storages: every source storage a
+ * selected tensor views becomes one record holding that whole storage, read from the source, and
+ * each tensor is pickled as the source's view into it (offset and strides as saved), so tensors that
+ * share memory in the source share it after {@code torch.load}, and an expanded view keeps its small
+ * storage. Only a tensor whose type cannot index its storage (a typed storage of another type, which
+ * torch does not write) falls back to compact, and is listed in {@link #unkept}. Per-channel
+ * quantized tensors add a float64 scales record and an int64 zero-points record. Record keys count
+ * up in the order the pickle names them, as torch numbers them.
  */
 final class PthLayout {
 
@@ -38,6 +39,7 @@ final class PthLayout {
     private final List<PickledTensor> tensors = new ArrayList<>();
     private final List<StoredRecord> records = new ArrayList<>();
     private final List<TensorSpec> needed = new ArrayList<>();
+    private final List<String> unkept = new ArrayList<>();
 
     private PthLayout() {
     }
@@ -48,7 +50,6 @@ final class PthLayout {
 
     static PthLayout plan(List<Item> items, boolean keepStorages) {
         PthLayout l = new PthLayout();
-        Map<String, Item> covers = keepStorages ? covers(items) : Map.of();
         Map<String, StoredRecord> kept = new HashMap<>();
         Map<TieKey, Integer> first = new HashMap<>();
         for (Item it : items) {
@@ -64,45 +65,44 @@ final class PthLayout {
                     continue;
                 }
                 first.put(k, l.tensors.size());
-                Item cover = covers.get(o.storageKey());
-                if (cover != null && viewable(it)) {
-                    StoredRecord r = kept.computeIfAbsent(o.storageKey(), key -> {
-                        l.needed.add(cover.spec());
-                        return l.record(o.storageDtype(), o.storageBytes(),
-                                new StoredRecord.FromTensor(cover.spec().name()));
-                    });
-                    l.tensors.add(new PickledTensor(s.name(), r, o.storageOffset(), s.shape(), o.strides(),
-                            null, null, null));
-                    continue;
+                if (keepStorages) {
+                    Dtype element = elementType(it);
+                    StoredRecord r = kept.get(o.storageKey());
+                    if (element != null && (r == null || r.dtype() == element)) {
+                        if (r == null) {
+                            r = l.record(element, o.storageBytes(), new StoredRecord.WholeStorage(o));
+                            kept.put(o.storageKey(), r);
+                        }
+                        l.tensors.add(l.withQuantization(s, r, o.storageOffset(), o.strides()));
+                        continue;
+                    }
                 }
             }
-            l.tensors.add(l.compact(s));
+            if (keepStorages) {
+                l.unkept.add(s.name());
+            }
+            l.needed.add(s);
+            StoredRecord data = l.record(s.dtype(), s.byteLength(), new StoredRecord.FromTensor(s.name()));
+            l.tensors.add(l.withQuantization(s, data, 0, s.shape().contiguousStrides()));
         }
         return l;
     }
 
-    /** Per source storage, the first tensor whose bytes are the whole storage. */
-    private static Map<String, Item> covers(List<Item> items) {
-        Map<String, Item> out = new LinkedHashMap<>();
-        for (Item it : items) {
-            StorageIdentity o = it.origin();
-            if (o != null && viewable(it) && o.storageOffset() == 0
-                    && it.spec().byteLength() == o.storageBytes()
-                    && o.strides().equals(it.spec().shape().contiguousStrides())) {
-                out.putIfAbsent(o.storageKey(), it);
-            }
+    /**
+     * The type whose elements the tensor's offset and strides count in its storage: the storage's
+     * own, or the tensor's for an untyped storage ({@code _rebuild_tensor_v3}); null when neither fits.
+     */
+    private static Dtype elementType(Item it) {
+        Dtype d = it.spec().dtype();
+        StorageIdentity o = it.origin();
+        if (o.storageDtype() == d || (o.storageDtype() == Dtype.U8 && o.storageBytes() % d.byteWidth() == 0)) {
+            return d;
         }
-        return out;
+        return null;
     }
 
-    /** A plain tensor of the storage's own dtype, so its offset and strides count the storage's elements. */
-    private static boolean viewable(Item it) {
-        return it.spec().quantization() == null && it.origin().storageDtype() == it.spec().dtype();
-    }
-
-    private PickledTensor compact(TensorSpec s) {
-        StoredRecord data = record(s.dtype(), s.byteLength(), new StoredRecord.FromTensor(s.name()));
-        needed.add(s);
+    /** The pickled tensor on {@code data}, with its per-channel parameter records after it. */
+    private PickledTensor withQuantization(TensorSpec s, StoredRecord data, long offset, Shape strides) {
         Quantization q = s.quantization();
         StoredRecord scales = null;
         StoredRecord zeros = null;
@@ -112,7 +112,7 @@ final class PthLayout {
             zeros = record(Dtype.I64, Math.multiplyExact(q.zeroPoints().size(), 8L),
                     new StoredRecord.ZeroPoints(q.zeroPoints()));
         }
-        return new PickledTensor(s.name(), data, 0, s.shape(), s.shape().contiguousStrides(), q, scales, zeros);
+        return new PickledTensor(s.name(), data, offset, s.shape(), strides, q, scales, zeros);
     }
 
     private StoredRecord record(Dtype dtype, long bytes, StoredRecord.Content content) {
@@ -129,6 +129,11 @@ final class PthLayout {
     /** Every record, in key order. */
     List<StoredRecord> records() {
         return records;
+    }
+
+    /** Tensors written compactly although storages were to be kept (none from a file torch wrote). */
+    List<String> unkept() {
+        return unkept;
     }
 
     /** The tensors whose bytes the output needs, in record order. */

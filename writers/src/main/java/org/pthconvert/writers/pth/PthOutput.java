@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
@@ -26,11 +27,22 @@ final class PthOutput {
     private final String folder;
     private final PthLayout layout;
     private final SerializationId id;
+    private final Map<String, TensorSource> wholeStorages;
     private int nextRecord;
 
     PthOutput(FileChannel out, String folder, PthLayout layout, ModuleMetadata metadata, SerializationId id)
             throws IOException {
+        this(out, folder, layout, metadata, id, Map.of());
+    }
+
+    /**
+     * @param wholeStorages the bytes of every {@link StoredRecord.WholeStorage} record, by record key;
+     *                      they are streamed in record order between the tensors handed to {@link #write}
+     */
+    PthOutput(FileChannel out, String folder, PthLayout layout, ModuleMetadata metadata, SerializationId id,
+              Map<String, TensorSource> wholeStorages) throws IOException {
         this.channel = out;
+        this.wholeStorages = Map.copyOf(wholeStorages);
         this.zip = new PthZip(out);
         this.folder = folder + "/";
         this.layout = layout;
@@ -39,37 +51,53 @@ final class PthOutput {
         small(".format_version", ascii("1"));
         small(".storage_alignment", ascii(Integer.toString(PthZip.ALIGNMENT)));
         small("byteorder", ascii("little"));
-        writeGenerated();
     }
 
     /** The bytes of the next tensor record; {@code spec} must be the next of {@link PthLayout#needed}. */
     void write(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
+        writeGenerated();
         StoredRecord r = layout.records().get(nextRecord);
         if (!(r.content() instanceof StoredRecord.FromTensor t) || !t.tensor().equals(spec.name())) {
             throw new IllegalStateException("record data/" + r.key() + " is not for tensor " + spec.name());
         }
+        stream(r, bytes, spec.name());
+        nextRecord++;
+    }
+
+    /** One record's bytes, file to file where the source allows; the zip reads them back for the CRC. */
+    private void stream(StoredRecord r, TensorSource bytes, String tensor) throws IOException, CheckpointException {
         if (bytes.byteLength() != r.byteLength()) {
-            throw WriterFailures.invalid(spec.name(), "source has " + bytes.byteLength() + " bytes, expected "
+            throw WriterFailures.invalid(tensor, "source has " + bytes.byteLength() + " bytes, expected "
                     + r.byteLength());
         }
         zip.begin(folder + "data/" + r.key(), r.byteLength());
         long start = channel.position();
-        bytes.transferTo(channel);   // file to file where the source allows; the zip reads it back for the CRC
+        bytes.transferTo(channel);
         long got = channel.position() - start;
         if (got != r.byteLength()) {
-            throw WriterFailures.invalid(spec.name(), "source gave " + got + " bytes, expected " + r.byteLength());
+            throw WriterFailures.invalid(tensor, "source gave " + got + " bytes, expected " + r.byteLength());
         }
         zip.appended(got);
         zip.end();
-        nextRecord++;
-        writeGenerated();
     }
 
-    /** Records whose bytes this writer makes (quantization parameters) up to the next tensor's. */
-    private void writeGenerated() throws IOException {
+    /**
+     * Records not handed to {@link #write} up to the next one that is: whole source storages, and
+     * the quantization parameters this writer makes.
+     */
+    private void writeGenerated() throws IOException, CheckpointException {
         List<StoredRecord> records = layout.records();
         while (nextRecord < records.size() && !(records.get(nextRecord).content() instanceof StoredRecord.FromTensor)) {
             StoredRecord r = records.get(nextRecord);
+            if (r.content() instanceof StoredRecord.WholeStorage w) {
+                TensorSource source = wholeStorages.get(r.key());
+                if (source == null) {
+                    throw new IllegalStateException("no source for the whole storage of record data/" + r.key());
+                }
+                stream(r, source, "storage " + w.origin().storageKey());
+                nextRecord++;
+                continue;
+            }
             ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(r.byteLength())).order(ByteOrder.LITTLE_ENDIAN);
             if (r.content() instanceof StoredRecord.Scales s) {
                 s.values().forEach(b::putDouble);
@@ -81,13 +109,19 @@ final class PthOutput {
         }
     }
 
-    void finish() throws IOException {
+    void finish() throws IOException, CheckpointException {
+        writeGenerated();
         if (nextRecord != layout.records().size()) {
             throw new IllegalStateException("finish after " + nextRecord + " of " + layout.records().size() + " records");
         }
         small("version", ascii("3\n"));
         small(".data/serialization_id", ascii(id.text()));
         zip.finish();
+    }
+
+    /** Stops background work; the channel is the caller's to close. */
+    void close() {
+        zip.close();
     }
 
     private void small(String name, byte[] data) throws IOException {

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.InvalidRequestException;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.writers.AbstractWriteSession;
@@ -34,13 +37,31 @@ final class PthSession extends AbstractWriteSession {
 
     @Override
     protected List<TensorSpec> onBegin(WritePlan plan) throws IOException, CheckpointException {
+        boolean keep = options().extraFlag(PthWriter.KEEP_STORAGES);
         List<PthLayout.Item> items = new ArrayList<>();
         for (PlannedTensor t : plan.tensors()) {
+            if (keep && t.origin() == null) {
+                // Casting whole storages would also cast bytes no selected tensor views; refusing is plainer.
+                throw new InvalidRequestException("--keep-storages writes the source's storages as they are, "
+                        + "so it cannot be combined with a cast (tensor '" + t.spec().name() + "' would be cast to "
+                        + t.spec().dtype() + ")");
+            }
             items.add(new PthLayout.Item(t.spec(), t.origin()));
         }
-        PthLayout layout = PthLayout.plan(items, options().extraFlag(PthWriter.KEEP_STORAGES));
+        PthLayout layout = PthLayout.plan(items, keep);
+        Map<String, TensorSource> whole = new HashMap<>();
+        for (StoredRecord r : layout.records()) {
+            if (r.content() instanceof StoredRecord.WholeStorage w) {
+                whole.put(r.key(), plan.storages().whole(w.origin(), r.dtype()));
+            }
+        }
+        if (!layout.unkept().isEmpty()) {
+            List<String> names = layout.unkept();
+            note("written compactly, their storages' types do not fit them: " + (names.size() <= 4
+                    ? String.join(", ", names) : names.size() + " tensors (" + names.get(0) + ", ...)"));
+        }
         output = new PthOutput(channel, folder, layout, plan.source().moduleMetadata(),
-                PthWriter.serializationId(options()));
+                PthWriter.serializationId(options()), whole);
         return layout.needed();
     }
 
@@ -50,13 +71,16 @@ final class PthSession extends AbstractWriteSession {
     }
 
     @Override
-    protected void onFinish() throws IOException {
+    protected void onFinish() throws IOException, CheckpointException {
         output.finish();
         channel.close();
     }
 
     @Override
     protected void onClose(boolean aborted) throws IOException {
+        if (output != null) {
+            output.close();
+        }
         channel.close();
     }
 }

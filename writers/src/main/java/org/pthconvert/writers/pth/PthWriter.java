@@ -52,9 +52,9 @@ public final class PthWriter implements TensorWriter {
     @Override
     public List<WriterOption> options() {
         return List.of(
-                new WriterOption(KEEP_STORAGES, "--keep-storages", WriterOption.Type.FLAG, "write the "
-                        + "source's storages as they are (views stay views into them) instead of each tensor "
-                        + "compactly; tied weights stay tied either way."),
+                new WriterOption(KEEP_STORAGES, "--keep-storages", WriterOption.Type.FLAG, "write every "
+                        + "source storage a tensor views whole, each tensor as the source's view into it (memory "
+                        + "shared as in the source), instead of each tensor compactly; not with a cast."),
                 new WriterOption(SERIALIZATION_ID, "--serialization-id", WriterOption.Type.STRING, "the 40 "
                         + "digits of .data/serialization_id (random by default), for byte-reproducible output."));
     }

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 
 /**
@@ -15,33 +16,42 @@ import java.util.zip.CRC32;
  * 64-byte boundary (padding in a local-header extra field "FB" filled with 'Z'), sizes and CRC in a
  * data descriptor and the central directory, DOS time and date zero, ZIP64 fields once a size or an
  * offset reaches 4 GiB, and always a ZIP64 end record. Records are written one after another; the
- * data of a record may arrive in chunks.
+ * data of a record may arrive in chunks. The CRC-32 of a record whose bytes were copied straight to
+ * the file is computed from the file on a worker thread while the next record is copied, and put
+ * into its data descriptor and the central directory at {@link #finish}.
  */
-final class PthZip {
+final class PthZip implements AutoCloseable {
 
     static final int ALIGNMENT = 64;
     private static final long MAX32 = 0xFFFFFFFFL;
     private static final int LOCAL_HEADER = 30;
     private static final int FLAGS = 0x0808;   // data descriptor, UTF-8 names
-    private static final int READ_BACK = 1 << 20;
 
     /** A written record, for the central directory. */
     private record Entry(byte[] name, long offset, long size, int crc) {
     }
 
+    /** A record whose CRC is still being computed; it goes at {@code descriptor + 4} when known. */
+    private record Pending(int entry, long descriptor, Future<Integer> crc) {
+    }
+
     private final FileChannel out;
     private final List<Entry> entries = new ArrayList<>();
+    private final List<Pending> pending = new ArrayList<>();
     private final CRC32 crc = new CRC32();
+    private final RangeCrc readBack;
     private byte[] openName;
     private long openOffset = -1;
+    private long openData;
     private long openSize;
     private long written;
+    private boolean copied;
     private boolean finished;
-    private ByteBuffer readBuffer;
 
     /** @param out positioned where the zip starts; opened for reading too if {@link #appended} is used */
     PthZip(FileChannel out) {
         this.out = out;
+        this.readBack = new RangeCrc(out);
     }
 
     /** Writes a whole small record. */
@@ -83,8 +93,10 @@ final class PthZip {
         writeFully(h.flip());
         openName = n;
         openOffset = offset;
+        openData = out.position();
         openSize = size;
         written = 0;
+        copied = false;
         crc.reset();
     }
 
@@ -105,29 +117,15 @@ final class PthZip {
 
     /**
      * Counts {@code n} bytes the caller wrote straight to the channel (file to file, no heap) as the
-     * next data of the open record; their CRC is computed by reading them back from the page cache.
-     * Needs a channel opened for reading too.
+     * next data of the open record; the record's CRC is then computed by reading it back from the
+     * page cache, in the background. Needs a channel opened for reading too.
      */
-    void appended(long n) throws IOException {
+    void appended(long n) {
         if (openName == null || n < 0 || written + n > openSize) {
             throw new IllegalStateException("appended " + n + " bytes outside a record or past its size");
         }
-        long end = out.position();
-        long pos = end - n;
-        if (readBuffer == null) {
-            readBuffer = ByteBuffer.allocateDirect(READ_BACK);
-        }
-        while (pos < end) {
-            readBuffer.clear().limit((int) Math.min(READ_BACK, end - pos));
-            int r = out.read(readBuffer, pos);
-            if (r <= 0) {
-                throw new IOException("could not read back the bytes just written at offset " + pos);
-            }
-            readBuffer.flip();
-            crc.update(readBuffer);
-            pos += r;
-        }
         written += n;
+        copied = true;
     }
 
     /** Ends the open record with its data descriptor. */
@@ -137,6 +135,10 @@ final class PthZip {
                     + written + " of " + openSize + " bytes");
         }
         int c = (int) crc.getValue();
+        if (copied) {
+            pending.add(new Pending(entries.size(), out.position(), readBack.submit(openData, openData + openSize)));
+            c = 0;
+        }
         boolean zip64 = openSize >= MAX32 || openOffset >= MAX32;
         ByteBuffer d = le(zip64 ? 24 : 16);
         d.putInt(0x08074b50).putInt(c);
@@ -155,6 +157,17 @@ final class PthZip {
         if (openName != null) {
             throw new IllegalStateException("finish with a record open");
         }
+        for (Pending p : pending) {
+            int c = RangeCrc.await(p.crc());
+            ByteBuffer b = le(4).putInt(c).flip();
+            while (b.hasRemaining()) {
+                out.write(b, p.descriptor() + 4 + b.position());
+            }
+            Entry e = entries.get(p.entry());
+            entries.set(p.entry(), new Entry(e.name(), e.offset(), e.size(), c));
+        }
+        pending.clear();
+        readBack.close();
         long cdStart = out.position();
         for (Entry e : entries) {
             boolean big = e.size() >= MAX32;
@@ -189,6 +202,12 @@ final class PthZip {
                 .putInt((int) Math.min(cdSize, MAX32)).putInt((int) Math.min(cdStart, MAX32)).putShort((short) 0);
         writeFully(end.flip());
         finished = true;
+    }
+
+    /** Stops the background CRC work (after {@link #finish}, or on abort). */
+    @Override
+    public void close() {
+        readBack.close();
     }
 
     private static ByteBuffer le(int size) {

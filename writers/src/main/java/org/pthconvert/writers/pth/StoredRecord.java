@@ -3,6 +3,7 @@ package org.pthconvert.writers.pth;
 import java.util.List;
 
 import org.pthconvert.dtype.Dtype;
+import org.pthconvert.writers.StorageIdentity;
 
 /**
  * One {@code data/<key>} record of the output and where its bytes come from.
@@ -20,6 +21,10 @@ record StoredRecord(String key, Dtype dtype, long byteLength, Content content) {
 
     /** The bytes the session is handed for the tensor of this name. */
     record FromTensor(String tensor) implements Content {
+    }
+
+    /** The whole source storage {@code origin} views, read as elements of the record's dtype. */
+    record WholeStorage(StorageIdentity origin) implements Content {
     }
 
     /** Per-channel scales of a quantized tensor, float64. */

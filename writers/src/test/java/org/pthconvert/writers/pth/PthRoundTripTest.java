@@ -117,34 +117,6 @@ class PthRoundTripTest {
         }
     }
 
-    /** views.pth keeps its storages: the same bytes per name, views share records, no more records than the source. */
-    @Test
-    void keepStoragesWritesViewsIntoWholeStorages() throws Exception {
-        Path compact = dir.resolve("compact.pth");
-        Path kept = dir.resolve("kept.pth");
-        int sourceStorages;
-        try (Checkpoint src = Checkpoint.open(Fixtures.file("views.pth"))) {
-            Selected sel = NameRules.none().apply(WeightSelector.select(src, Selection.parse("auto")));
-            sourceStorages = src.storages().size();
-            write(src, sel, sel.moduleMetadata(), compact, "compact", ID, false);
-            write(src, sel, sel.moduleMetadata(), kept, "kept", ID, true);
-        }
-        List<ManifestRow> rows = Fixtures.manifest("views.pth", Fixtures.SELECT_AUTO);
-        try (Checkpoint c = Checkpoint.open(compact); Checkpoint k = Checkpoint.open(kept)) {
-            for (ManifestRow row : rows) {
-                for (Checkpoint back : List.of(c, k)) {
-                    TensorView v = back.tensors().stream().filter(t -> t.name().equals(row.name())).findFirst()
-                            .orElseThrow().view();
-                    assertEquals(row.sha256(), sha256(back.source(v)), row.name());
-                }
-            }
-            assertTrue(k.storages().size() < c.storages().size(), k.storages().size() + " vs " + c.storages().size());
-            assertTrue(k.storages().size() <= sourceStorages);
-            assertTrue(k.tensors().stream().anyMatch(t -> !t.view().isContiguous() || t.view().storageOffset() > 0),
-                    "some tensor stays a view");
-        }
-    }
-
     @Test
     void sameInputAndIdGiveTheSameBytes() throws Exception {
         Path a = dir.resolve("a.pth");
@@ -214,11 +186,6 @@ class PthRoundTripTest {
 
     static void write(Checkpoint src, Selected sel, ModuleMetadata md, Path out, String folder, SerializationId id)
             throws IOException, CheckpointException {
-        write(src, sel, md, out, folder, id, false);
-    }
-
-    static void write(Checkpoint src, Selected sel, ModuleMetadata md, Path out, String folder, SerializationId id,
-                      boolean keepStorages) throws IOException, CheckpointException {
         List<PthLayout.Item> items = new ArrayList<>();
         Map<String, TensorEntry> byName = new HashMap<>();
         for (NamedTensor t : sel.tensors()) {
@@ -226,7 +193,7 @@ class PthRoundTripTest {
             items.add(new PthLayout.Item(new TensorSpec(t.name(), v.dtype(), v.shape(), v.quantization()), viewId(v)));
             byName.put(t.name(), t.source());
         }
-        PthLayout layout = PthLayout.plan(items, keepStorages);
+        PthLayout layout = PthLayout.plan(items);
         try (FileChannel ch = OutputFiles.openEmpty(out, true)) {
             PthOutput o = new PthOutput(ch, folder, layout, md, id);
             for (TensorSpec s : layout.needed()) {

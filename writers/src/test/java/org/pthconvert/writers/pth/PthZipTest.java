@@ -63,6 +63,52 @@ class PthZipTest {
         }
     }
 
+    /**
+     * Records copied straight to the file get their CRC-32 from the background read-back: right in
+     * the central directory and in the data descriptor (ZipInputStream checks the descriptor and the
+     * bytes), for records of 0 bytes, a few bytes, and more than one read-back chunk.
+     */
+    @Test
+    void copiedRecordsGetTheirCrcInDescriptorAndDirectory() throws Exception {
+        Path f = dir.resolve("copied.zip");
+        byte[][] payloads = {new byte[0], "abc".getBytes(StandardCharsets.US_ASCII), new byte[(3 << 20) + 17]};
+        new java.util.Random(7).nextBytes(payloads[2]);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ); PthZip z = new PthZip(ch)) {
+            z.record("a/small", "x".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < payloads.length; i++) {
+                z.begin("a/data/" + i, payloads[i].length);
+                ByteBuffer b = ByteBuffer.wrap(payloads[i]);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                z.appended(payloads[i].length);
+                z.end();
+            }
+            z.finish();
+        }
+        try (ZipFile zip = new ZipFile(f.toFile())) {
+            for (int i = 0; i < payloads.length; i++) {
+                java.util.zip.CRC32 c = new java.util.zip.CRC32();
+                c.update(payloads[i]);
+                assertEquals(c.getValue(), zip.getEntry("a/data/" + i).getCrc(), "record " + i);
+            }
+        }
+        try (ZipFile zip = new ZipFile(f.toFile()); FileChannel ch = FileChannel.open(f)) {
+            long pos = 0;
+            for (ZipEntry e : Collections.list(zip.entries())) {
+                ByteBuffer h = ByteBuffer.allocate(30).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(h, pos);
+                long data = pos + 30 + h.getShort(26) + h.getShort(28);
+                ByteBuffer d = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(d, data + e.getSize());
+                assertEquals(0x08074b50, d.getInt(0), e.getName());
+                assertEquals((int) e.getCrc(), d.getInt(4), "descriptor of " + e.getName());
+                pos = data + e.getSize() + 16;
+            }
+        }
+    }
+
     /** Records past 4 GiB (a sparse file: nothing is written before them) carry ZIP64 offsets. */
     @Test
     void recordsPast4GiBUseZip64() throws Exception {
