@@ -11,6 +11,8 @@
 - dcp_tp/                        2 ranks, a tensor-parallel Shard(1) DTensor and a Shard(0) one
 - dcp_uneven/                    2 ranks, FSDP2 over 7-row and 5-row weights, Shard(1) of 5 columns
 - dcp_bytes/                     2 ranks, model + non-tensor items (int, float, str, dict, list)
+- dcp_strided/                   2 ranks, chunks torch.save writes as non-contiguous views (transposed,
+                                 permuted, an overlapping view with a storage offset)
 
 inputs.tsv has the columns of fixtures/manifest.tsv; the rows are what torch sees: the folder loaded
 whole (dcp_to_torch_save + torch.load; every shard loaded and merged), then the manifest's naming rules.
@@ -140,7 +142,7 @@ def dcp_worker(rank, world, port, kind, folder):
     import torch.distributed.checkpoint as dcp
     from torch.distributed.device_mesh import init_device_mesh
     from torch.distributed.fsdp import fully_shard
-    from torch.distributed.tensor import Shard, distribute_tensor
+    from torch.distributed.tensor import DTensor, Shard, distribute_tensor
     from torch.distributed.checkpoint.state_dict import get_state_dict
     torch.set_num_threads(1)
     dist.init_process_group("gloo", rank=rank, world_size=world)
@@ -180,6 +182,24 @@ def dcp_worker(rank, world, port, kind, folder):
         msd = get_state_dict(model, [])[0]
         state = {"model": msd, "step": 7, "lr": 0.125, "run": "run-1",
                  "meta": {"epoch": 3, "tags": ["a", "b"], "betas": (0.9, 0.99), "done": False, "none": None}}
+    elif kind == "strided":
+        # Local shards that torch.save writes with their strides (DCP clones only views whose storage
+        # is larger than the view): a replicated transpose, a DTensor .t() (Shard(0) -> Shard(1) with
+        # transposed locals), transposed and permuted from_local shards, and an overlapping view over
+        # a storage of exactly its byte size (offset 2, stride 0). A sliced view is cloned by DCP.
+        g = torch.Generator().manual_seed(166)
+        a = torch.randn(4, 6, generator=g)
+        b = torch.randn(6, 4, generator=g).to(torch.bfloat16)
+        loc = torch.randn(5, 2, generator=g) + rank
+        perm = torch.arange(24, dtype=torch.int64).reshape(3, 4, 2) + 100 * rank
+        over = torch.randn(4, generator=g)
+        big = torch.randn(5, 7, generator=g)
+        state = {"model": {"repl_t": a.t(),
+                           "tp_t": distribute_tensor(b, mesh, [Shard(0)]).t(),
+                           "local_t": DTensor.from_local(loc.t(), mesh, [Shard(0)]),
+                           "local_perm": DTensor.from_local(perm.permute(2, 0, 1), mesh, [Shard(1)]),
+                           "overlap": over.as_strided((2, 2), (0, 1), 2),
+                           "sliced": big[1:4, 2:6]}}
     else:
         raise ValueError(kind)
     dcp.save(state, checkpoint_id=str(folder))
@@ -328,6 +348,7 @@ INPUTS = [
     ("dcp_tp", make_dcp("tp")),
     ("dcp_uneven", make_dcp("uneven")),
     ("dcp_bytes", make_dcp("bytes")),
+    ("dcp_strided", make_dcp("strided")),
 ]
 
 
@@ -352,7 +373,8 @@ def generate_inputs(out=OUT, only=None):
     order = [n for n, _ in INPUTS]
     rows.sort(key=lambda r: order.index(r[0]))  # stable: keeps each file's own row order
     G.tsv_write(tsv, ["file", "select", "name", "dtype", "shape", "sha256"], rows)
-    make_hostile(out)
+    if not only:  # hostile/ is rewritten with everything, or alone via the argument "hostile"
+        make_hostile(out)
 
 
 if __name__ == "__main__":
