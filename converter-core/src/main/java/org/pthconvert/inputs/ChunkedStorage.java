@@ -11,19 +11,58 @@ import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.io.StorageBytes;
 
 /**
- * The C-order bytes of a whole tensor that DCP stored as chunks, each chunk C-contiguous at a file
- * offset of a {@code .distcp} file. Nothing is assembled in memory: a position in the whole tensor
+ * The C-order bytes of a whole tensor that DCP stored as chunks, each chunk at a file offset of a
+ * {@code .distcp} file. Nothing is assembled in memory: a position in the whole tensor
  * is mapped to the chunk holding it and to the longest run of bytes that is contiguous both in the
  * whole tensor and in that chunk (a whole chunk when it spans every dimension but the first, one
  * chunk row for a column split), which is read positionally or transferred file to file.
+ *
+ * <p>A chunk that torch saved as a non-contiguous view (a transposed local shard) has element
+ * strides; a tensor with such a chunk is gathered by {@link StridedGather} into a bounded window of
+ * its C-order bytes, from which reads and transfers are served in order.
  *
  * <p>Chunks must tile the tensor exactly; {@link #check} refuses overlaps, gaps and chunks outside
  * it before anything is read.
  */
 final class ChunkedStorage implements StorageBytes {
 
-    /** A chunk: its place in the whole tensor and where its bytes are. */
-    record Piece(long[] offsets, long[] sizes, FileChannel channel, Path file, long dataOffset) {
+    /**
+     * A chunk: its place in the whole tensor and where its bytes are: element {@code i} of the chunk
+     * at {@code dataOffset + width * sum(i[d] * strides[d])}; strides null for C-contiguous.
+     */
+    record Piece(long[] offsets, long[] sizes, FileChannel channel, Path file, long dataOffset, long[] strides) {
+        Piece(long[] offsets, long[] sizes, FileChannel channel, Path file, long dataOffset) {
+            this(offsets, sizes, channel, file, dataOffset, null);
+        }
+
+        long[] elementStrides() {
+            if (strides != null) {
+                return strides;
+            }
+            long[] s = new long[sizes.length];
+            long n = 1;
+            for (int d = sizes.length - 1; d >= 0; d--) {
+                s[d] = n;
+                n = Math.multiplyExact(n, sizes[d]);
+            }
+            return s;
+        }
+
+        /** C-contiguous, ignoring the strides of dimensions of size 1 (as torch does). */
+        boolean contiguous() {
+            if (strides == null) {
+                return true;
+            }
+            long n = 1;
+            for (int d = sizes.length - 1; d >= 0; d--) {
+                if (sizes[d] != 1 && strides[d] != n) {
+                    return false;
+                }
+                n *= sizes[d];
+            }
+            return true;
+        }
+
         long numel() {
             long n = 1;
             for (long s : sizes) {
@@ -36,25 +75,48 @@ final class ChunkedStorage implements StorageBytes {
     /** Runs shorter than this are copied through {@link #GATHER}-byte buffers rather than one by one. */
     private static final long SMALL_RUN = 256 << 10;
     private static final int GATHER = 1 << 20;
+    /** The window of C-order bytes a tensor with strided chunks is gathered into. */
+    static final int WINDOW = 16 << 20;
+    private static final int STAGING = 256 << 10;
+
+    /** A positional read of a piece's file that fills {@code dst} or fails naming the file. */
+    interface Reader {
+        void read(Piece p, long at, ByteBuffer dst) throws IOException, CheckpointException;
+    }
 
     private final String fqn;
     private final long[] shape;
     private final int width;
     private final List<Piece> pieces;
     private final long size;
+    /** Set when a chunk is strided: its window, where it starts in the tensor, how much it holds. */
+    private final StridedGather strided;
+    private final int windowBytes;
+    private ByteBuffer window;
+    private long windowStart = -1;
+    private int windowLength;
 
     /** Rank-0 tensors are handled as shape [1]. */
     ChunkedStorage(String fqn, long[] shape, int width, List<Piece> pieces) {
+        this(fqn, shape, width, pieces, WINDOW, STAGING);
+    }
+
+    /** With the window and staging sizes given (tests make them small). */
+    ChunkedStorage(String fqn, long[] shape, int width, List<Piece> pieces, int windowBytes, int stagingBytes) {
         this.fqn = fqn;
         this.shape = shape.length == 0 ? new long[] {1} : shape;
         this.width = width;
         this.pieces = pieces.stream().map(p -> p.offsets().length == 0
-                ? new Piece(new long[] {0}, new long[] {1}, p.channel(), p.file(), p.dataOffset()) : p).toList();
+                ? new Piece(new long[] {0}, new long[] {1}, p.channel(), p.file(), p.dataOffset(),
+                        p.strides() == null ? null : new long[] {0}) : p).toList();
         long n = 1;
         for (long d : this.shape) {
             n = Math.multiplyExact(n, d);
         }
         this.size = Math.multiplyExact(n, width);
+        boolean allContiguous = this.pieces.stream().allMatch(Piece::contiguous);
+        this.windowBytes = (int) Math.min(size, Math.max(width, windowBytes - windowBytes % width));
+        this.strided = allContiguous ? null : new StridedGather(this.shape, width, this.pieces, stagingBytes);
     }
 
     /**
@@ -159,6 +221,10 @@ final class ChunkedStorage implements StorageBytes {
     @Override
     public void read(long position, ByteBuffer dst) throws IOException, CheckpointException {
         checkRange(position, dst.remaining());
+        if (strided != null) {
+            readWindowed(position, dst);
+            return;
+        }
         long pos = position;
         while (dst.hasRemaining()) {
             Run r = runAt(pos);
@@ -182,6 +248,10 @@ final class ChunkedStorage implements StorageBytes {
     @Override
     public void transferTo(long position, long count, FileChannel out) throws IOException, CheckpointException {
         checkRange(position, count);
+        if (strided != null) {
+            transferWindowed(position, count, out);
+            return;
+        }
         long pos = position;
         long left = count;
         ByteBuffer gather = null;
@@ -225,6 +295,59 @@ final class ChunkedStorage implements StorageBytes {
             }
             pos += n;
             left -= n;
+        }
+    }
+
+    private synchronized void readWindowed(long position, ByteBuffer dst) throws IOException, CheckpointException {
+        long pos = position;
+        while (dst.hasRemaining()) {
+            int at = windowAt(pos);
+            int n = Math.min(dst.remaining(), windowLength - at);
+            dst.put(window.slice(at, n));
+            pos += n;
+        }
+    }
+
+    private synchronized void transferWindowed(long position, long count, FileChannel out)
+            throws IOException, CheckpointException {
+        long pos = position;
+        long left = count;
+        while (left > 0) {
+            int at = windowAt(pos);
+            int n = (int) Math.min(left, windowLength - at);
+            ByteBuffer b = window.slice(at, n);
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+            pos += n;
+            left -= n;
+        }
+    }
+
+    /** Makes the window hold byte {@code pos} of the tensor; returns its index in the window. */
+    private int windowAt(long pos) throws IOException, CheckpointException {
+        if (windowStart < 0 || pos < windowStart || pos >= windowStart + windowLength) {
+            if (window == null) {
+                window = ByteBuffer.allocateDirect(windowBytes);
+            }
+            long start = pos - pos % width;
+            int length = (int) Math.min(windowBytes, size - start);
+            windowStart = -1; // a failed gather leaves no stale window
+            strided.gather(start / width, length, window, this::readAt);
+            windowStart = start;
+            windowLength = length;
+        }
+        return (int) (pos - windowStart);
+    }
+
+    private void readAt(Piece p, long at, ByteBuffer dst) throws IOException, CheckpointException {
+        long pos = at;
+        while (dst.hasRemaining()) {
+            int got = p.channel().read(dst, pos);
+            if (got < 0) {
+                throw truncated(p, pos);
+            }
+            pos += got;
         }
     }
 
