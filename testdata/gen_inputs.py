@@ -11,6 +11,9 @@
 - dcp_tp/                        2 ranks, a tensor-parallel Shard(1) DTensor and a Shard(0) one
 - dcp_uneven/                    2 ranks, FSDP2 over 7-row and 5-row weights, Shard(1) of 5 columns
 - dcp_bytes/                     2 ranks, model + non-tensor items (int, float, str, dict, list)
+- hf_single_safetensors/         config.json + one unindexed model.safetensors (what many HF repos ship)
+- hf_single_bin/                 config.json + one unindexed torch.save pytorch_model.bin (tied weights)
+- hf_single_both/                both files (the .bin zeroed): read from model.safetensors, as transformers does
 - dcp_strided/                   2 ranks, chunks torch.save writes as non-contiguous views (transposed,
                                  permuted, an overlapping view with a storage offset)
 
@@ -122,6 +125,37 @@ def make_hf_safetensors(folder):
     for f in files:
         merged.update(load_file(str(folder / f)))
     return merged
+
+
+def _single_folder(folder, safetensors, bin_):
+    """A folder as many Hugging Face repositories ship it: config.json and one unindexed weights file."""
+    from safetensors.torch import save_file, load_file
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "tiny", "hidden_size": 4}, indent=2) + "\n")
+    sd = hf_model_sd()
+    got = None
+    if bin_:
+        # in the folder with both, the .bin differs so that which file was read shows
+        torch.save(sd if not safetensors else {k: v * 0 for k, v in sd.items()}, folder / "pytorch_model.bin")
+        got = torch.load(folder / "pytorch_model.bin", weights_only=True)
+    if safetensors:
+        st = dict(sd)
+        st["lm_head.weight"] = st["lm_head.weight"].clone()  # safetensors refuses shared memory
+        save_file(st, str(folder / "model.safetensors"), metadata={"format": "pt"})
+        got = load_file(str(folder / "model.safetensors"))  # what transformers reads when both are there
+    return got
+
+
+def make_hf_single_safetensors(folder):
+    return _single_folder(folder, True, False)
+
+
+def make_hf_single_bin(folder):
+    return _single_folder(folder, False, True)
+
+
+def make_hf_single_both(folder):
+    return _single_folder(folder, True, True)
 
 
 # ---------------------------------------------------------------------------------------------- DCP
@@ -349,6 +383,9 @@ INPUTS = [
     ("dcp_uneven", make_dcp("uneven")),
     ("dcp_bytes", make_dcp("bytes")),
     ("dcp_strided", make_dcp("strided")),
+    ("hf_single_safetensors", make_hf_single_safetensors),
+    ("hf_single_bin", make_hf_single_bin),
+    ("hf_single_both", make_hf_single_both),
 ]
 
 
