@@ -56,7 +56,10 @@ class ChunkedStorageTest {
             int width = new int[] {1, 2, 4, 8}[rnd.nextInt(4)];
             check(shape, width, rnd, dir.resolve("s" + round), true);
         }
+        assertTrue(stridedPieces > 300, "strided pieces made: " + stridedPieces);
     }
+
+    private int stridedPieces;
 
     private void check(long[] shape, int width, Random rnd, Path file, boolean strided) throws Exception {
         // cut points per dimension (possibly none: whole dimension in one piece)
@@ -88,7 +91,9 @@ class ChunkedStorageTest {
                     long offset = rnd.nextInt(4);
                     byte[] storage = scatter(data, g[1], strides, offset, width, rnd);
                     ch.write(ByteBuffer.wrap(storage), at);
-                    pieces.add(new ChunkedStorage.Piece(g[0], g[1], ch, file, at + offset * width, strides));
+                    ChunkedStorage.Piece p = new ChunkedStorage.Piece(g[0], g[1], ch, file, at + offset * width, strides);
+                    stridedPieces += p.contiguous() ? 0 : 1;
+                    pieces.add(p);
                     at += storage.length + 3;
                 } else {
                     ch.write(ByteBuffer.wrap(data), at);
