@@ -72,12 +72,21 @@ final class ChunkedStorage implements StorageBytes {
         }
     }
 
-    /** Runs shorter than this are copied through {@link #GATHER}-byte buffers rather than one by one. */
+    /** Runs shorter than this are gathered through a window rather than transferred one by one. */
     private static final long SMALL_RUN = 256 << 10;
-    private static final int GATHER = 1 << 20;
-    /** The window of C-order bytes a tensor with strided chunks is gathered into. */
+    /**
+     * The window short runs of C-contiguous chunks are gathered into: small enough to stay in the
+     * CPU's cache between the reads that fill it and the write that empties it (larger windows cost
+     * more system time per byte, measured on the DCP benchmark), large enough that each chunk's part
+     * of it is one read.
+     */
+    static final int GATHER_WINDOW = 1 << 20;
+    /**
+     * The window a tensor with a strided chunk is gathered into: a transposed chunk's file runs are
+     * as long as the window has rows, so it is larger.
+     */
     static final int WINDOW = 16 << 20;
-    private static final int STAGING = 256 << 10;
+    private static final int STAGING = 512 << 10;
 
     /** A positional read of a piece's file that fills {@code dst} or fails naming the file. */
     interface Reader {
@@ -89,19 +98,17 @@ final class ChunkedStorage implements StorageBytes {
     private final int width;
     private final List<Piece> pieces;
     private final long size;
-    /** Set when a chunk is strided: its window, where it starts in the tensor, how much it holds. */
-    private final StridedGather strided;
+    /** Gathers any range of the tensor into a window; every read goes through it when a chunk is strided. */
+    private final StridedGather gatherer;
+    private final boolean strided;
     private final int windowBytes;
-    private ByteBuffer window;
-    private long windowStart = -1;
-    private int windowLength;
 
     /** Rank-0 tensors are handled as shape [1]. */
     ChunkedStorage(String fqn, long[] shape, int width, List<Piece> pieces) {
-        this(fqn, shape, width, pieces, WINDOW, STAGING);
+        this(fqn, shape, width, pieces, -1, STAGING);
     }
 
-    /** With the window and staging sizes given (tests make them small). */
+    /** With the window and staging sizes given (tests make them small; -1: the defaults). */
     ChunkedStorage(String fqn, long[] shape, int width, List<Piece> pieces, int windowBytes, int stagingBytes) {
         this.fqn = fqn;
         this.shape = shape.length == 0 ? new long[] {1} : shape;
@@ -115,8 +122,10 @@ final class ChunkedStorage implements StorageBytes {
         }
         this.size = Math.multiplyExact(n, width);
         boolean allContiguous = this.pieces.stream().allMatch(Piece::contiguous);
-        this.windowBytes = (int) Math.min(size, Math.max(width, windowBytes - windowBytes % width));
-        this.strided = allContiguous ? null : new StridedGather(this.shape, width, this.pieces, stagingBytes);
+        int window = windowBytes > 0 ? windowBytes : allContiguous ? GATHER_WINDOW : WINDOW;
+        this.windowBytes = (int) Math.min(size, Math.max(width, window - window % width));
+        this.strided = !allContiguous;
+        this.gatherer = new StridedGather(this.shape, width, this.pieces, stagingBytes);
     }
 
     /**
@@ -221,7 +230,7 @@ final class ChunkedStorage implements StorageBytes {
     @Override
     public void read(long position, ByteBuffer dst) throws IOException, CheckpointException {
         checkRange(position, dst.remaining());
-        if (strided != null) {
+        if (strided) {
             readWindowed(position, dst);
             return;
         }
@@ -248,27 +257,21 @@ final class ChunkedStorage implements StorageBytes {
     @Override
     public void transferTo(long position, long count, FileChannel out) throws IOException, CheckpointException {
         checkRange(position, count);
-        if (strided != null) {
+        if (strided) {
             transferWindowed(position, count, out);
             return;
         }
         long pos = position;
         long left = count;
-        ByteBuffer gather = null;
         while (left > 0) {
             Run r = runAt(pos);
             if (r.count() < SMALL_RUN && left > r.count()) {
-                // Column splits give one short run per row and chunk: gather many into one write.
-                if (gather == null) {
-                    gather = ByteBuffer.allocateDirect(GATHER);
-                }
-                int n = (int) Math.min(GATHER, left);
-                gather.clear().limit(n);
-                read(pos, gather);
-                gather.flip();
-                while (gather.hasRemaining()) {
-                    out.write(gather);
-                }
+                // Column splits give one short run per row and chunk: many rows of each chunk are
+                // one run in its file, read at once and scattered into a window written at once.
+                GatherBuffers g = GatherBuffers.local();
+                int at = windowAt(g, pos);
+                int n = (int) Math.min(left, g.length - at);
+                write(g, at, n, out);
                 pos += n;
                 left -= n;
                 continue;
@@ -298,46 +301,50 @@ final class ChunkedStorage implements StorageBytes {
         }
     }
 
-    private synchronized void readWindowed(long position, ByteBuffer dst) throws IOException, CheckpointException {
+    private void readWindowed(long position, ByteBuffer dst) throws IOException, CheckpointException {
+        GatherBuffers g = GatherBuffers.local();
         long pos = position;
         while (dst.hasRemaining()) {
-            int at = windowAt(pos);
-            int n = Math.min(dst.remaining(), windowLength - at);
-            dst.put(window.slice(at, n));
+            int at = windowAt(g, pos);
+            int n = Math.min(dst.remaining(), g.length - at);
+            dst.put(g.window(windowBytes).slice(at, n));
             pos += n;
         }
     }
 
-    private synchronized void transferWindowed(long position, long count, FileChannel out)
-            throws IOException, CheckpointException {
+    private void transferWindowed(long position, long count, FileChannel out) throws IOException, CheckpointException {
+        GatherBuffers g = GatherBuffers.local();
         long pos = position;
         long left = count;
         while (left > 0) {
-            int at = windowAt(pos);
-            int n = (int) Math.min(left, windowLength - at);
-            ByteBuffer b = window.slice(at, n);
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
+            int at = windowAt(g, pos);
+            int n = (int) Math.min(left, g.length - at);
+            write(g, at, n, out);
             pos += n;
             left -= n;
         }
     }
 
-    /** Makes the window hold byte {@code pos} of the tensor; returns its index in the window. */
-    private int windowAt(long pos) throws IOException, CheckpointException {
-        if (windowStart < 0 || pos < windowStart || pos >= windowStart + windowLength) {
-            if (window == null) {
-                window = ByteBuffer.allocateDirect(windowBytes);
-            }
+    private void write(GatherBuffers g, int at, int n, FileChannel out) throws IOException {
+        ByteBuffer b = g.window(windowBytes).slice(at, n);
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+    }
+
+    /** Makes this thread's window hold byte {@code pos} of the tensor; returns its index in the window. */
+    private int windowAt(GatherBuffers g, long pos) throws IOException, CheckpointException {
+        if (g.owner != this || pos < g.start || pos >= g.start + g.length) {
+            ByteBuffer window = g.window(windowBytes);
             long start = pos - pos % width;
             int length = (int) Math.min(windowBytes, size - start);
-            windowStart = -1; // a failed gather leaves no stale window
-            strided.gather(start / width, length, window, this::readAt);
-            windowStart = start;
-            windowLength = length;
+            g.owner = null; // a failed gather leaves no stale window
+            gatherer.gather(start / width, length, window, this::readAt);
+            g.owner = this;
+            g.start = start;
+            g.length = length;
         }
-        return (int) (pos - windowStart);
+        return (int) (pos - g.start);
     }
 
     private void readAt(Piece p, long at, ByteBuffer dst) throws IOException, CheckpointException {

@@ -18,13 +18,15 @@ final class StridedGather {
     private final long[] shape;
     private final int width;
     private final List<ChunkedStorage.Piece> pieces;
-    private final ByteBuffer staging;
+    private final int stagingBytes;
+    /** Segments at least this long go straight from the file to their place, without staging. */
+    private static final long DIRECT_SEGMENT = 64 << 10;
 
     StridedGather(long[] shape, int width, List<ChunkedStorage.Piece> pieces, int stagingBytes) {
         this.shape = shape;
         this.width = width;
         this.pieces = pieces;
-        this.staging = ByteBuffer.allocateDirect(Math.max(width, stagingBytes - stagingBytes % width));
+        this.stagingBytes = Math.max(width, stagingBytes - stagingBytes % width);
     }
 
     /** Fills {@code dst} (position 0, {@code count} bytes) with the whole tensor's bytes from element {@code first}. */
@@ -122,16 +124,18 @@ final class StridedGather {
             run *= ext;
             runFrom--;
         }
-        // whether that run also lands contiguously in the output (then it is copied in bulk)
-        boolean outRun = true;
-        long o = 1;
+        // the innermost part of the run that is also contiguous in the output: a segment copied in bulk
+        long seg = 1;
         for (int k = rank - 1; k >= runFrom; k--) {
             int d = order[k];
             long ext = b[d] - a[d];
-            if (ext != 1 && outStride[d] != o) {
-                outRun = false;
+            if (ext == 1) {
+                continue;
             }
-            o *= ext;
+            if (outStride[d] != seg) {
+                break;
+            }
+            seg *= ext;
         }
         long[] idx = a.clone();
         while (true) {
@@ -142,7 +146,7 @@ final class StridedGather {
                 outElem += idx[d] * outStride[d];
             }
             // one file run: the dims order[runFrom..] from idx to their box end, read in slices
-            copyRun(p, order, runFrom, a, b, storageElem, outElem - first, run, outRun, dst, reader, outStride);
+            copyRun(p, new Run(order, runFrom, a, b, outStride, run, seg), storageElem, outElem - first, dst, reader);
             // next index over the outer dims order[0..runFrom)
             int k = runFrom - 1;
             while (k >= 0) {
@@ -159,40 +163,50 @@ final class StridedGather {
         }
     }
 
-    /** Reads {@code run} elements contiguous in the file and scatters them to their output places. */
-    private void copyRun(ChunkedStorage.Piece p, Integer[] order, int runFrom, long[] a, long[] b,
-            long storageElem, long outElem, long run, boolean outRun, ByteBuffer dst,
-            ChunkedStorage.Reader reader, long[] outStride) throws IOException, CheckpointException {
-        int rank = order.length;
-        long maxRunElements = staging.capacity() / width;
+    /**
+     * A run of the box over the dims {@code order[from..]} (storage order), {@code length} elements
+     * contiguous in the file, made of segments of {@code segment} elements contiguous in the output.
+     */
+    private record Run(Integer[] order, int from, long[] a, long[] b, long[] outStride, long length, long segment) {
+        /** The output element of run element {@code e}, relative to the run's first. */
+        long out(long e) {
+            long rest = e;
+            long out = 0;
+            for (int k = order.length - 1; k >= from && rest > 0; k--) {
+                int d = order[k];
+                long ext = b[d] - a[d];
+                out += (rest % ext) * outStride[d];
+                rest /= ext;
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Copies one run: straight into the output when its segments are long (one read each), else
+     * through staging, as many whole segments per read as fit, each put in its place in bulk.
+     */
+    private void copyRun(ChunkedStorage.Piece p, Run r, long storageElem, long outElem, ByteBuffer dst,
+            ChunkedStorage.Reader reader) throws IOException, CheckpointException {
+        long seg = r.segment();
+        long perRead = stagingBytes / width / seg * seg;
+        boolean direct = seg * width >= DIRECT_SEGMENT || perRead == 0;
+        ByteBuffer staging = direct ? null : GatherBuffers.local().staging((int) (perRead * width));
         long done = 0;
-        while (done < run) {
-            long n = outRun ? run - done : Math.min(run - done, maxRunElements);
+        while (done < r.length()) {
             long at = Math.addExact(p.dataOffset(), Math.multiplyExact(storageElem + done, (long) width));
-            if (outRun) {
-                ByteBuffer slice = dst.slice((int) ((outElem + done) * width), (int) (n * width));
-                reader.read(p, at, slice);
-                done += n;
+            if (direct) {
+                // a segment is contiguous in the file and in the output: one read into its place
+                reader.read(p, at, dst.slice((int) ((outElem + r.out(done)) * width), (int) (seg * width)));
+                done += seg;
                 continue;
             }
+            long n = Math.min(r.length() - done, perRead);
             staging.clear().limit((int) (n * width));
             reader.read(p, at, staging);
-            staging.flip();
-            for (long e = 0; e < n; e++) {
-                // position of run element done + e: digits over order[runFrom..] in storage order
-                long rest = done + e;
-                long out = outElem;
-                for (int k = rank - 1; k >= runFrom; k--) {
-                    int d = order[k];
-                    long ext = b[d] - a[d];
-                    out += (rest % ext) * outStride[d];
-                    rest /= ext;
-                }
-                int from = (int) (e * width);
-                int to = (int) (out * width);
-                for (int i = 0; i < width; i++) {
-                    dst.put(to + i, staging.get(from + i));
-                }
+            for (long e = 0; e < n; e += seg) {
+                int to = (int) ((outElem + r.out(done + e)) * width);
+                dst.put(to, staging, (int) (e * width), (int) (seg * width));
             }
             done += n;
         }
