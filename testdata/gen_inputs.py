@@ -11,6 +11,11 @@
 - dcp_tp/                        2 ranks, a tensor-parallel Shard(1) DTensor and a Shard(0) one
 - dcp_uneven/                    2 ranks, FSDP2 over 7-row and 5-row weights, Shard(1) of 5 columns
 - dcp_bytes/                     2 ranks, model + non-tensor items (int, float, str, dict, list)
+- hf_single_safetensors/         config.json + one unindexed model.safetensors (what many HF repos ship)
+- hf_single_bin/                 config.json + one unindexed torch.save pytorch_model.bin (tied weights)
+- hf_single_both/                both files (the .bin zeroed): read from model.safetensors, as transformers does
+- dcp_strided/                   2 ranks, chunks torch.save writes as non-contiguous views (transposed,
+                                 permuted, an overlapping view with a storage offset)
 
 inputs.tsv has the columns of fixtures/manifest.tsv; the rows are what torch sees: the folder loaded
 whole (dcp_to_torch_save + torch.load; every shard loaded and merged), then the manifest's naming rules.
@@ -122,6 +127,37 @@ def make_hf_safetensors(folder):
     return merged
 
 
+def _single_folder(folder, safetensors, bin_):
+    """A folder as many Hugging Face repositories ship it: config.json and one unindexed weights file."""
+    from safetensors.torch import save_file, load_file
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "tiny", "hidden_size": 4}, indent=2) + "\n")
+    sd = hf_model_sd()
+    got = None
+    if bin_:
+        # in the folder with both, the .bin differs so that which file was read shows
+        torch.save(sd if not safetensors else {k: v * 0 for k, v in sd.items()}, folder / "pytorch_model.bin")
+        got = torch.load(folder / "pytorch_model.bin", weights_only=True)
+    if safetensors:
+        st = dict(sd)
+        st["lm_head.weight"] = st["lm_head.weight"].clone()  # safetensors refuses shared memory
+        save_file(st, str(folder / "model.safetensors"), metadata={"format": "pt"})
+        got = load_file(str(folder / "model.safetensors"))  # what transformers reads when both are there
+    return got
+
+
+def make_hf_single_safetensors(folder):
+    return _single_folder(folder, True, False)
+
+
+def make_hf_single_bin(folder):
+    return _single_folder(folder, False, True)
+
+
+def make_hf_single_both(folder):
+    return _single_folder(folder, True, True)
+
+
 # ---------------------------------------------------------------------------------------------- DCP
 
 class Mlp(nn.Module):
@@ -140,7 +176,7 @@ def dcp_worker(rank, world, port, kind, folder):
     import torch.distributed.checkpoint as dcp
     from torch.distributed.device_mesh import init_device_mesh
     from torch.distributed.fsdp import fully_shard
-    from torch.distributed.tensor import Shard, distribute_tensor
+    from torch.distributed.tensor import DTensor, Shard, distribute_tensor
     from torch.distributed.checkpoint.state_dict import get_state_dict
     torch.set_num_threads(1)
     dist.init_process_group("gloo", rank=rank, world_size=world)
@@ -180,6 +216,24 @@ def dcp_worker(rank, world, port, kind, folder):
         msd = get_state_dict(model, [])[0]
         state = {"model": msd, "step": 7, "lr": 0.125, "run": "run-1",
                  "meta": {"epoch": 3, "tags": ["a", "b"], "betas": (0.9, 0.99), "done": False, "none": None}}
+    elif kind == "strided":
+        # Local shards that torch.save writes with their strides (DCP clones only views whose storage
+        # is larger than the view): a replicated transpose, a DTensor .t() (Shard(0) -> Shard(1) with
+        # transposed locals), transposed and permuted from_local shards, and an overlapping view over
+        # a storage of exactly its byte size (offset 2, stride 0). A sliced view is cloned by DCP.
+        g = torch.Generator().manual_seed(166)
+        a = torch.randn(4, 6, generator=g)
+        b = torch.randn(6, 4, generator=g).to(torch.bfloat16)
+        loc = torch.randn(5, 2, generator=g) + rank
+        perm = torch.arange(24, dtype=torch.int64).reshape(3, 4, 2) + 100 * rank
+        over = torch.randn(4, generator=g)
+        big = torch.randn(5, 7, generator=g)
+        state = {"model": {"repl_t": a.t(),
+                           "tp_t": distribute_tensor(b, mesh, [Shard(0)]).t(),
+                           "local_t": DTensor.from_local(loc.t(), mesh, [Shard(0)]),
+                           "local_perm": DTensor.from_local(perm.permute(2, 0, 1), mesh, [Shard(1)]),
+                           "overlap": over.as_strided((2, 2), (0, 1), 2),
+                           "sliced": big[1:4, 2:6]}}
     else:
         raise ValueError(kind)
     dcp.save(state, checkpoint_id=str(folder))
@@ -328,6 +382,10 @@ INPUTS = [
     ("dcp_tp", make_dcp("tp")),
     ("dcp_uneven", make_dcp("uneven")),
     ("dcp_bytes", make_dcp("bytes")),
+    ("dcp_strided", make_dcp("strided")),
+    ("hf_single_safetensors", make_hf_single_safetensors),
+    ("hf_single_bin", make_hf_single_bin),
+    ("hf_single_both", make_hf_single_both),
 ]
 
 
@@ -352,7 +410,8 @@ def generate_inputs(out=OUT, only=None):
     order = [n for n, _ in INPUTS]
     rows.sort(key=lambda r: order.index(r[0]))  # stable: keeps each file's own row order
     G.tsv_write(tsv, ["file", "select", "name", "dtype", "shape", "sha256"], rows)
-    make_hostile(out)
+    if not only:  # hostile/ is rewritten with everything, or alone via the argument "hostile"
+        make_hostile(out)
 
 
 if __name__ == "__main__":

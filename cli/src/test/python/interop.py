@@ -208,6 +208,11 @@ def load_input(path):
         with tempfile.TemporaryDirectory() as tmp:
             dcp_to_torch_save(str(path), str(Path(tmp) / "whole.pt"))
             return torch.load(Path(tmp) / "whole.pt", weights_only=False)
+    if path.is_dir() and not any(path.glob("*.index.json")):
+        # one unindexed weights file: model.safetensors first, as transformers' from_pretrained
+        if (path / "model.safetensors").exists():
+            return load_file(str(path / "model.safetensors"))
+        return torch.load(path / "pytorch_model.bin", weights_only=True)
     if path.is_dir() or path.name.endswith(".index.json"):
         index = path if path.is_file() else sorted(path.glob("*.index.json"))[0]
         merged = collections.OrderedDict()

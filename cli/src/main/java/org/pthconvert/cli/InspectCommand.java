@@ -112,6 +112,9 @@ public final class InspectCommand implements Callable<Integer> {
         out.println(file + ": " + formatName(ckpt) + ", " + ckpt.tensors().size() + " tensors ("
                 + Sizes.count(elements) + " elements, " + Sizes.human(storedBytes(ckpt)) + " stored), "
                 + verdictText(ckpt));
+        for (String w : ckpt.warnings()) {
+            out.println("Note: " + Reporter.printable(w));
+        }
         out.println();
         new TextRenderer(out).render(tree);
         out.println();
@@ -181,6 +184,8 @@ public final class InspectCommand implements Callable<Integer> {
             case SHARDED_BIN -> "sharded Hugging Face folder of torch.save shards (pytorch_model.bin.index.json)";
             case SHARDED_SAFETENSORS -> "sharded Hugging Face folder of safetensors shards (model.safetensors.index.json)";
             case DCP -> "torch.distributed.checkpoint folder (.metadata + .distcp files)";
+            case FOLDER_SAFETENSORS -> "Hugging Face folder with one model.safetensors (no index)";
+            case FOLDER_BIN -> "Hugging Face folder with one torch.save pytorch_model.bin (no index)";
         };
     }
 }

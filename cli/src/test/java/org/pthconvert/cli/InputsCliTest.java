@@ -62,12 +62,16 @@ class InputsCliTest {
     @Test
     void inspectSaysWhichKindItFound() {
         String[][] cases = {{"dcp_adam", "torch.distributed.checkpoint folder"}, {"hf_bin", "torch.save shards"},
-            {"hf_safetensors/model.safetensors.index.json", "safetensors shards"}, {"plain.safetensors", "safetensors file"}};
+            {"hf_safetensors/model.safetensors.index.json", "safetensors shards"}, {"plain.safetensors", "safetensors file"},
+            {"hf_single_safetensors", "folder with one model.safetensors"}, {"hf_single_bin", "folder with one torch.save pytorch_model.bin"},
+            {"hf_single_both", "folder with one model.safetensors"}};
         for (String[] c : cases) {
             CliRun r = CliRun.of("inspect", Fixtures.input(c[0]).toString());
             assertEquals(0, r.code(), r.toString());
             assertTrue(r.out().lines().findFirst().orElse("").contains(c[1]), r.toString());
         }
+        CliRun both = CliRun.of("inspect", Fixtures.input("hf_single_both").toString());
+        assertTrue(both.out().lines().skip(1).findFirst().orElse("").contains("also holds pytorch_model.bin"), both.toString());
         CliRun values = CliRun.of("inspect", Fixtures.input("dcp_bytes").toString());
         assertTrue(values.out().contains("step: 7") && values.out().contains("run: 'run-1'")
                 && values.out().contains("betas: (0.9, 0.99)"), values.toString());

@@ -27,7 +27,11 @@ public interface CheckpointContainer extends Closeable {
         /** A Hugging Face folder of safetensors shards with model.safetensors.index.json. */
         SHARDED_SAFETENSORS,
         /** A torch.distributed.checkpoint folder (.metadata and .distcp files). */
-        DCP
+        DCP,
+        /** A folder without an index whose weights are one model.safetensors. */
+        FOLDER_SAFETENSORS,
+        /** A folder without an index whose weights are one torch.save pytorch_model.bin. */
+        FOLDER_BIN
     }
 
     Path file();

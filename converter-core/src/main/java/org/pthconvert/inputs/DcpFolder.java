@@ -34,7 +34,8 @@ import org.pthconvert.tensor.TensorView;
  * {@link ChunkedStorage} over its chunks, each bytes item the value its pickle holds (read with the
  * torch layer's safe hooks; torch would load it with {@code torch.load(weights_only=False)}, so one
  * that would run code refuses the folder). Every chunk's own small archive is opened and its pickle
- * read to check that it holds a contiguous tensor of the metadata's dtype and the chunk's size.
+ * read to check that it holds a tensor of the metadata's dtype and the chunk's size, with its view
+ * (strides, storage offset) inside its storage.
  */
 final class DcpFolder {
     /** Chunks per tensor; overlap checks are pairwise. FSDP x TP on thousands of ranks stays below. */
@@ -125,21 +126,34 @@ final class DcpFolder {
             throw ChunkArchive.fail(file, item.fqn(), loc.offset(), "its " + where + " has shape " + view.shape()
                     + " but the metadata says " + java.util.Arrays.toString(chunk.sizes()));
         }
-        if (!view.isContiguous() || view.quantization() != null) {
+        if (view.quantization() != null) {
             throw CheckpointException.of(Reason.UNSUPPORTED, "its " + where
-                    + " is stored as a non-contiguous view, which is not supported").inFile(file).at(null, loc.offset()).forTensor(item.fqn());
+                    + " is a quantized tensor, which is not supported").inFile(file).at(null, loc.offset()).forTensor(item.fqn());
         }
         ChunkArchive.Record data = zip.get("data/" + view.storage().key());
         if (data == null) {
             throw ChunkArchive.fail(file, item.fqn(), loc.offset(), "its " + where + " archive lacks data/"
                     + view.storage().key());
         }
-        long offset = Math.multiplyExact(view.storageOffset(), (long) view.dtype().byteWidth());
-        if (data.size() != view.storage().byteSize() || offset > data.size() || view.byteLength() > data.size() - offset) {
+        if (data.size() != view.storage().byteSize()) {
             throw ChunkArchive.fail(file, item.fqn(), data.dataOffset(), "its " + where + " data record holds "
                     + data.size() + " bytes, not the " + view.storage().byteSize() + " its pickle declares");
         }
-        return new ChunkedStorage.Piece(chunk.offsets(), chunk.sizes(), ch, file, data.dataOffset() + offset);
+        // torch.load gives such a view (transposed, permuted, overlapping) and DCP copies it into
+        // place element by element: any layout inside the storage is read as it is.
+        long[] strides = view.isContiguous() ? null : view.strides().toArray();
+        if (strides != null && java.util.Arrays.stream(strides).anyMatch(x -> x < 0)) {
+            throw ChunkArchive.fail(file, item.fqn(), loc.offset(), "its " + where + " has a negative stride "
+                    + view.strides());
+        }
+        long last = view.numel() == 0 ? -1 : view.endElement() - 1;
+        int width = view.dtype().byteWidth();
+        if (last >= 0 && last >= data.size() / width) {
+            throw ChunkArchive.fail(file, item.fqn(), data.dataOffset(), "its " + where + " view reaches element "
+                    + last + " of a storage of " + data.size() / width + " elements");
+        }
+        long offset = Math.multiplyExact(view.storageOffset(), (long) width);
+        return new ChunkedStorage.Piece(chunk.offsets(), chunk.sizes(), ch, file, data.dataOffset() + offset, strides);
     }
 
     private PickleValue bytesItem(DcpMetadata.Item item) throws IOException, CheckpointException {

@@ -20,7 +20,13 @@ import org.pthconvert.errors.CheckpointException.Reason;
 /**
  * Recognises the assembled inputs from their content: a folder holding a DCP {@code .metadata}
  * pickle, a folder or file that is a sharded checkpoint index (JSON with a {@code weight_map}), a
- * file that starts with a safetensors header. Anything else is left to the torch.save readers.
+ * file that starts with a safetensors header, a folder without an index whose weights are one
+ * {@code model.safetensors} or {@code pytorch_model.bin} (names select the candidate; its content
+ * must then be what the name says). Anything else is left to the torch.save readers.
+ *
+ * <p>A folder with both single files is read from {@code model.safetensors}, as transformers'
+ * {@code from_pretrained} does (Hugging Face repositories ship both with the same weights), with a
+ * warning naming the other file.
  */
 public final class Inputs {
     /** Index files larger than this are not indexes (a 70B model's index is ~100 KB). */
@@ -97,8 +103,43 @@ public final class Inputs {
                 }
             }
         }
-        throw CheckpointException.of(Reason.INVALID, "this is a directory, but neither a torch.distributed.checkpoint folder (no .metadata) nor a sharded"
-                + " checkpoint (no *.index.json with a weight_map); give the checkpoint file inside it").inFile(folder);
+        Path st = folder.resolve(SINGLE_SAFETENSORS);
+        Path bin = folder.resolve(SINGLE_BIN);
+        if (Files.isRegularFile(st)) {
+            return singleSafetensors(st, Files.isRegularFile(bin));
+        }
+        if (Files.isRegularFile(bin)) {
+            CheckpointContainer inner = Containers.open(bin);
+            // a safetensors file under that name is read as what it is
+            return inner instanceof AssembledInput ? inner : new FolderFile(inner, List.of());
+        }
+        throw CheckpointException.of(Reason.INVALID, "this is a directory, but neither a torch.distributed.checkpoint folder (no .metadata), a sharded"
+                + " checkpoint (no *.index.json with a weight_map), nor a folder with one " + SINGLE_SAFETENSORS + " or "
+                + SINGLE_BIN + "; give the checkpoint file inside it").inFile(folder);
+    }
+
+    static final String SINGLE_SAFETENSORS = "model.safetensors";
+    static final String SINGLE_BIN = "pytorch_model.bin";
+
+    private static CheckpointContainer singleSafetensors(Path st, boolean binToo) throws IOException, CheckpointException {
+        byte[] head = head(st, 16);
+        if (head.length < 9 || !SafetensorsFile.looksLike(head, Files.size(st))) {
+            throw CheckpointException.of(Reason.INVALID, "this folder's " + SINGLE_SAFETENSORS
+                    + " does not start with a safetensors header").inFile(st).at(SafetensorsFile.HEADER, 0);
+        }
+        FileChannel ch = FileChannel.open(st, StandardOpenOption.READ);
+        AssembledContainer c;
+        try {
+            c = SafetensorsInput.open(st, ch, CheckpointContainer.Format.FOLDER_SAFETENSORS);
+        } catch (CheckpointException | IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        if (binToo) {
+            c.warn("the folder also holds " + SINGLE_BIN + "; " + SINGLE_SAFETENSORS
+                    + " was read (as transformers does), the other file was not");
+        }
+        return c;
     }
 
     /** True when the channel's file starts with a safetensors header length and '{'. */

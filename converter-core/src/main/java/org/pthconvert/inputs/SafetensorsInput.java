@@ -25,8 +25,13 @@ final class SafetensorsInput {
     }
 
     static AssembledContainer open(Path file, FileChannel ch) throws IOException, CheckpointException {
+        return open(file, ch, Format.SAFETENSORS);
+    }
+
+    /** As {@link #open(Path, FileChannel)}, the input's kind being {@code format}. */
+    static AssembledContainer open(Path file, FileChannel ch, Format format) throws IOException, CheckpointException {
         SafetensorsFile st = SafetensorsFile.read(ch, file);
-        AssembledContainer c = new AssembledContainer(file, Format.SAFETENSORS, SafetensorsFile.HEADER, List.of());
+        AssembledContainer c = new AssembledContainer(file, format, SafetensorsFile.HEADER, List.of());
         c.own(ch);
         PDict root = new PDict(true);
         add(c, root, st, ch, "");

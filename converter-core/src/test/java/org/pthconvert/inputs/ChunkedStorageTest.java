@@ -20,7 +20,9 @@ import org.pthconvert.errors.CheckpointException;
 /**
  * Assembly of chunked tensors against a naive reference: random shapes cut into random grids of
  * chunks (FSDP rows, tensor-parallel columns, 2-D meshes, uneven and empty pieces), each chunk stored
- * C-contiguous in a file; every read and transfer, at random positions and lengths, must give the
+ * C-contiguous in a file, or (as torch.save writes a transposed or permuted local shard) with
+ * permuted, padded strides at a storage offset and gathered through windows and staging buffers far
+ * smaller than the tensor; every read and transfer, at random positions and lengths, must give the
  * bytes of the whole tensor in C order.
  */
 class ChunkedStorageTest {
@@ -38,11 +40,28 @@ class ChunkedStorageTest {
                 shape[d] = 1 + rnd.nextInt(6);
             }
             int width = new int[] {1, 2, 4, 8}[rnd.nextInt(4)];
-            check(shape, width, rnd, dir.resolve("r" + round));
+            check(shape, width, rnd, dir.resolve("r" + round), false);
         }
     }
 
-    private void check(long[] shape, int width, Random rnd, Path file) throws Exception {
+    @Test
+    void randomStridedChunksAssembleInCOrder() throws Exception {
+        Random rnd = new Random(161);
+        for (int round = 0; round < 300; round++) {
+            int rank = 1 + rnd.nextInt(4);
+            long[] shape = new long[rank];
+            for (int d = 0; d < rank; d++) {
+                shape[d] = 1 + rnd.nextInt(6);
+            }
+            int width = new int[] {1, 2, 4, 8}[rnd.nextInt(4)];
+            check(shape, width, rnd, dir.resolve("s" + round), true);
+        }
+        assertTrue(stridedPieces > 300, "strided pieces made: " + stridedPieces);
+    }
+
+    private int stridedPieces;
+
+    private void check(long[] shape, int width, Random rnd, Path file, boolean strided) throws Exception {
         // cut points per dimension (possibly none: whole dimension in one piece)
         List<long[]> cuts = new ArrayList<>();
         for (long s : shape) {
@@ -67,12 +86,26 @@ class ChunkedStorageTest {
             long at = 7; // chunks at odd offsets, as inside zip records
             for (long[][] g : grid) {
                 byte[] data = extract(whole, shape, width, g[0], g[1]);
-                ch.write(ByteBuffer.wrap(data), at);
-                pieces.add(new ChunkedStorage.Piece(g[0], g[1], ch, file, at));
-                at += data.length + 3;
+                if (strided && rnd.nextInt(4) != 0) {
+                    long[] strides = layout(g[1], rnd);
+                    long offset = rnd.nextInt(4);
+                    byte[] storage = scatter(data, g[1], strides, offset, width, rnd);
+                    ch.write(ByteBuffer.wrap(storage), at);
+                    ChunkedStorage.Piece p = new ChunkedStorage.Piece(g[0], g[1], ch, file, at + offset * width, strides);
+                    stridedPieces += p.contiguous() ? 0 : 1;
+                    pieces.add(p);
+                    at += storage.length + 3;
+                } else {
+                    ch.write(ByteBuffer.wrap(data), at);
+                    pieces.add(new ChunkedStorage.Piece(g[0], g[1], ch, file, at));
+                    at += data.length + 3;
+                }
             }
             ChunkedStorage.check("t", shape, pieces, file);
-            ChunkedStorage s = new ChunkedStorage("t", shape, width, pieces);
+            ChunkedStorage s = strided
+                    ? new ChunkedStorage("t", shape, width, pieces, width * (1 + rnd.nextInt(whole.length / width + 2)),
+                            width * (1 + rnd.nextInt(4)))
+                    : new ChunkedStorage("t", shape, width, pieces);
             ByteBuffer all = ByteBuffer.allocate(whole.length);
             s.read(0, all);
             assertArrayEquals(whole, all.array(), java.util.Arrays.toString(shape));
@@ -90,6 +123,45 @@ class ChunkedStorageTest {
                 assertArrayEquals(java.util.Arrays.copyOfRange(whole, from, from + len), Files.readAllBytes(t));
             }
         }
+    }
+
+    /** Dense strides in a random order of the dimensions, sometimes with gaps between them. */
+    private static long[] layout(long[] sizes, Random rnd) {
+        int rank = sizes.length;
+        List<Integer> order = new ArrayList<>();
+        for (int d = 0; d < rank; d++) {
+            order.add(d);
+        }
+        java.util.Collections.shuffle(order, rnd);
+        long[] strides = new long[rank];
+        long next = 1 + (rnd.nextInt(5) == 0 ? 1 : 0);
+        for (int k = rank - 1; k >= 0; k--) {
+            int d = order.get(k);
+            strides[d] = next;
+            next = next * sizes[d] + (rnd.nextInt(4) == 0 ? rnd.nextInt(3) : 0);
+        }
+        return strides;
+    }
+
+    /** A storage holding the chunk's C-order elements {@code data} at the given strides and offset, noise elsewhere. */
+    private static byte[] scatter(byte[] data, long[] sizes, long[] strides, long offset, int width, Random rnd) {
+        int n = data.length / width;
+        long last = offset;
+        for (int d = 0; d < sizes.length; d++) {
+            last += (sizes[d] - 1) * strides[d];
+        }
+        byte[] storage = new byte[(int) (n == 0 ? offset : last + 1 + rnd.nextInt(3)) * width];
+        rnd.nextBytes(storage);
+        for (int e = 0; e < n; e++) {
+            long rest = e;
+            long at = offset;
+            for (int d = sizes.length - 1; d >= 0; d--) {
+                at += (rest % sizes[d]) * strides[d];
+                rest /= sizes[d];
+            }
+            System.arraycopy(data, e * width, storage, (int) at * width, width);
+        }
+        return storage;
     }
 
     private static void grid(List<long[]> cuts, int d, long[] off, long[] size, List<long[][]> out) {

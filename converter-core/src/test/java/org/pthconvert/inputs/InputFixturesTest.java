@@ -73,7 +73,9 @@ class InputFixturesTest {
         Map<String, Format> kinds = Map.of("plain.safetensors", Format.SAFETENSORS, "hf_bin", Format.SHARDED_BIN,
                 "hf_safetensors", Format.SHARDED_SAFETENSORS, "dcp_adam", Format.DCP,
                 "hf_bin/pytorch_model.bin.index.json", Format.SHARDED_BIN,
-                "hf_safetensors/model.safetensors.index.json", Format.SHARDED_SAFETENSORS);
+                "hf_safetensors/model.safetensors.index.json", Format.SHARDED_SAFETENSORS,
+                "hf_single_safetensors", Format.FOLDER_SAFETENSORS, "hf_single_bin", Format.FOLDER_BIN,
+                "hf_single_both", Format.FOLDER_SAFETENSORS, "dcp_strided", Format.DCP);
         for (var e : kinds.entrySet()) {
             try (Checkpoint ckpt = Checkpoint.open(Fixtures.input(e.getKey()))) {
                 assertEquals(e.getValue(), ckpt.format(), e.getKey());
