@@ -91,7 +91,11 @@ public final class InspectCommand {
     }
 
     private static long storedBytes(Checkpoint ckpt) {
-        return ckpt.storages().values().stream().mapToLong(s -> s.byteSize()).sum();
+        long sum = 0;
+        for (var s : ckpt.storages().values()) {
+            sum += s.byteSize();
+        }
+        return sum;
     }
 
     private static String verdictText(Checkpoint ckpt) {
@@ -109,7 +113,12 @@ public final class InspectCommand {
     }
 
     private void text(PrintWriter out, Checkpoint ckpt, Node tree, Map<String, Section> sections, Selected weights) {
-        long elements = sections.values().stream().mapToLong(Section::elements).sum();
+        long elements = 0;
+        int width = 1;
+        for (Section s : sections.values()) {
+            elements += s.elements();
+            width = Math.max(width, s.key().length());
+        }
         out.println(file + ": " + formatName(ckpt) + ", " + ckpt.tensors().size() + " tensors ("
                 + Sizes.count(elements) + " elements, " + Sizes.human(storedBytes(ckpt)) + " stored), "
                 + verdictText(ckpt));
@@ -118,15 +127,18 @@ public final class InspectCommand {
         out.println();
         if (sections.size() > 1 || !sections.containsKey("")) {
             out.println("Totals by section:");
-            int width = sections.keySet().stream().mapToInt(String::length).max().orElse(0);
             for (Section s : sections.values()) {
-                out.printf("  %-" + Math.max(width, 1) + "s  %s tensors  %s elements  %s%n", s.key(),
+                out.printf("  %-" + width + "s  %s tensors  %s elements  %s%n", s.key(),
                         Sizes.count(s.tensors()), Sizes.count(s.elements()), Sizes.human(s.bytes()));
             }
         }
         if (weights != null) {
-            long params = weights.tensors().stream().mapToLong(t -> t.source().view().numel()).sum();
-            long bytes = weights.tensors().stream().mapToLong(t -> t.source().view().byteLength()).sum();
+            long params = 0;
+            long bytes = 0;
+            for (var t : weights.tensors()) {
+                params += t.source().view().numel();
+                bytes += t.source().view().byteLength();
+            }
             out.println("Weights convert takes by default: " + weights.tensors().size() + " tensors, "
                     + Sizes.count(params) + " parameters, " + Sizes.human(bytes)
                     + (weights.notes().isEmpty() ? "" : " (" + String.join("; ", weights.notes()) + ")"));

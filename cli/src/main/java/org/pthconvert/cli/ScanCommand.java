@@ -74,9 +74,14 @@ public final class ScanCommand {
             }
         }
         err.flush();
-        boolean dangerous = reports.stream().anyMatch(r -> r.verdict() == Verdict.DANGEROUS);
-        boolean imports = reports.stream().anyMatch(r -> r.verdict() == Verdict.IMPORTS_CODE);
-        boolean unreadable = reports.stream().anyMatch(ScanReport::unreadable);
+        boolean dangerous = false;
+        boolean imports = false;
+        boolean unreadable = false;
+        for (ScanReport r : reports) {
+            dangerous |= r.verdict() == Verdict.DANGEROUS;
+            imports |= r.verdict() == Verdict.IMPORTS_CODE;
+            unreadable |= r.unreadable();
+        }
         if (dangerous || imports && !allowImports) {
             return ExitCode.DANGEROUS;
         }
