@@ -102,7 +102,7 @@ public final class ConvertCommand {
                 Opt.value("--max-expand", "X", "Refuse an output more than X times the tensor bytes the input "
                         + "stores (views that repeat their data can describe terabytes); 0 for no limit. "
                         + "Default: 16.").typed(Opt.Type.DOUBLE).withDefault("16"),
-                Opt.list("-O", "KEY=VALUE", "A writer's own setting by key (the writer flags above show their "
+                Opt.list("-O", "KEY=VALUE", "A writer's own setting by key (the writer flags below show their "
                         + "keys; repeatable)."),
                 Opt.flag("-f", "--force", "Replace OUT if it exists."),
                 Opt.flag("--sync", "fsync the output before renaming it into place."),

@@ -6,7 +6,9 @@ import java.util.List;
 
 import org.pthconvert.cli.args.Args;
 import org.pthconvert.cli.args.Help;
+import org.pthconvert.cli.args.Opt;
 import org.pthconvert.cli.args.Parser;
+import org.pthconvert.cli.args.Positional;
 import org.pthconvert.cli.args.Spec;
 import org.pthconvert.cli.args.UsageException;
 
@@ -59,9 +61,12 @@ public final class Main {
         }
         Commands.Entry command = Commands.find(first);
         if (command == null) {
-            throw new UsageException(first.startsWith("-") ? UsageException.Reason.UNKNOWN_OPTION
-                    : UsageException.Reason.UNKNOWN_COMMAND, NAME, (first.startsWith("-") ? "Unknown option: '"
-                    : "Unknown command: '") + first + "'; commands: " + Commands.names());
+            if (first.startsWith("-")) {
+                throw new UsageException(UsageException.Reason.UNKNOWN_OPTION, NAME, "Unknown option: '" + first
+                        + "'");
+            }
+            throw new UsageException(UsageException.Reason.UNKNOWN_COMMAND, NAME, "Unknown command: '" + first
+                    + "'; commands: " + Commands.names());
         }
         Spec spec = Commands.spec(command.name());
         Args parsed = Parser.parse(spec, args, 1);
@@ -84,7 +89,7 @@ public final class Main {
         }
         return new Spec(NAME, List.of("Read PyTorch checkpoints (.pth .pt .bin .ckpt) without Python and without "
                 + "running any code from them; convert their tensors to other formats."), List.of(),
-                List.of(new org.pthconvert.cli.args.Positional("COMMAND", 0, 1, org.pthconvert.cli.args.Opt.Type.TEXT,
+                List.of(new Positional("COMMAND", 0, 1, Opt.Type.TEXT,
                         List.of())),
                 subs, List.of("", "Exit status: 0 success, 1 bad or refused input, 2 usage error, 3 (scan) a file "
                         + "would run code, 70 internal error."));
