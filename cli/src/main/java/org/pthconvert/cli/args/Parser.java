@@ -18,7 +18,8 @@ public final class Parser {
     }
 
     /**
-     * Parses {@code argv[from..]}. Once {@code -h/--help} or {@code -V/--version} is seen the rest is
+     * Parses {@code argv[from..]} (an error's argument index counts from {@code argv[0]}, the command's
+     * name). Once {@code -h/--help} or {@code -V/--version} is seen the rest is
      * not checked: help is always reachable.
      *
      * @throws UsageException for an unknown option, a missing or malformed value, a missing required
@@ -30,7 +31,7 @@ public final class Parser {
         for (int i = from; i < argv.length; i++) {
             String a = argv[i];
             if (optionsEnded || a.length() < 2 || a.charAt(0) != '-') {
-                positional(spec, args, a, i - from);
+                positional(spec, args, a, i);
             } else if (a.equals("--")) {
                 optionsEnded = true;
             } else if (Spec.isHelp(a)) {
