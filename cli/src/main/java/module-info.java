@@ -5,8 +5,4 @@
  */
 module org.pthconvert.cli {
     requires org.pthconvert.writers;
-    requires info.picocli;
-
-    // picocli fills the commands' annotated fields reflectively.
-    opens org.pthconvert.cli to info.picocli;
 }

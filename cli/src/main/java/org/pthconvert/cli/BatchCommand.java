@@ -10,13 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.pthconvert.cli.args.Args;
+import org.pthconvert.cli.args.Opt;
+import org.pthconvert.cli.args.Positional;
+import org.pthconvert.cli.args.Spec;
 import org.pthconvert.cli.format.Sizes;
-import java.util.concurrent.Callable;
 
 import org.pthconvert.errors.InvalidRequestException;
 import org.pthconvert.select.Selection;
 import org.pthconvert.writers.ConversionOptions;
 import org.pthconvert.writers.TensorWriter;
+import org.pthconvert.writers.Writers;
 import org.pthconvert.writers.batch.BatchOutcome;
 import org.pthconvert.writers.batch.BatchPlan;
 import org.pthconvert.writers.batch.BatchRunner;
@@ -28,90 +32,92 @@ import org.pthconvert.writers.batch.OutputNames;
 import org.pthconvert.writers.service.ConversionRequest;
 import org.pthconvert.writers.service.ConversionService;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code pthconvert batch --to FORMAT --out-dir DIR INPUT...}: many conversions in one JVM, resumable,
  * in parallel; a thin shell over {@link BatchRunner}.
  */
-@Command(name = "batch", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Convert many checkpoints with one command: every file, every folder searched "
-                + "recursively for --pattern, every path listed in @list.txt (one a line, # comments, relative "
-                + "paths from the current folder). A folder's files keep their sub-folders under --out-dir "
-                + "(zoo/resnet/a.pth -> DIR/resnet/a.safetensors); a file named directly goes to DIR/a.safetensors; "
-                + "with --max-shard-size each input gets a folder (DIR/resnet/a/). Every convert option applies "
-                + "to every file."},
-        footer = {"", "Outputs newer than their input are skipped (--force redoes them); outputs appear atomically, "
-                + "so an interrupted batch is finished by running the same command again. A bad file is reported "
-                + "(one line, as convert says it) and the others continue.",
-                "", "Examples:",
-                "  pthconvert batch --to safetensors --out-dir st/ zoo/",
-                "  pthconvert batch --to npz --out-dir out/ @models.txt --jobs 4 --report out/report.jsonl",
-                "With --json, one JSON object per input on stdout (the --report line).",
-                "", "Exit status: 0 every input converted or up to date, 1 some input failed, 2 usage error "
-                + "(nothing converted), 70 internal error."})
-public final class BatchCommand implements Callable<Integer> {
+public final class BatchCommand {
 
-    @Parameters(index = "0..*", arity = "1..*", paramLabel = "INPUT",
-            description = "A checkpoint, a folder (searched recursively) or @list.txt.")
-    List<String> inputs = new ArrayList<>();
+    static final String NAME = "pthconvert batch";
 
-    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "Output format: one of the "
-            + "formats listed above.")
-    String to;
+    private final Args args;
+    private final List<String> inputs;
+    private final String to;
+    private final Path outDir;
+    private final String pattern;
+    private final Integer jobs;
+    private final boolean failFast;
+    private final Path report;
+    private final boolean followLinks;
+    private final ReaderOptions reader;
+    private final ConvertCommand.ConvertOptions convert;
+    private final PrintWriter out;
+    private final PrintWriter err;
 
-    @Option(names = "--out-dir", required = true, paramLabel = "DIR", description = "Where outputs go (created "
-            + "if missing); a folder's inputs keep their sub-folders.")
-    Path outDir;
-
-    @Option(names = "--pattern", paramLabel = "GLOBS", defaultValue = "*.pth,*.pt,*.bin,*.ckpt",
-            description = "File names to take from folders, comma-separated (case ignored). Default: ${DEFAULT-VALUE}.")
-    String pattern;
-
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Files converted at once (default: the "
-            + "number of cores); largest first.")
-    Integer jobs;
-
-    @Option(names = "--fail-fast", description = "Start nothing more after the first failure.")
-    boolean failFast;
-
-    @Option(names = "--report", paramLabel = "FILE.jsonl", description = "Write one JSON object per input, as "
-            + "each finishes: input, output, status (ok, skipped, failed), error, tensors, bytes, seconds, "
-            + "selection, rules.")
-    Path report;
-
-    @Option(names = "--follow-links", description = "Follow symbolic links inside input folders, also out of them.")
-    boolean followLinks;
-
-    @Mixin
-    ReaderOptions reader;
-
-    @Mixin
-    ConvertCommand.ConvertOptions convert;
-
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
-
-    /** Lists the installed formats in the description and adds every writer's own flags. */
-    static void configure(CommandSpec spec) {
-        WriterFlags.describeAndAdd(spec);
+    BatchCommand(Args args, PrintWriter out, PrintWriter err) {
+        this.args = args;
+        List<String> in = new ArrayList<>();
+        for (Object o : args.positionals()) {
+            in.add((String) o);
+        }
+        inputs = in;
+        to = args.string("--to");
+        outDir = args.path("--out-dir");
+        pattern = args.string("--pattern");
+        jobs = args.integer("--jobs");
+        failFast = args.flag("--fail-fast");
+        report = args.path("--report");
+        followLinks = args.flag("--follow-links");
+        reader = new ReaderOptions(args);
+        convert = new ConvertCommand.ConvertOptions(args);
+        this.out = out;
+        this.err = err;
     }
 
-    @Override
-    public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        PrintWriter out = spec.commandLine().getOut();
+    /** The table: the installed formats in the description, every writer's own flags among the options. */
+    static Spec spec() {
+        Writers writers = Writers.standard();
+        List<Opt> options = new ArrayList<>(List.of(
+                Opt.value("--to", "FORMAT", "Output format: one of the formats listed above.").asRequired(),
+                Opt.value("--out-dir", "DIR", "Where outputs go (created if missing); a folder's inputs keep their "
+                        + "sub-folders.").typed(Opt.Type.PATH).asRequired(),
+                Opt.value("--pattern", "GLOBS", "File names to take from folders, comma-separated (case ignored). "
+                        + "Default: *.pth,*.pt,*.bin,*.ckpt.").withDefault("*.pth,*.pt,*.bin,*.ckpt"),
+                Opt.value("--jobs", "N", "Files converted at once (default: the number of cores); largest first.")
+                        .shortName("-j").typed(Opt.Type.INT),
+                Opt.flag("--fail-fast", "Start nothing more after the first failure."),
+                Opt.value("--report", "FILE.jsonl", "Write one JSON object per input, as each finishes: input, "
+                        + "output, status (ok, skipped, failed), error, tensors, bytes, seconds, selection, rules.")
+                        .typed(Opt.Type.PATH),
+                Opt.flag("--follow-links", "Follow symbolic links inside input folders, also out of them.")));
+        options.addAll(ReaderOptions.OPTIONS);
+        options.addAll(ConvertCommand.ConvertOptions.OPTIONS);
+        options.addAll(CommonOptions.OPTIONS);
+        options.addAll(WriterFlags.options(writers));
+        return new Spec(NAME, WriterFlags.describe(writers, "Convert many checkpoints with one command: every "
+                + "file, every folder searched recursively for --pattern, every path listed in @list.txt (one a "
+                + "line, # comments, relative paths from the current folder). A folder's files keep their "
+                + "sub-folders under --out-dir (zoo/resnet/a.pth -> DIR/resnet/a.safetensors); a file named "
+                + "directly goes to DIR/a.safetensors; with --max-shard-size each input gets a folder "
+                + "(DIR/resnet/a/). Every convert option applies to every file."), options,
+                List.of(Positional.some("INPUT", Opt.Type.TEXT, "A checkpoint, a folder (searched recursively) or "
+                        + "@list.txt.")),
+                List.of(), List.of("", "Outputs newer than their input are skipped (--force redoes them); outputs "
+                        + "appear atomically, so an interrupted batch is finished by running the same command "
+                        + "again. A bad file is reported (one line, as convert says it) and the others continue.",
+                        "", "Examples:",
+                        "  pthconvert batch --to safetensors --out-dir st/ zoo/",
+                        "  pthconvert batch --to npz --out-dir out/ @models.txt --jobs 4 --report out/report.jsonl",
+                        "With --json, one JSON object per input on stdout (the --report line).",
+                        "", "Exit status: 0 every input converted or up to date, 1 some input failed, 2 usage error "
+                                + "(nothing converted), 70 internal error."));
+    }
+
+    int call() throws Exception {
         ConversionService service = ConversionService.standard();
         TensorWriter writer = service.writers().byName(to);
-        ConversionOptions options = convert.options(spec, writer);
+        ConversionOptions options = convert.options(args, writer);
         writer.checkOptions(options.writeOptions()).ifPresent(why -> {
             throw new InvalidRequestException(writer.name() + ": " + why);
         });

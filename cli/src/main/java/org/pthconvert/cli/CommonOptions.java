@@ -1,9 +1,16 @@
 package org.pthconvert.cli;
 
-import picocli.CommandLine.Option;
+import java.util.List;
 
-/** Options every command takes. */
+import org.pthconvert.cli.args.Opt;
+
+/** Options every command takes ({@code --help} and {@code --version} come with every command too). */
 public final class CommonOptions {
-    @Option(names = "--debug", description = "On failure, print the stack trace too.")
-    boolean debug;
+
+    static final String DEBUG = "--debug";
+
+    static final List<Opt> OPTIONS = List.of(Opt.flag(DEBUG, "On failure, print the stack trace too."));
+
+    private CommonOptions() {
+    }
 }

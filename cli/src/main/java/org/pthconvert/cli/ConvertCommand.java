@@ -1,13 +1,15 @@
 package org.pthconvert.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
+import org.pthconvert.cli.args.Args;
+import org.pthconvert.cli.args.Opt;
+import org.pthconvert.cli.args.Positional;
+import org.pthconvert.cli.args.Spec;
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.InvalidRequestException;
 import org.pthconvert.writers.ConversionOptions;
@@ -19,123 +21,123 @@ import org.pthconvert.writers.service.ConversionRequest;
 import org.pthconvert.writers.service.ConversionResult;
 import org.pthconvert.writers.service.ConversionService;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
 /** {@code pthconvert convert IN OUT}: the main job, a thin shell over {@link ConversionService}. */
-@Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Convert a checkpoint's tensors to another format, streaming, bit-exact, without running "
-                + "anything from the file. The format comes from --to or OUT's extension:"},
-        footer = {"", "Examples:",
-                "  pthconvert convert model.pth model.safetensors",
-                "  pthconvert convert train.ckpt weights.npz --select model --strip-prefix module.",
-                "  pthconvert convert big.bin out/ --to safetensors --max-shard-size 5GB --dtype bfloat16",
-                "", "Exit status: 0 converted, 1 bad, refused or unsupported input, 2 usage error, "
-                + "70 internal error."})
-public final class ConvertCommand implements Callable<Integer> {
+public final class ConvertCommand {
 
-    @Parameters(index = "0", paramLabel = "IN", description = "The checkpoint (.pth .pt .bin .ckpt).")
-    Path in;
+    static final String NAME = "pthconvert convert";
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "The output file (or directory with --max-shard-size).")
-    Path out;
+    private static final List<String> FOOTER = List.of("", "Examples:",
+            "  pthconvert convert model.pth model.safetensors",
+            "  pthconvert convert train.ckpt weights.npz --select model --strip-prefix module.",
+            "  pthconvert convert big.bin out/ --to safetensors --max-shard-size 5GB --dtype bfloat16",
+            "", "Exit status: 0 converted, 1 bad, refused or unsupported input, 2 usage error, 70 internal error.");
 
-    @Option(names = "--to", paramLabel = "FORMAT", description = "Output format (default: from OUT's extension); "
-            + "one of the formats listed above.")
-    String to;
+    private final Args args;
+    private final PrintWriter out;
+    private final PrintWriter err;
 
-    @Mixin
-    ReaderOptions reader;
-
-    @Mixin
-    ConvertOptions convert;
-
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
-
-    /** Lists the installed formats in the description and adds every writer's own flags. */
-    static void configure(CommandSpec spec) {
-        WriterFlags.describeAndAdd(spec, "Output appears atomically: written beside OUT, renamed when complete.");
+    ConvertCommand(Args args, PrintWriter out, PrintWriter err) {
+        this.args = args;
+        this.out = out;
+        this.err = err;
     }
 
-    @Override
-    public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
+    /** The table: the installed formats in the description, every writer's own flags among the options. */
+    static Spec spec() {
+        Writers writers = Writers.standard();
+        List<Opt> options = new ArrayList<>();
+        options.add(Opt.value("--to", "FORMAT", "Output format (default: from OUT's extension); one of the "
+                + "formats listed above."));
+        options.addAll(ReaderOptions.OPTIONS);
+        options.addAll(ConvertOptions.OPTIONS);
+        options.addAll(CommonOptions.OPTIONS);
+        options.addAll(WriterFlags.options(writers));
+        return new Spec(NAME, WriterFlags.describe(writers, "Convert a checkpoint's tensors to another format, "
+                + "streaming, bit-exact, without running anything from the file. The format comes from --to or "
+                + "OUT's extension:", "Output appears atomically: written beside OUT, renamed when complete."),
+                options, List.of(Positional.one("IN", Opt.Type.PATH, "The checkpoint (.pth .pt .bin .ckpt)."),
+                        Positional.one("OUT", Opt.Type.PATH, "The output file (or directory with --max-shard-size).")),
+                List.of(), FOOTER);
+    }
+
+    int call() throws Exception {
         ConversionService service = ConversionService.standard();
-        ConversionRequest request = ConversionRequest.of(in, out).withFormat(to);
+        ConversionRequest request = ConversionRequest.of(args.pathAt(0), args.pathAt(1))
+                .withFormat(args.string("--to"));
         TensorWriter writer = service.writerFor(request);
+        ReaderOptions reader = new ReaderOptions(args);
+        ConvertOptions convert = new ConvertOptions(args);
         ProgressBar bar = ProgressBar.create(err, convert.quiet || convert.json);
         request = request.withSelection(reader.select).withNames(reader.nameRules()).withRootName(reader.name)
-                .withOptions(convert.options(spec, writer).withProgress(bar));
+                .withOptions(convert.options(args, writer).withProgress(bar));
         ConversionResult result;
         try {
             result = service.convert(request);
         } finally {
             bar.close();
         }
-        Summaries.print(spec, result, convert.quiet, convert.json);
+        Summaries.print(out, err, result, convert.quiet, convert.json);
         return ExitCode.OK;
     }
 
     /** The options of convert that are also those of strip and batch. */
     public static final class ConvertOptions {
 
-        @Option(names = "--dtype", paramLabel = "TYPE", description = "Cast floating tensors to float16, bfloat16 or "
-                + "float32 with torch's rounding (nearest even). Integer and bool tensors are left alone.")
-        String dtype;
+        static final List<Opt> OPTIONS = List.of(
+                Opt.value("--dtype", "TYPE", "Cast floating tensors to float16, bfloat16 or float32 with torch's "
+                        + "rounding (nearest even). Integer and bool tensors are left alone."),
+                Opt.flag("--dedupe", "Write tensors that share their bytes (tied weights) once, under the "
+                        + "sorted-first name covering the whole storage; record removed=kept in the metadata."),
+                Opt.flag("--skip-unsupported", "Skip (and report) tensors whose type the format cannot hold "
+                        + "(complex128 in safetensors, quantized), and meta or sparse tensors, instead of refusing "
+                        + "the file. Names a format would confuse are still refused: rename or exclude them."),
+                Opt.list("--metadata", "KEY=VALUE", "Add a string to the output's metadata (safetensors "
+                        + "__metadata__, ONNX metadata_props, HDF5 root attributes; repeatable)."),
+                Opt.value("--max-shard-size", "SIZE", "Write OUT as a directory of Hugging Face shards of at most "
+                        + "SIZE (5GB, 500MB, 2GiB) with model.safetensors.index.json."),
+                Opt.flag("--compress", "Deflate where the format allows (npz like numpy.savez_compressed, hdf5 "
+                        + "like h5py's compression=\"gzip\")."),
+                Opt.flag("--raw-bits", "Keep bfloat16/float8 as their bit patterns (uint16 / uint8) in formats "
+                        + "without those types, instead of widening them exactly to float32."),
+                Opt.value("--max-expand", "X", "Refuse an output more than X times the tensor bytes the input "
+                        + "stores (views that repeat their data can describe terabytes); 0 for no limit. "
+                        + "Default: 16.").typed(Opt.Type.DOUBLE).withDefault("16"),
+                Opt.list("-O", "KEY=VALUE", "A writer's own setting by key (the writer flags below show their "
+                        + "keys; repeatable)."),
+                Opt.flag("-f", "--force", "Replace OUT if it exists."),
+                Opt.flag("--sync", "fsync the output before renaming it into place."),
+                Opt.flag("-q", "--quiet", "No progress bar and no summary line."),
+                Opt.flag("--json", "Print the summary as one JSON document on stdout."));
 
-        @Option(names = "--dedupe", description = "Write tensors that share their bytes (tied weights) once, under "
-                + "the sorted-first name covering the whole storage; record removed=kept in the metadata.")
-        boolean dedupe;
+        final String dtype;
+        final boolean dedupe;
+        final boolean skipUnsupported;
+        final List<String> metadata;
+        final String maxShardSize;
+        final boolean compress;
+        final boolean rawBits;
+        final double maxExpand;
+        final List<String> writerOptions;
+        final boolean force;
+        final boolean sync;
+        final boolean quiet;
+        final boolean json;
 
-        @Option(names = "--skip-unsupported", description = "Skip (and report) tensors whose type the format "
-                + "cannot hold (complex128 in safetensors, quantized), and meta or sparse tensors, instead of "
-                + "refusing the file. Names a format would confuse are still refused: rename or exclude them.")
-        boolean skipUnsupported;
-
-        @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Add a string to the output's "
-                + "metadata (safetensors __metadata__, ONNX metadata_props, HDF5 root attributes; repeatable).")
-        List<String> metadata = new ArrayList<>();
-
-        @Option(names = "--max-shard-size", paramLabel = "SIZE", description = "Write OUT as a directory of "
-                + "Hugging Face shards of at most SIZE (5GB, 500MB, 2GiB) with model.safetensors.index.json.")
-        String maxShardSize;
-
-        @Option(names = "--compress", description = "Deflate where the format allows (npz like "
-                + "numpy.savez_compressed, hdf5 like h5py's compression=\"gzip\").")
-        boolean compress;
-
-        @Option(names = "--raw-bits", description = "Keep bfloat16/float8 as their bit patterns (uint16 / uint8) "
-                + "in formats without those types, instead of widening them exactly to float32.")
-        boolean rawBits;
-
-        @Option(names = "--max-expand", paramLabel = "X", defaultValue = "16", description = "Refuse an output "
-                + "more than X times the tensor bytes the input stores (views that repeat their data can describe "
-                + "terabytes); 0 for no limit. Default: ${DEFAULT-VALUE}.")
-        double maxExpand;
-
-        @Option(names = "-O", paramLabel = "KEY=VALUE", description = "A writer's own setting by key "
-                + "(the writer flags above show their keys; repeatable).")
-        List<String> writerOptions = new ArrayList<>();
-
-        @Option(names = {"-f", "--force"}, description = "Replace OUT if it exists.")
-        boolean force;
-
-        @Option(names = "--sync", description = "fsync the output before renaming it into place.")
-        boolean sync;
-
-        @Option(names = {"-q", "--quiet"}, description = "No progress bar and no summary line.")
-        boolean quiet;
-
-        @Option(names = "--json", description = "Print the summary as one JSON document on stdout.")
-        boolean json;
+        ConvertOptions(Args args) {
+            dtype = args.string("--dtype");
+            dedupe = args.flag("--dedupe");
+            skipUnsupported = args.flag("--skip-unsupported");
+            metadata = args.list("--metadata");
+            maxShardSize = args.string("--max-shard-size");
+            compress = args.flag("--compress");
+            rawBits = args.flag("--raw-bits");
+            maxExpand = args.number("--max-expand");
+            writerOptions = args.list("-O");
+            force = args.flag("--force");
+            sync = args.flag("--sync");
+            quiet = args.flag("--quiet");
+            json = args.flag("--json");
+        }
 
         /** The dtype {@code --dtype} names (float16, bfloat16, float32), or null when not given. */
         static Dtype castTarget(String dtype) {
@@ -154,7 +156,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
 
         /** @throws InvalidRequestException for a bad value, before any work */
-        ConversionOptions options(CommandSpec spec, TensorWriter writer) {
+        ConversionOptions options(Args args, TensorWriter writer) {
             Dtype cast = castTarget(dtype);
             Map<String, String> meta = new LinkedHashMap<>();
             for (String kv : metadata) {
@@ -171,7 +173,7 @@ public final class ConvertCommand implements Callable<Integer> {
             }
             long shard = maxShardSize == null ? 0 : WriterOption.parseSize(maxShardSize);
             WriteOptions w = new WriteOptions(meta, shard, compress, rawBits, sync,
-                    WriterFlags.values(spec, Writers.standard(), writer, writerOptions));
+                    WriterFlags.values(args, Writers.standard(), writer, writerOptions));
             return ConversionOptions.defaults().withCastTo(cast).withDedupe(dedupe)
                     .withSkipUnsupported(skipUnsupported).withForce(force).withMaxExpand(maxExpand)
                     .withWriteOptions(w);

@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
+import org.pthconvert.cli.args.Args;
+import org.pthconvert.cli.args.Opt;
+import org.pthconvert.cli.args.Positional;
+import org.pthconvert.cli.args.Spec;
 import org.pthconvert.cli.format.Json;
 import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.cli.inspect.JsonRenderer;
@@ -23,39 +26,37 @@ import org.pthconvert.select.NameRules;
 import org.pthconvert.select.Selected;
 import org.pthconvert.select.Selection;
 import org.pthconvert.select.WeightSelector;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code pthconvert inspect FILE}: what is inside a checkpoint, read safely. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show what a checkpoint holds: its tree of keys exactly as stored, each tensor's dtype, "
-                + "shape and size, optimizer and scheduler values, totals per section, and which tensors "
-                + "`convert` would take. Nothing in the file is run."})
-public final class InspectCommand implements Callable<Integer> {
+public final class InspectCommand {
 
-    @Parameters(paramLabel = "FILE", description = "A checkpoint written by torch.save or torch.jit.save.")
-    Path file;
+    static final String NAME = "pthconvert inspect";
 
-    @Option(names = "--json", description = "One JSON document for scripts instead of the tree.")
-    boolean json;
+    private final Path file;
+    private final boolean json;
+    private final PrintWriter out;
 
-    @Mixin
-    CommonOptions common;
+    InspectCommand(Args args, PrintWriter out) {
+        this.file = args.pathAt(0);
+        this.json = args.flag("--json");
+        this.out = out;
+    }
 
-    @Spec
-    CommandSpec spec;
+    static Spec spec() {
+        return new Spec(NAME, List.of("Show what a checkpoint holds: its tree of keys exactly as stored, each "
+                + "tensor's dtype, shape and size, optimizer and scheduler values, totals per section, and which "
+                + "tensors `convert` would take. Nothing in the file is run."),
+                List.of(Opt.flag("--json", "One JSON document for scripts instead of the tree."),
+                        CommonOptions.OPTIONS.get(0)),
+                List.of(Positional.one("FILE", Opt.Type.PATH, "A checkpoint written by torch.save or torch.jit.save.")),
+                List.of(), List.of());
+    }
 
     /** Tensors, elements and bytes under one top-level key. */
     record Section(String key, long tensors, long elements, long bytes) {
     }
 
-    @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+    int call() throws Exception {
         try (Checkpoint ckpt = Checkpoint.open(file)) {
             Node tree = new TreeBuilder(ckpt).build();
             Map<String, Section> sections = sections(ckpt.tensors());
@@ -90,7 +91,11 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private static long storedBytes(Checkpoint ckpt) {
-        return ckpt.storages().values().stream().mapToLong(s -> s.byteSize()).sum();
+        long sum = 0;
+        for (var s : ckpt.storages().values()) {
+            sum += s.byteSize();
+        }
+        return sum;
     }
 
     private static String verdictText(Checkpoint ckpt) {
@@ -108,7 +113,12 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private void text(PrintWriter out, Checkpoint ckpt, Node tree, Map<String, Section> sections, Selected weights) {
-        long elements = sections.values().stream().mapToLong(Section::elements).sum();
+        long elements = 0;
+        int width = 1;
+        for (Section s : sections.values()) {
+            elements += s.elements();
+            width = Math.max(width, s.key().length());
+        }
         out.println(file + ": " + formatName(ckpt) + ", " + ckpt.tensors().size() + " tensors ("
                 + Sizes.count(elements) + " elements, " + Sizes.human(storedBytes(ckpt)) + " stored), "
                 + verdictText(ckpt));
@@ -120,15 +130,18 @@ public final class InspectCommand implements Callable<Integer> {
         out.println();
         if (sections.size() > 1 || !sections.containsKey("")) {
             out.println("Totals by section:");
-            int width = sections.keySet().stream().mapToInt(String::length).max().orElse(0);
             for (Section s : sections.values()) {
-                out.printf("  %-" + Math.max(width, 1) + "s  %s tensors  %s elements  %s%n", s.key(),
+                out.printf("  %-" + width + "s  %s tensors  %s elements  %s%n", s.key(),
                         Sizes.count(s.tensors()), Sizes.count(s.elements()), Sizes.human(s.bytes()));
             }
         }
         if (weights != null) {
-            long params = weights.tensors().stream().mapToLong(t -> t.source().view().numel()).sum();
-            long bytes = weights.tensors().stream().mapToLong(t -> t.source().view().byteLength()).sum();
+            long params = 0;
+            long bytes = 0;
+            for (var t : weights.tensors()) {
+                params += t.source().view().numel();
+                bytes += t.source().view().byteLength();
+            }
             out.println("Weights convert takes by default: " + weights.tensors().size() + " tensors, "
                     + Sizes.count(params) + " parameters, " + Sizes.human(bytes)
                     + (weights.notes().isEmpty() ? "" : " (" + String.join("; ", weights.notes()) + ")"));

@@ -1,25 +1,27 @@
 package org.pthconvert.cli;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import org.pthconvert.cli.args.Args;
+import org.pthconvert.cli.args.Help;
+import org.pthconvert.cli.args.Opt;
+import org.pthconvert.cli.args.Parser;
+import org.pthconvert.cli.args.Positional;
+import org.pthconvert.cli.args.Spec;
+import org.pthconvert.cli.args.UsageException;
 
-/** The {@code pthconvert} command: subcommands, one-line errors, exit codes. */
-@Command(name = "pthconvert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Read PyTorch checkpoints (.pth .pt .bin .ckpt) without Python and without running any "
-                + "code from them; convert their tensors to other formats.", ""},
-        footer = {"", "Exit status: 0 success, 1 bad or refused input, 2 usage error, 3 (scan) a file would run code,"
-                + " 70 internal error."})
-public final class Main implements Runnable {
+/**
+ * The {@code pthconvert} command: finds the subcommand, parses its table, runs it; one-line errors and
+ * exit codes. {@code --version} and the top {@code --help} build no command table at all, and a
+ * subcommand builds only its own.
+ */
+public final class Main {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    static final String NAME = "pthconvert";
 
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: " + Commands.names());
+    private Main() {
     }
 
     public static void main(String[] args) {
@@ -28,80 +30,84 @@ public final class Main implements Runnable {
 
     /** Runs one command line with the given streams; what tests and embedding programs call. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(args);
-        cl.setOut(out);
-        cl.setErr(err);
         int code;
         try {
-            code = cl.execute(args);
-        } catch (VirtualMachineError e) {
-            // picocli hands only Exceptions to the handler; an Error still gets its one line here.
-            code = Reporter.fail(err, e, Arrays.asList(args).contains("--debug"));
+            code = dispatch(args, out, err);
+        } catch (UsageException e) {
+            err.println("pthconvert: " + Reporter.oneLine(e.getMessage()));
+            err.println("Try '" + e.command() + " --help' for more.");
+            code = ExitCode.USAGE;
+        } catch (Exception | VirtualMachineError e) {
+            code = Reporter.fail(err, e, debug(args));
         }
         out.flush();
         err.flush();
         return code;
     }
 
-    static CommandLine commandLine(String[] args) {
-        boolean debug = Arrays.asList(args).contains("--debug");
-        CommandLine cl = root(args);
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) ->
-                Reporter.fail(commandLine.getErr(), e, debug));
-        cl.setParameterExceptionHandler((e, args1) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            err.println("pthconvert: " + Reporter.oneLine(e.getMessage()));
-            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
-            err.flush();
-            return ExitCode.USAGE;
-        });
-        cl.setExitCodeExceptionMapper(t -> ExitCode.BAD_INPUT);
-        return cl;
-    }
-
-    /**
-     * The command tree. Picocli builds a command's model by reflection, which costs a tenth of a second
-     * per large command at start-up: when the first argument names a subcommand, only that one is
-     * built (under the top command, so help and errors read the same).
-     */
-    private static CommandLine root(String[] args) {
-        Commands.Entry only = args.length == 0 ? null : Commands.find(args[0]);
-        if (only == null) {
-            CommandLine top = new CommandLine(new Main());
-            for (Commands.Entry e : Commands.ALL) {
-                add(top, e);
+    private static int dispatch(String[] args, PrintWriter out, PrintWriter err) throws Exception {
+        if (args.length == 0) {
+            throw new UsageException(UsageException.Reason.UNKNOWN_COMMAND, NAME, "missing command: "
+                    + Commands.names());
+        }
+        String first = args[0];
+        if (first.equals("--version") || first.equals("-V")) {
+            out.println(version());
+            return ExitCode.OK;
+        }
+        if (first.equals("--help") || first.equals("-h")) {
+            out.print(Help.render(spec()));
+            return ExitCode.OK;
+        }
+        Commands.Entry command = Commands.find(first);
+        if (command == null) {
+            if (first.startsWith("-")) {
+                throw new UsageException(UsageException.Reason.UNKNOWN_OPTION, NAME, "Unknown option: '" + first
+                        + "'");
             }
-            return top;
+            throw new UsageException(UsageException.Reason.UNKNOWN_COMMAND, NAME, "Unknown command: '" + first
+                    + "'; commands: " + Commands.names());
         }
-        CommandLine top = new CommandLine(new Lean());
-        add(top, only);
-        return top;
+        Spec spec = Commands.spec(command.name());
+        Args parsed = Parser.parse(spec, args, 1);
+        if (parsed.helpRequested()) {
+            out.print(Help.render(spec));
+            return ExitCode.OK;
+        }
+        if (parsed.versionRequested()) {
+            out.println(version());
+            return ExitCode.OK;
+        }
+        return Commands.run(command.name(), parsed, out, err);
     }
 
-    private static void add(CommandLine top, Commands.Entry e) {
-        CommandLine sub = new CommandLine(e.factory().get());
-        e.configure().accept(sub.getCommandSpec());
-        if (sub.getCommandSpec().usageMessage().description().length == 0) {
-            sub.getCommandSpec().usageMessage().description(e.summary());
+    /** The top command's help: the commands and their one-line summaries. */
+    static Spec spec() {
+        List<Spec.Sub> subs = new ArrayList<>();
+        for (Commands.Entry e : Commands.ALL) {
+            subs.add(new Spec.Sub(e.name(), e.summary()));
         }
-        top.addSubcommand(e.name(), sub);
-    }
-
-    /** The top command without its eager subcommand list; see {@link #root}. */
-    @Command(name = "pthconvert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
-    static final class Lean implements Runnable {
-        @Override
-        public void run() {
-            // Never runs: the first argument was a subcommand.
-        }
+        return new Spec(NAME, List.of("Read PyTorch checkpoints (.pth .pt .bin .ckpt) without Python and without "
+                + "running any code from them; convert their tensors to other formats."), List.of(),
+                List.of(new Positional("COMMAND", 0, 1, Opt.Type.TEXT,
+                        List.of())),
+                subs, List.of("", "Exit status: 0 success, 1 bad or refused input, 2 usage error, 3 (scan) a file "
+                        + "would run code, 70 internal error."));
     }
 
     /** The version from the jar's manifest, or "dev" when run from classes. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"pthconvert " + (v == null ? "dev" : v)};
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return "pthconvert " + (v == null ? "dev" : v);
+    }
+
+    /** Before parsing (a usage error has no trace to show), the flag is looked for by its text. */
+    private static boolean debug(String[] args) {
+        for (String a : args) {
+            if (a.equals(CommonOptions.DEBUG)) {
+                return true;
+            }
         }
+        return false;
     }
 }

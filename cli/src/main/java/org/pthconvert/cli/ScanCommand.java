@@ -4,59 +4,61 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
+import org.pthconvert.cli.args.Args;
+import org.pthconvert.cli.args.Opt;
+import org.pthconvert.cli.args.Positional;
+import org.pthconvert.cli.args.Spec;
 import org.pthconvert.cli.format.Json;
 import org.pthconvert.model.Scanner;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.safety.ScanReport;
 import org.pthconvert.safety.Verdict;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code pthconvert scan FILE...}: what each file would import and run under torch.load. */
-@Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Audit downloads before trusting them: list every global each file's pickle references and "
-                + "every call it would make under torch.load, with a verdict per file:",
+public final class ScanCommand {
+
+    static final String NAME = "pthconvert scan";
+
+    private final List<Object> files;
+    private final boolean json;
+    private final boolean all;
+    private final boolean allowImports;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    ScanCommand(Args args, PrintWriter out, PrintWriter err) {
+        this.files = args.positionals();
+        this.json = args.flag("--json");
+        this.all = args.flag("--all");
+        this.allowImports = args.flag("--allow-imports");
+        this.out = out;
+        this.err = err;
+    }
+
+    static Spec spec() {
+        return new Spec(NAME, List.of("Audit downloads before trusting them: list every global each file's "
+                + "pickle references and every call it would make under torch.load, with a verdict per file:",
                 "  safe          plain data and torch's own functions only",
                 "  imports code  names globals off the allowlist (torch.load would import their modules)",
                 "  dangerous     calls or names something that runs code (torch.load would run it)",
                 "  unreadable    not dangerous, but broken or refused as convert would refuse it",
-                "Nothing is imported or run.", ""},
-        footer = {"", "Exit status: 0 every file safe, 3 some file dangerous or importing code "
-                + "(with --allow-imports: dangerous only), 1 some file unreadable (and none of the above), "
-                + "2 usage error."})
-public final class ScanCommand implements Callable<Integer> {
+                "Nothing is imported or run."),
+                List.of(Opt.flag("--json", "One JSON document for scripts."),
+                        Opt.flag("-a", "--all", "List safe references too, not only the worrying ones."),
+                        Opt.flag("--allow-imports", "Exit 0 for files that only import code (zoos of whole-model "
+                                + "pickles); dangerous files still exit 3."),
+                        CommonOptions.OPTIONS.get(0)),
+                List.of(Positional.some("FILE", Opt.Type.PATH, "Checkpoints to audit.")),
+                List.of(), List.of("", "Exit status: 0 every file safe, 3 some file dangerous or importing code "
+                        + "(with --allow-imports: dangerous only), 1 some file unreadable (and none of the above), "
+                        + "2 usage error."));
+    }
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Checkpoints to audit.")
-    List<Path> files = new ArrayList<>();
-
-    @Option(names = "--json", description = "One JSON document for scripts.")
-    boolean json;
-
-    @Option(names = {"-a", "--all"}, description = "List safe references too, not only the worrying ones.")
-    boolean all;
-
-    @Option(names = "--allow-imports", description = "Exit 0 for files that only import code (zoos of "
-            + "whole-model pickles); dangerous files still exit 3.")
-    boolean allowImports;
-
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+    int call() {
         List<ScanReport> reports = new ArrayList<>();
-        for (Path f : files) {
-            reports.add(Scanner.scan(f));
+        for (Object f : files) {
+            reports.add(Scanner.scan((Path) f));
         }
         if (json) {
             out.println(json(reports));
@@ -66,16 +68,20 @@ public final class ScanCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        PrintWriter err = spec.commandLine().getErr();
         for (ScanReport r : reports) {
             if (r.unreadable()) {
                 err.println("pthconvert: " + Reporter.oneLine(r.error().getMessage()));
             }
         }
         err.flush();
-        boolean dangerous = reports.stream().anyMatch(r -> r.verdict() == Verdict.DANGEROUS);
-        boolean imports = reports.stream().anyMatch(r -> r.verdict() == Verdict.IMPORTS_CODE);
-        boolean unreadable = reports.stream().anyMatch(ScanReport::unreadable);
+        boolean dangerous = false;
+        boolean imports = false;
+        boolean unreadable = false;
+        for (ScanReport r : reports) {
+            dangerous |= r.verdict() == Verdict.DANGEROUS;
+            imports |= r.verdict() == Verdict.IMPORTS_CODE;
+            unreadable |= r.unreadable();
+        }
         if (dangerous || imports && !allowImports) {
             return ExitCode.DANGEROUS;
         }

@@ -7,7 +7,6 @@ import org.pthconvert.cli.format.Json;
 import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.writers.Conversion;
 import org.pthconvert.writers.service.ConversionResult;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** The summary of one conversion: a line on stderr, or one JSON document on stdout. */
 final class Summaries {
@@ -15,16 +14,14 @@ final class Summaries {
     private Summaries() {
     }
 
-    static void print(CommandSpec spec, ConversionResult r, boolean quiet, boolean json) {
+    static void print(PrintWriter out, PrintWriter err, ConversionResult r, boolean quiet, boolean json) {
         if (json) {
-            PrintWriter out = spec.commandLine().getOut();
             out.println(json(r));
             out.flush();
         }
         if (quiet || json) {
             return;
         }
-        PrintWriter err = spec.commandLine().getErr();
         err.println(line(r));
         err.flush();
     }

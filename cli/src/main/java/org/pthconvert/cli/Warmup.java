@@ -46,10 +46,15 @@ public final class Warmup {
                 String out = dir.resolve("w" + n++ + w.extensions().get(0)).toString();
                 failures += Main.run(new String[] {"convert", in, out, "--to", w.name()}, sink, sink) == 0 ? 0 : 1;
             }
+            failures += Main.run(new String[] {"batch", "--to", "safetensors", "--out-dir", dir.resolve("batch")
+                .toString(), "-j", "1", "-q", in}, sink, sink);
             Main.run(new String[] {"--help"}, sink, sink);
             Main.run(new String[] {"--version"}, sink, sink);
+            Main.run(new String[] {}, sink, sink);
             for (Commands.Entry e : Commands.ALL) {
                 Main.run(new String[] {e.name(), "--help"}, sink, sink);
+                // a usage error: the parser's error path and the one-line report
+                Main.run(new String[] {e.name(), "--no-such-option"}, sink, sink);
             }
             if (failures != 0) {
                 System.err.println("warm-up: a command failed on " + sample);

@@ -1,4 +1,5 @@
 /**
- * The {@code pthconvert} command line: one class per command (convert, inspect, scan), shared option mixins, one-line error reporting and exit codes.
+ * The {@code pthconvert} command line: one class per command (convert, strip, batch, inspect, scan), each with its
+ * option table ({@link org.pthconvert.cli.args}), shared option tables, one-line error reporting and exit codes.
  */
 package org.pthconvert.cli;
