@@ -109,7 +109,7 @@ public final class Inputs {
             return singleSafetensors(st, Files.isRegularFile(bin));
         }
         if (Files.isRegularFile(bin)) {
-            CheckpointContainer inner = Containers.open(bin);
+            CheckpointContainer inner = open(bin, shards);
             // a safetensors file under that name is read as what it is
             return inner instanceof AssembledInput ? inner : new FolderFile(inner, List.of());
         }

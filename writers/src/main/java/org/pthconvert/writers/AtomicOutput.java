@@ -13,11 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -38,7 +38,6 @@ public final class AtomicOutput implements Closeable {
     public enum Kind { FILE, DIRECTORY }
 
     private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -220,9 +219,10 @@ public final class AtomicOutput implements Closeable {
 
     /** {@code .name.1a2b3c4d5e6f.tmp} beside the destination: hidden, unique, same file system. */
     private static Path createName(Path parent, String name) {
-        byte[] r = new byte[6];
-        RANDOM.nextBytes(r);
-        return parent.resolve("." + name + "." + HexFormat.of().formatHex(r) + ".tmp");
+        // Uniqueness comes from creating the file exclusively (createTemp retries a name taken), not from
+        // the randomness: ThreadLocalRandom, because seeding a SecureRandom costs 40-160 ms of start-up.
+        long r = ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL;
+        return parent.resolve("." + name + "." + HexFormat.of().toHexDigits(r).substring(4) + ".tmp");
     }
 
     static void deleteRecursively(Path p) throws IOException {
