@@ -1,6 +1,7 @@
 /**
  * Inputs that are not one {@code torch.save} file: a safetensors file, a sharded Hugging Face folder
- * (or its {@code *.index.json}) of {@code .bin} or {@code .safetensors} shards, and a
+ * (or its {@code *.index.json}) of {@code .bin} or {@code .safetensors} shards, a folder without
+ * an index holding one {@code model.safetensors} or {@code pytorch_model.bin}, and a
  * {@code torch.distributed.checkpoint} folder. Each is recognised from its content
  * ({@link org.pthconvert.inputs.Inputs}) and opened as an
  * {@link org.pthconvert.inputs.AssembledInput}: a container whose object tree is built from the
