@@ -20,4 +20,15 @@ public record TensorSpec(String name, Dtype dtype, Shape shape, Quantization qua
     public TensorSpec withDtype(Dtype newType) { return new TensorSpec(name, newType, shape, quantization); }
 
     public TensorSpec withName(String newName) { return new TensorSpec(newName, dtype, shape, quantization); }
+
+    // equals and hashCode written out: a record's generated ones bootstrap method handles on first use,
+    // a dozen classes spun at the start of every conversion (the class-data archive cannot keep them).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TensorSpec t && t.dtype == dtype && t.name.equals(name) && t.shape.equals(shape)
+                && java.util.Objects.equals(t.quantization, quantization);
+    }
+
+    @Override
+    public int hashCode() { return (name.hashCode() * 31 + dtype.hashCode()) * 31 + shape.hashCode(); }
 }

@@ -15,4 +15,20 @@ import org.pthconvert.tensor.Shape;
  */
 public record StorageIdentity(String storageKey, long storageOffset, Shape strides, Dtype storageDtype,
                               long storageBytes) {
+
+    // equals and hashCode written out: a record's generated ones bootstrap method handles on first use,
+    // a dozen classes spun at the start of every conversion (the class-data archive cannot keep them).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StorageIdentity i && i.storageOffset == storageOffset && i.storageBytes == storageBytes
+                && i.storageDtype == storageDtype && java.util.Objects.equals(i.storageKey, storageKey)
+                && java.util.Objects.equals(i.strides, strides);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((java.util.Objects.hashCode(storageKey) * 31 + Long.hashCode(storageOffset)) * 31
+                + java.util.Objects.hashCode(strides)) * 31
+                + Long.hashCode(storageBytes);
+    }
 }
