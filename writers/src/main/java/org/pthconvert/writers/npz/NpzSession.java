@@ -15,21 +15,24 @@ import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
-import org.pthconvert.writers.OutputFiles;
-import org.pthconvert.io.TensorCast;
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.io.TensorCast;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.writers.AbstractWriteSession;
+import org.pthconvert.writers.OutputFiles;
 import org.pthconvert.writers.TypeChange;
 import org.pthconvert.writers.WriteOptions;
 import org.pthconvert.writers.WritePlan;
 import org.pthconvert.writers.WriterFailures;
+import org.pthconvert.writers.zip.StoredZip;
 
 /**
- * Writes one .npz through commons-compress on a seekable channel, which patches each member's CRC
- * and sizes after its data (and adds ZIP64 fields when a size or offset needs them). Tensor bytes
- * stream through one small buffer. Tensors keep the caller's order.
+ * Writes one .npz. Uncompressed (the default), through {@link StoredZip}: each member's .npy header,
+ * then its array bytes file to file ({@link TensorSource#transferTo}), CRC-32 read back from the page
+ * cache in the background, ZIP64 fields where a size or offset needs them. Compressed, through
+ * commons-compress, which deflates and patches each member's CRC and sizes after its data. Tensors
+ * keep the caller's order.
  */
 final class NpzSession extends AbstractWriteSession {
 
@@ -40,19 +43,27 @@ final class NpzSession extends AbstractWriteSession {
 
     private final WriteOptions opts;
     private final FileChannel channel;
+    /** Exactly one of the two: stored members, or deflated ones. */
+    private final StoredZip stored;
     private final ZipArchiveOutputStream zip;
-    private final Map<String, NpzWriter.Stored> stored = new HashMap<>();
+    private final Map<String, NpzWriter.Stored> layouts = new HashMap<>();
     private final byte[] buffer = new byte[COPY_BUFFER];
 
     NpzSession(NpzWriter writer, Path target, WriteOptions opts) throws IOException {
         super(writer, opts);
         this.opts = opts;
         this.channel = OutputFiles.openEmpty(target, true);
-        this.zip = new ZipArchiveOutputStream(channel);
-        zip.setUseZip64(Zip64Mode.AsNeeded);
-        zip.setEncoding("UTF-8");
-        zip.setUseLanguageEncodingFlag(true);
-        zip.setMethod(opts.compress() ? ZipEntry.DEFLATED : ZipEntry.STORED);
+        if (opts.compress()) {
+            this.stored = null;
+            this.zip = new ZipArchiveOutputStream(channel);
+            zip.setUseZip64(Zip64Mode.AsNeeded);
+            zip.setEncoding("UTF-8");
+            zip.setUseLanguageEncodingFlag(true);
+            zip.setMethod(ZipEntry.DEFLATED);
+        } else {
+            this.stored = new StoredZip(channel);
+            this.zip = null;
+        }
     }
 
     @Override
@@ -63,7 +74,7 @@ final class NpzSession extends AbstractWriteSession {
             if (how.isEmpty()) {
                 throw WriterFailures.unsupported(s.name(), "npz cannot hold " + s.dtype());
             }
-            stored.put(s.name(), how.get());
+            layouts.put(s.name(), how.get());
             if (how.get().change() != null) {
                 typeChanged(new TypeChange(s.name(), s.dtype(), how.get().dtype(), how.get().change()));
             }
@@ -74,20 +85,18 @@ final class NpzSession extends AbstractWriteSession {
 
     @Override
     protected void onWrite(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
-        NpzWriter.Stored how = stored.get(spec.name());
+        NpzWriter.Stored how = layouts.get(spec.name());
         TensorSource data = how.change() == TypeChange.How.WIDENED
                 ? TensorCast.of(bytes, spec.dtype(), how.dtype())
                 : bytes;   // same dtype, or raw bits: the bytes are already right
         byte[] header = NpyHeader.encode(how.descr(), spec.shape());
+        if (stored != null) {
+            writeStored(spec, header, data);
+            return;
+        }
         ZipArchiveEntry entry = new ZipArchiveEntry(NpzNames.member(spec.name()));
         entry.setTime(FIXED_TIME);
-        if (!opts.compress()) {
-            entry.setMethod(ZipEntry.STORED);
-            entry.setSize(Math.addExact(header.length, data.byteLength()));
-            entry.setAlignment(NpyHeader.ALIGN);
-        } else {
-            entry.setMethod(ZipEntry.DEFLATED);
-        }
+        entry.setMethod(ZipEntry.DEFLATED);
         zip.putArchiveEntry(entry);
         zip.write(header);
         long[] written = {0};
@@ -101,6 +110,23 @@ final class NpzSession extends AbstractWriteSession {
                     + data.byteLength());
         }
         zip.closeArchiveEntry();
+    }
+
+    /**
+     * The header is a multiple of 64 bytes and the member's data starts on a 64-byte boundary, so the
+     * array is aligned as NumPy aligns it.
+     */
+    private void writeStored(TensorSpec spec, byte[] header, TensorSource data) throws IOException, CheckpointException {
+        stored.begin(NpzNames.member(spec.name()), Math.addExact(header.length, data.byteLength()));
+        stored.data(ByteBuffer.wrap(header));
+        long start = channel.position();
+        data.transferTo(channel);
+        long got = channel.position() - start;
+        if (got != data.byteLength()) {
+            throw WriterFailures.invalid(spec.name(), "source gave " + got + " bytes, expected " + data.byteLength());
+        }
+        stored.appended(got);
+        stored.end();
     }
 
     private void copy(ByteBuffer chunk) throws IOException {
@@ -118,12 +144,21 @@ final class NpzSession extends AbstractWriteSession {
 
     @Override
     protected void onFinish() throws IOException {
+        if (stored != null) {
+            stored.finish();
+            stored.close();
+            channel.close();
+            return;
+        }
         zip.finish();
         zip.close();   // closes the channel
     }
 
     @Override
     protected void onClose(boolean aborted) throws IOException {
+        if (stored != null) {
+            stored.close(); // stops the background CRC work, on every path
+        }
         if (aborted) {
             // No central directory; the caller deletes the file.
             channel.close();

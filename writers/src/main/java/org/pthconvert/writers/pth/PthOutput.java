@@ -13,6 +13,7 @@ import org.pthconvert.io.TensorSource;
 import org.pthconvert.select.ModuleMetadata;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.writers.WriterFailures;
+import org.pthconvert.writers.zip.StoredZip;
 
 /**
  * Writes one {@code .pth} in torch's record order: {@code data.pkl}, {@code .format_version},
@@ -23,7 +24,7 @@ import org.pthconvert.writers.WriterFailures;
 final class PthOutput {
 
     private final FileChannel channel;
-    private final PthZip zip;
+    private final StoredZip zip;
     private final String folder;
     private final PthLayout layout;
     private final SerializationId id;
@@ -43,13 +44,13 @@ final class PthOutput {
               Map<String, TensorSource> wholeStorages) throws IOException {
         this.channel = out;
         this.wholeStorages = Map.copyOf(wholeStorages);
-        this.zip = new PthZip(out);
+        this.zip = new StoredZip(out);
         this.folder = folder + "/";
         this.layout = layout;
         this.id = id;
         small("data.pkl", DataPickle.encode(layout.tensors(), metadata));
         small(".format_version", ascii("1"));
-        small(".storage_alignment", ascii(Integer.toString(PthZip.ALIGNMENT)));
+        small(".storage_alignment", ascii(Integer.toString(StoredZip.ALIGNMENT)));
         small("byteorder", ascii("little"));
     }
 

@@ -51,7 +51,13 @@ class LargeNpzTest {
         byte[] block = block();
         return new TensorSource() {
             @Override public long byteLength() { return n; }
-            @Override public void transferTo(FileChannel out) { throw new UnsupportedOperationException(); }
+            @Override public void transferTo(FileChannel out) throws java.io.IOException, CheckpointException {
+                forEachChunk(b -> {
+                    while (b.hasRemaining()) {
+                        out.write(b);
+                    }
+                });
+            }
             @Override public void forEachChunk(ChunkConsumer c) throws java.io.IOException, CheckpointException {
                 for (long pos = 0; pos < n; pos += BLOCK) {
                     c.accept(ByteBuffer.wrap(block, 0, (int) Math.min(BLOCK, n - pos)));

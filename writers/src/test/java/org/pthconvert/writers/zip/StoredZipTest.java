@@ -1,4 +1,4 @@
-package org.pthconvert.writers.pth;
+package org.pthconvert.writers.zip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The zip layout torch's writer uses: aligned STORED data, "FB" padding, descriptors, ZIP64 past 4 GiB. */
-class PthZipTest {
+class StoredZipTest {
 
     @TempDir
     Path dir;
@@ -29,7 +29,7 @@ class PthZipTest {
         Path f = dir.resolve("a.zip");
         List<String> names = List.of("a/data.pkl", "a/byteorder", "a/data/0", "a/data/10", "a/.data/serialization_id");
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            PthZip z = new PthZip(ch);
+            StoredZip z = new StoredZip(ch);
             int i = 0;
             for (String n : names) {
                 z.record(n, ("x".repeat(i++ * 37 + 1)).getBytes(StandardCharsets.US_ASCII));
@@ -74,7 +74,7 @@ class PthZipTest {
         byte[][] payloads = {new byte[0], "abc".getBytes(StandardCharsets.US_ASCII), new byte[(3 << 20) + 17]};
         new java.util.Random(7).nextBytes(payloads[2]);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ); PthZip z = new PthZip(ch)) {
+                StandardOpenOption.READ); StoredZip z = new StoredZip(ch)) {
             z.record("a/small", "x".getBytes(StandardCharsets.US_ASCII));
             for (int i = 0; i < payloads.length; i++) {
                 z.begin("a/data/" + i, payloads[i].length);
@@ -116,7 +116,7 @@ class PthZipTest {
         byte[] payload = "weights".repeat(20).getBytes(StandardCharsets.US_ASCII);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ch.position((4L << 30) + 5);
-            PthZip z = new PthZip(ch);
+            StoredZip z = new StoredZip(ch);
             z.record("far/data.pkl", new byte[] {1, 2, 3});
             z.begin("far/data/0", payload.length);
             z.data(ByteBuffer.wrap(payload, 0, 50));

@@ -1,4 +1,4 @@
-package org.pthconvert.writers.pth;
+package org.pthconvert.writers.zip;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,4 +1,4 @@
-package org.pthconvert.writers.pth;
+package org.pthconvert.writers.zip;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,8 +11,9 @@ import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 
 /**
- * A zip laid out the way torch's {@code PyTorchStreamWriter} (miniz) lays it out, so that
- * {@code torch.load(..., mmap=True)} maps the records in place: every record STORED, its data on a
+ * A zip of STORED records laid out the way torch's {@code PyTorchStreamWriter} (miniz) lays it out, so
+ * that {@code torch.load(..., mmap=True)} maps the records in place (the pth writer), and whose data
+ * can be copied file to file (npz, whose members NumPy reads with zipfile): every record STORED, its data on a
  * 64-byte boundary (padding in a local-header extra field "FB" filled with 'Z'), sizes and CRC in a
  * data descriptor and the central directory, DOS time and date zero, ZIP64 fields once a size or an
  * offset reaches 4 GiB, and always a ZIP64 end record. Records are written one after another; the
@@ -20,9 +21,9 @@ import java.util.zip.CRC32;
  * the file is computed from the file on a worker thread while the next record is copied, and put
  * into its data descriptor and the central directory at {@link #finish}.
  */
-final class PthZip implements AutoCloseable {
+public final class StoredZip implements AutoCloseable {
 
-    static final int ALIGNMENT = 64;
+    public static final int ALIGNMENT = 64;
     private static final long MAX32 = 0xFFFFFFFFL;
     private static final int LOCAL_HEADER = 30;
     private static final int FLAGS = 0x0808;   // data descriptor, UTF-8 names
@@ -49,20 +50,20 @@ final class PthZip implements AutoCloseable {
     private boolean finished;
 
     /** @param out positioned where the zip starts; opened for reading too if {@link #appended} is used */
-    PthZip(FileChannel out) {
+    public StoredZip(FileChannel out) {
         this.out = out;
         this.readBack = new RangeCrc(out);
     }
 
     /** Writes a whole small record. */
-    void record(String name, byte[] data) throws IOException {
+    public void record(String name, byte[] data) throws IOException {
         begin(name, data.length);
         data(ByteBuffer.wrap(data));
         end();
     }
 
     /** Starts a record of exactly {@code size} bytes: writes its local header and padding. */
-    void begin(String name, long size) throws IOException {
+    public void begin(String name, long size) throws IOException {
         if (openName != null || finished) {
             throw new IllegalStateException("record " + name + " started while another is open or after finish");
         }
@@ -101,7 +102,7 @@ final class PthZip implements AutoCloseable {
     }
 
     /** Appends bytes to the open record; {@code chunk} is consumed. */
-    void data(ByteBuffer chunk) throws IOException {
+    public void data(ByteBuffer chunk) throws IOException {
         if (openName == null) {
             throw new IllegalStateException("data outside a record");
         }
@@ -120,7 +121,7 @@ final class PthZip implements AutoCloseable {
      * next data of the open record; the record's CRC is then computed by reading it back from the
      * page cache, in the background. Needs a channel opened for reading too.
      */
-    void appended(long n) {
+    public void appended(long n) {
         if (openName == null || n < 0 || written + n > openSize) {
             throw new IllegalStateException("appended " + n + " bytes outside a record or past its size");
         }
@@ -129,7 +130,7 @@ final class PthZip implements AutoCloseable {
     }
 
     /** Ends the open record with its data descriptor. */
-    void end() throws IOException {
+    public void end() throws IOException {
         if (written != openSize) {
             throw new IllegalStateException("record " + new String(openName, StandardCharsets.UTF_8) + " got "
                     + written + " of " + openSize + " bytes");
@@ -153,7 +154,7 @@ final class PthZip implements AutoCloseable {
     }
 
     /** Writes the central directory and the end records. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         if (openName != null) {
             throw new IllegalStateException("finish with a record open");
         }
