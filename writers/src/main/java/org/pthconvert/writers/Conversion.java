@@ -10,10 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import org.pthconvert.io.TensorCast;
-import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.InvalidRequestException;
+import org.pthconvert.io.TensorCast;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.Unreadable;
@@ -67,10 +68,20 @@ public final class Conversion {
         }
     }
 
-    /** A tensor as it will be written: its plan entry, where its bytes come from, and its origin. */
-    private record Planned(PlannedTensor tensor, TensorSource source, NamedTensor from) {
+    /**
+     * A tensor as it will be written: its plan entry, its origin, and the cast its bytes get (or null).
+     * The byte source is made when the tensor is written, not held for the whole plan: a checkpoint of
+     * 100,000 tensors would keep 100,000 of them (and their layouts) on the heap.
+     */
+    private record Planned(PlannedTensor tensor, NamedTensor from, Checkpoint ckpt, Dtype castTo) {
         TensorSpec spec() {
             return tensor.spec();
+        }
+
+        TensorSource source() {
+            TensorView view = from.source().view();
+            TensorSource bytes = ckpt.source(view);
+            return castTo == null ? bytes : TensorCast.of(bytes, view.dtype(), castTo);
         }
     }
 
@@ -107,17 +118,18 @@ public final class Conversion {
         for (NamedTensor t : selected.tensors()) {
             TensorView view = t.source().view();
             TensorSpec spec = new TensorSpec(t.name(), view.dtype(), view.shape(), view.quantization());
-            TensorSource bytes = ckpt.source(view);
+            ckpt.source(view); // refuses a view that is not this checkpoint's now, not halfway through writing
             StorageRef s = view.storage();
             StorageIdentity origin = new StorageIdentity(s.key(), view.storageOffset(), view.strides(), s.dtype(),
                     s.byteSize());
+            Dtype castTo = null;
             if (opts.castTo() != null && view.dtype().isFloatingPoint() && view.dtype() != opts.castTo()) {
-                bytes = TensorCast.of(bytes, view.dtype(), opts.castTo());
-                spec = spec.withDtype(opts.castTo());
+                castTo = opts.castTo();
+                spec = spec.withDtype(castTo);
                 origin = null;
                 cast++;
             }
-            plan.add(new Planned(new PlannedTensor(spec, origin), bytes, t));
+            plan.add(new Planned(new PlannedTensor(spec, origin), t, ckpt, castTo));
         }
         if (cast > 0) {
             notes.add("cast " + cast + " floating tensors to " + opts.castTo());
@@ -262,12 +274,13 @@ public final class Conversion {
             opts.progress().start(planned);
             for (TensorSpec spec : order) {
                 Planned p = byName.get(spec.name());
+                TensorSource bytes = p.source();
                 try {
-                    session.write(spec, new CountingSource(p.source(), opts.progress()));
+                    session.write(spec, new CountingSource(bytes, opts.progress()));
                 } catch (CheckpointException e) {
                     throw e.forTensor(p.from().source().name());
                 }
-                total = Math.addExact(total, p.source().byteLength());
+                total = Math.addExact(total, bytes.byteLength());
             }
             session.finish();
             total = Math.addExact(total, wholeStorages);
