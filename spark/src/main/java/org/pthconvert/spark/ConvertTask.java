@@ -4,11 +4,9 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -17,6 +15,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
 import org.pthconvert.model.Checkpoint;
+import org.pthconvert.writers.OutputFiles;
 import org.pthconvert.writers.TensorWriter;
 import org.pthconvert.writers.service.ConversionRequest;
 import org.pthconvert.writers.service.ConversionResult;
@@ -165,13 +164,8 @@ final class ConvertTask implements Function<Input, ReportRow> {
     }
 
     private static void deleteTree(java.nio.file.Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<java.nio.file.Path> all = Files.walk(root)) {
-            for (java.nio.file.Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            OutputFiles.deleteRecursively(root);
         } catch (IOException ignored) {
             // best effort: a leftover in local scratch space is removed with the executor
         }

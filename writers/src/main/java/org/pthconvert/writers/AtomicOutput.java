@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +42,7 @@ public final class AtomicOutput implements Closeable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (Path p : PENDING) {
                 try {
-                    deleteRecursively(p);
+                    OutputFiles.deleteRecursively(p);
                 } catch (IOException | RuntimeException e) {
                     // Shutting down: nothing better to do.
                 }
@@ -129,7 +128,7 @@ public final class AtomicOutput implements Closeable {
         closed = true;
         if (!committed) {
             try {
-                deleteRecursively(temp);
+                OutputFiles.deleteRecursively(temp);
             } finally {
                 PENDING.remove(temp);
             }
@@ -173,7 +172,7 @@ public final class AtomicOutput implements Closeable {
             }
             throw e;
         }
-        deleteRecursively(aside);
+        OutputFiles.deleteRecursively(aside);
     }
 
     private static void checkReplaceable(Path dest, Kind kind, boolean force) throws IOException {
@@ -223,21 +222,6 @@ public final class AtomicOutput implements Closeable {
         // the randomness: ThreadLocalRandom, because seeding a SecureRandom costs 40-160 ms of start-up.
         long r = ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL;
         return parent.resolve("." + name + "." + HexFormat.of().toHexDigits(r).substring(4) + ".tmp");
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (Stream<Path> walk = Files.walk(p)) {
-                for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                    Files.deleteIfExists(q);
-                }
-            }
-        } else {
-            Files.deleteIfExists(p);
-        }
     }
 
     private static void syncTree(Path p) throws IOException {

@@ -2,10 +2,14 @@ package org.pthconvert.writers;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
-/** Opening output files the way every writer should. */
+/** Opening and removing output files the way every writer (and batch, and the Spark job) should. */
 public final class OutputFiles {
     private OutputFiles() {
     }
@@ -30,5 +34,21 @@ public final class OutputFiles {
             throw e;
         }
         return ch;
+    }
+
+    /** Deletes {@code p} and, if it is a directory, everything below it; links are removed, not followed. */
+    public static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> walk = Files.walk(p)) {
+                for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(q);
+                }
+            }
+        } else {
+            Files.deleteIfExists(p);
+        }
     }
 }

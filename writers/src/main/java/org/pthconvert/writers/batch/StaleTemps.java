@@ -3,10 +3,9 @@ package org.pthconvert.writers.batch;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+
+import org.pthconvert.writers.OutputFiles;
 
 /**
  * Removes the temporaries a killed run left beside an output ({@code .a.safetensors.1a2b3c4d5e6f.tmp},
@@ -45,7 +44,7 @@ public final class StaleTemps {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "." + globSafe(name) + ".*.tmp")) {
             for (Path p : ds) {
                 if (isTempOf(p.getFileName().toString(), name)) {
-                    deleteRecursively(p);
+                    OutputFiles.deleteRecursively(p);
                     n++;
                 }
             }
@@ -55,17 +54,5 @@ public final class StaleTemps {
 
     private static String globSafe(String name) {
         return name.replaceAll("([\\\\*?\\[\\]{}])", "\\\\$1");
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (Stream<Path> walk = Files.walk(p)) {
-                for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                    Files.deleteIfExists(q);
-                }
-            }
-        } else {
-            Files.deleteIfExists(p);
-        }
     }
 }
