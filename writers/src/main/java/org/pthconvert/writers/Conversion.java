@@ -69,11 +69,12 @@ public final class Conversion {
     }
 
     /**
-     * A tensor as it will be written: its plan entry, its origin, and the cast its bytes get (or null).
-     * The byte source is made when the tensor is written, not held for the whole plan: a checkpoint of
-     * 100,000 tensors would keep 100,000 of them (and their layouts) on the heap.
+     * A tensor as it will be written: its plan entry, its origin, the cast its bytes get (or null) and
+     * how many bytes its source gives. The byte source is made when the tensor is written, not held for
+     * the whole plan: a checkpoint of 100,000 tensors would keep 100,000 of them (and their layouts) on
+     * the heap.
      */
-    private record Planned(PlannedTensor tensor, NamedTensor from, Checkpoint ckpt, Dtype castTo) {
+    private record Planned(PlannedTensor tensor, NamedTensor from, Checkpoint ckpt, Dtype castTo, long byteLength) {
         TensorSpec spec() {
             return tensor.spec();
         }
@@ -118,7 +119,9 @@ public final class Conversion {
         for (NamedTensor t : selected.tensors()) {
             TensorView view = t.source().view();
             TensorSpec spec = new TensorSpec(t.name(), view.dtype(), view.shape(), view.quantization());
-            ckpt.source(view); // refuses a view that is not this checkpoint's now, not halfway through writing
+            // Made here once, and dropped: it refuses a view that is not this checkpoint's before anything
+            // is written, and gives the byte count progress announces.
+            TensorSource probe = ckpt.source(view);
             StorageRef s = view.storage();
             StorageIdentity origin = new StorageIdentity(s.key(), view.storageOffset(), view.strides(), s.dtype(),
                     s.byteSize());
@@ -129,7 +132,8 @@ public final class Conversion {
                 origin = null;
                 cast++;
             }
-            plan.add(new Planned(new PlannedTensor(spec, origin), t, ckpt, castTo));
+            long length = castTo == null ? probe.byteLength() : TensorCast.of(probe, view.dtype(), castTo).byteLength();
+            plan.add(new Planned(new PlannedTensor(spec, origin), t, ckpt, castTo, length));
         }
         if (cast > 0) {
             notes.add("cast " + cast + " floating tensors to " + opts.castTo());
@@ -269,7 +273,7 @@ public final class Conversion {
             long wholeStorages = storages.close();   // streamed by the session besides the tensors below
             long planned = wholeStorages;
             for (TensorSpec spec : order) {
-                planned = Math.addExact(planned, byName.get(spec.name()).source().byteLength());
+                planned = Math.addExact(planned, byName.get(spec.name()).byteLength());
             }
             opts.progress().start(planned);
             for (TensorSpec spec : order) {
