@@ -103,7 +103,7 @@ final class ZipEntries {
             String name = inTop ? c.name().substring(foldedTop.length()) : c.name();
             ZipRecord r = local(ch, file, dir, c, name);
             all.add(r);
-            String clash = clash(rawSeen, decodedSeen, c);
+            String clash = clash(rawSeen, decodedSeen, c, folded);
             if (clash != null && ambiguity == null) {
                 ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(c.name())
                         ? "the record appears twice in the zip directory"
@@ -128,12 +128,12 @@ final class ZipEntries {
 
     /**
      * The name of an earlier entry that {@code c} collides with: the same raw bytes once ASCII case
-     * is folded (what miniz compares), or the same decoded name (what this reader would compare).
+     * is folded (what miniz compares), or the same decoded name (what this reader would compare);
+     * {@code decoded} is the decoded name already folded.
      */
     private static String clash(Map<String, String> rawSeen, Map<String, String> decodedSeen,
-                                ZipDirectory.Central c) {
+                                ZipDirectory.Central c, String decoded) {
         String raw = fold(new String(c.rawName(), StandardCharsets.ISO_8859_1));
-        String decoded = fold(c.name());
         String before = rawSeen.putIfAbsent(raw, c.name());
         String beforeDecoded = decodedSeen.putIfAbsent(decoded, c.name());
         return before != null ? before : beforeDecoded;
