@@ -77,13 +77,14 @@ final class SafetensorsHeader {
         StringBuilder entry = new StringBuilder(256);
         long length = 2; // { and }
         long offset = 0;
-        String meta = metadataJson(metadata);
+        String metaJson = metadataJson(metadata);
+        byte[] meta = metaJson == null ? null : metaJson.getBytes(StandardCharsets.UTF_8);
         if (meta != null) {
-            length += utf8Length(meta);
+            length += meta.length;
         }
         for (int i = 0; i < ordered.size(); i++) {
             offset = entry(entry, ordered.get(i), offset, i > 0 || meta != null);
-            length += utf8Length(entry);
+            length += isAscii(entry) ? entry.length() : utf8(entry).length;
         }
         long padded = Math.addExact(length, (8 - length % 8) % 8);
         if (padded > MAX_HEADER_BYTES) {
@@ -93,7 +94,7 @@ final class SafetensorsHeader {
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded)).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(padded).put((byte) '{');
         if (meta != null) {
-            out.put(meta.getBytes(StandardCharsets.UTF_8));
+            out.put(meta);
         }
         offset = 0;
         for (int i = 0; i < ordered.size(); i++) {
@@ -148,38 +149,27 @@ final class SafetensorsHeader {
         return end;
     }
 
-    private static long utf8Length(CharSequence cs) {
-        long n = 0;
-        for (int i = 0; i < cs.length(); i++) {
-            char c = cs.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < cs.length() && Character.isLowSurrogate(cs.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3; // a lone surrogate is encoded as '?' by getBytes: one byte; see putUtf8
-                if (Character.isSurrogate(c)) {
-                    n -= 2;
-                }
+    private static boolean isAscii(StringBuilder sb) {
+        for (int i = 0; i < sb.length(); i++) {
+            if (sb.charAt(i) >= 0x80) {
+                return false;
             }
         }
-        return n;
+        return true;
+    }
+
+    /** Names with other characters (rare) take the JDK's encoder, in both passes, so they agree. */
+    private static byte[] utf8(StringBuilder sb) {
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void putUtf8(ByteBuffer out, StringBuilder sb) {
-        boolean ascii = true;
-        for (int i = 0; i < sb.length() && ascii; i++) {
-            ascii = sb.charAt(i) < 0x80;
-        }
-        if (ascii) {
+        if (isAscii(sb)) {
             for (int i = 0; i < sb.length(); i++) {
                 out.put((byte) sb.charAt(i));
             }
         } else {
-            out.put(sb.toString().getBytes(StandardCharsets.UTF_8));
+            out.put(utf8(sb));
         }
     }
 }
