@@ -96,12 +96,14 @@ final class ZipEntries {
         Map<String, String> decodedSeen = new HashMap<>();
         List<ZipRecord> all = new ArrayList<>(dir.entries.size());
         CheckpointException ambiguity = dir.ambiguity;
-        for (ZipDirectory.Central c : dir.entries) {
+        LocalHeaders headers = new LocalHeaders(ch, file, dir.entries, dir.cdOffset);
+        for (int i = 0; i < dir.entries.size(); i++) {
+            ZipDirectory.Central c = dir.entries.get(i);
             String folded = fold(c.name());
             boolean inTop = folded.startsWith(foldedTop) && folded.length() > foldedTop.length();
             // One record serves both lists: a checkpoint of 100,000 tensors has 100,000 of them.
             String name = inTop ? c.name().substring(foldedTop.length()) : c.name();
-            ZipRecord r = local(ch, file, dir, c, name);
+            ZipRecord r = local(headers, i, file, dir, c, name);
             all.add(r);
             String clash = clash(rawSeen, decodedSeen, c, folded);
             if (clash != null && ambiguity == null) {
@@ -139,32 +141,35 @@ final class ZipEntries {
         return before != null ? before : beforeDecoded;
     }
 
-    private static ZipRecord local(ByteSource ch, Path file, ZipDirectory dir, ZipDirectory.Central c, String name)
-            throws IOException, CheckpointException {
+    private static ZipRecord local(LocalHeaders headers, int index, Path file, ZipDirectory dir,
+                                   ZipDirectory.Central c, String name) throws IOException, CheckpointException {
         long lho = c.localHeaderOffset();
         if (lho > dir.cdOffset - ZipDirectory.LOCAL_SIZE) {
             throw fail(file, c, "its local header offset " + lho + " is not before the central directory (byte "
                     + dir.cdOffset + "): corrupt or truncated zip");
         }
-        // The header and the name the directory expects in one read (two syscalls per record add up in a
-        // checkpoint of 100,000 tensors); a local name of another length is read on its own below.
+        // The header and the name the directory expects in one read; a local name of another length is
+        // read on its own below.
         int expected = c.rawName().length;
         int want = (int) Math.min(ZipDirectory.LOCAL_SIZE + (long) expected, dir.cdOffset - lho);
-        byte[] h = ZipDirectory.readAt(ch, file, lho, want);
-        if (ZipDirectory.u32(h, 0) != ZipDirectory.SIG_LOCAL) {
+        LocalHeaders.Span span = headers.read(index, lho, want);
+        byte[] h = span.bytes();
+        int o = span.offset();
+        if (ZipDirectory.u32(h, o) != ZipDirectory.SIG_LOCAL) {
             throw fail(file, c, "no local header at byte " + lho + " where the central directory points");
         }
-        int method = ZipDirectory.u16(h, 8);
-        int nameLen = ZipDirectory.u16(h, 26);
-        int extraLen = ZipDirectory.u16(h, 28);
+        int method = ZipDirectory.u16(h, o + 8);
+        int nameLen = ZipDirectory.u16(h, o + 26);
+        int extraLen = ZipDirectory.u16(h, o + 28);
         long dataOffset = Math.addExact(lho, ZipDirectory.LOCAL_SIZE + (long) nameLen + extraLen);
         if (dataOffset > dir.cdOffset) {
             throw fail(file, c, "its local header at byte " + lho + " runs into the central directory");
         }
-        byte[] localName = nameLen == expected && want == ZipDirectory.LOCAL_SIZE + expected
-                ? Arrays.copyOfRange(h, ZipDirectory.LOCAL_SIZE, want)
-                : ZipDirectory.readAt(ch, file, lho + ZipDirectory.LOCAL_SIZE, nameLen);
-        if (!Arrays.equals(localName, c.rawName())) {
+        boolean sameName = nameLen == expected && want == ZipDirectory.LOCAL_SIZE + expected
+                ? Arrays.equals(h, o + ZipDirectory.LOCAL_SIZE, o + want, c.rawName(), 0, expected)
+                : Arrays.equals(headers.readName(lho + ZipDirectory.LOCAL_SIZE, nameLen), c.rawName());
+        if (!sameName) {
+            byte[] localName = headers.readName(lho + ZipDirectory.LOCAL_SIZE, nameLen);
             throw fail(file, c, "the local header at byte " + lho + " names a different entry ('"
                     + new String(localName, java.nio.charset.StandardCharsets.ISO_8859_1) + "')");
         }
