@@ -1,7 +1,5 @@
 package org.pthconvert.cli;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,12 +8,11 @@ import java.util.Map;
 
 import org.pthconvert.cli.format.Json;
 import org.pthconvert.cli.format.Sizes;
-import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.TensorEntry;
 import org.pthconvert.pickle.PickleValue;
-import org.pthconvert.writers.service.ConversionResult;
 import org.pthconvert.torch.PTensor;
+import org.pthconvert.writers.service.ConversionResult;
 
 /**
  * What {@code strip} kept and dropped: {@code "kept 161 tensors (97.8 MiB) under 'model'; dropped
@@ -28,24 +25,21 @@ import org.pthconvert.torch.PTensor;
 record StripSummary(ConversionResult result, String under, Map<String, Long> dropped, long inputBytes,
                     long outputBytes) {
 
-    /** Reads the input's tree again (its pickle only) to size what was dropped. */
-    static StripSummary of(ConversionResult r, long inputBytes, long outputBytes)
-            throws CheckpointException, IOException {
+    /** Sizes what was dropped from the tree of {@code ckpt}, the checkpoint {@code r} was converted from. */
+    static StripSummary of(ConversionResult r, Checkpoint ckpt, long inputBytes, long outputBytes) {
         Map<String, Long> dropped = new LinkedHashMap<>();
         r.dropped().forEach(k -> dropped.put(k, 0L));
         String under = null;
-        try (Checkpoint ckpt = Checkpoint.open(r.input())) {
-            for (TensorEntry t : ckpt.tensors()) {
-                if (!t.path().isEmpty()) {
-                    dropped.computeIfPresent(t.path().get(0), (k, v) -> Math.addExact(v, t.view().byteLength()));
-                }
+        for (TensorEntry t : ckpt.tensors()) {
+            if (!t.path().isEmpty()) {
+                dropped.computeIfPresent(t.path().get(0), (k, v) -> Math.addExact(v, t.view().byteLength()));
             }
-            List<String> kept = new ArrayList<>(ckpt.topLevelKeys());
-            kept.removeAll(r.dropped());
-            if (kept.size() == 1 && ckpt.root() instanceof PickleValue.PDict root
-                    && !(root.get(kept.get(0)) instanceof PTensor)) {
-                under = kept.get(0);
-            }
+        }
+        List<String> kept = new ArrayList<>(ckpt.topLevelKeys());
+        kept.removeAll(r.dropped());
+        if (kept.size() == 1 && ckpt.root() instanceof PickleValue.PDict root
+                && !(root.get(kept.get(0)) instanceof PTensor)) {
+            under = kept.get(0);
         }
         return new StripSummary(r, under, dropped, inputBytes, outputBytes);
     }

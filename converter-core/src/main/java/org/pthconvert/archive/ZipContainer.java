@@ -218,7 +218,7 @@ public final class ZipContainer implements CheckpointContainer {
         }
         supported(r);
         if (r.stored()) {
-            return new InPlaceStorage(channel, r.dataOffset(), r.size(), file, r.fullName());
+            return new InPlaceStorage(channel, r.dataOffset(), r.size(), file, r.fullName(), r.crc());
         }
         if (verified.add(r.name())) {
             verifyCrc(r.name());

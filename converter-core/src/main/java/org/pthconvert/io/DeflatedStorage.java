@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
@@ -68,6 +69,12 @@ public final class DeflatedStorage implements StorageBytes {
 
     @Override
     public boolean inPlace() { return false; }
+
+    /** The directory's CRC, which the container checked before handing this storage out. */
+    @Override
+    public OptionalLong declaredCrc32() {
+        return crc == ChannelRangeStream.NO_CRC ? OptionalLong.empty() : OptionalLong.of(crc);
+    }
 
     /** True once the record has been inflated to a temporary file. */
     public synchronized boolean spilled() { return spill != null; }

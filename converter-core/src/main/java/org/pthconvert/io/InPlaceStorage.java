@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
@@ -25,6 +26,7 @@ public final class InPlaceStorage implements StorageBytes {
     private final long size;
     private final Path file;
     private final String record;
+    private final long crc;
 
     /**
      * @param record name for error messages, e.g. {@code archive/data/0}
@@ -32,6 +34,14 @@ public final class InPlaceStorage implements StorageBytes {
      *                                  validates ranges against the file before making one)
      */
     public InPlaceStorage(ByteSource channel, long dataOffset, long size, Path file, String record) {
+        this(channel, dataOffset, size, file, record, ChannelRangeStream.NO_CRC);
+    }
+
+    /**
+     * A STORED zip record whose directory declares CRC-32 {@code crc} ({@link ChannelRangeStream#NO_CRC}
+     * for none).
+     */
+    public InPlaceStorage(ByteSource channel, long dataOffset, long size, Path file, String record, long crc) {
         if (dataOffset < 0 || size < 0 || dataOffset > Long.MAX_VALUE - size) {
             throw new IllegalArgumentException("bad storage range " + dataOffset + "+" + size);
         }
@@ -40,6 +50,12 @@ public final class InPlaceStorage implements StorageBytes {
         this.size = size;
         this.file = file;
         this.record = record;
+        this.crc = crc;
+    }
+
+    @Override
+    public OptionalLong declaredCrc32() {
+        return crc == ChannelRangeStream.NO_CRC ? OptionalLong.empty() : OptionalLong.of(crc);
     }
 
     /** File offset of the first byte. */

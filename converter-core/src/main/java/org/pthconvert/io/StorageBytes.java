@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.OptionalLong;
 
 import org.pthconvert.errors.CheckpointException;
 
@@ -28,6 +29,14 @@ public interface StorageBytes extends Closeable {
 
     /** True when bytes can be copied file to file without the heap (in place, not compressed). */
     boolean inPlace();
+
+    /**
+     * The CRC-32 the container's directory declares for exactly these {@link #size()} bytes, when it
+     * declares one (a zip record). Not checked against the bytes here: see {@link TensorSource#declaredCrc32()}.
+     */
+    default OptionalLong declaredCrc32() {
+        return OptionalLong.empty();
+    }
 
     @Override
     default void close() throws IOException {

@@ -3,6 +3,7 @@ package org.pthconvert.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.OptionalLong;
 
 import org.pthconvert.errors.CheckpointException;
 
@@ -26,6 +27,19 @@ public interface TensorSource {
      * the consumer must take what it needs before returning.
      */
     void forEachChunk(ChunkConsumer consumer) throws IOException, CheckpointException;
+
+    /**
+     * The CRC-32 of exactly the bytes this source gives, as the checkpoint's zip directory declares it
+     * for the storage record they are, whole and unchanged (no slice, no byte swap, no cast); empty
+     * otherwise. A zip writer copying the bytes file to file takes it instead of reading its copy back
+     * (a second pass over every byte). The value is the file's word, not checked here: torch.load does
+     * not check stored records' CRCs either, so a record whose bytes do not match it loads all the
+     * same, and its copy then carries the same mismatch, which zip tools report as they would for the
+     * source.
+     */
+    default OptionalLong declaredCrc32() {
+        return OptionalLong.empty();
+    }
 
     /** Receives one chunk, positioned at its first byte and limited at its last. */
     @FunctionalInterface

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.OptionalLong;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.tensor.TensorView;
@@ -64,6 +65,12 @@ public final class ViewSource implements TensorSource {
 
     /** True when the bytes go out as one unmodified range of the storage. */
     public boolean isDirectCopy() { return layout.contiguous() && swapUnit == 1; }
+
+    @Override
+    public OptionalLong declaredCrc32() {
+        boolean whole = isDirectCopy() && layout.offset() == 0 && byteLength == bytes.size();
+        return whole ? bytes.declaredCrc32() : OptionalLong.empty();
+    }
 
     @Override
     public void transferTo(FileChannel out) throws IOException, CheckpointException {

@@ -6,7 +6,7 @@ import java.nio.channels.FileChannel;
 import org.pthconvert.errors.CheckpointException;
 
 /** A storage over a byte array, counting reads, for gather tests. */
-final class ArrayStorage implements StorageBytes {
+class ArrayStorage implements StorageBytes {
     final byte[] data;
     int reads;
     long bytesRead;

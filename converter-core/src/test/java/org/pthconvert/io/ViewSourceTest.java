@@ -262,4 +262,23 @@ class ViewSourceTest {
         assertThrows(IllegalArgumentException.class, () -> new ViewSource(new ArrayStorage(new byte[0]),
                 view(Dtype.F64, 0, new long[] {Long.MAX_VALUE / 4}, new long[] {1}), ByteOrder.LITTLE_ENDIAN));
     }
+    /** Only a whole storage, unchanged, passes on the CRC its directory declares. */
+    @Test
+    void declaredCrcOnlyForTheWholeStorageUnchanged() {
+        byte[] bytes = random(400, 5);
+        StorageBytes declared = new ArrayStorage(bytes) {
+            @Override
+            public java.util.OptionalLong declaredCrc32() {
+                return java.util.OptionalLong.of(0xCAFEL);
+            }
+        };
+        TensorView whole = view(Dtype.F32, 0, new long[] {10, 10}, new long[] {10, 1});
+        assertEquals(java.util.OptionalLong.of(0xCAFEL), new ViewSource(declared, whole, ByteOrder.LITTLE_ENDIAN).declaredCrc32());
+        for (TensorView part : new TensorView[] {view(Dtype.F32, 1, new long[] {99}, new long[] {1}),
+                view(Dtype.F32, 0, new long[] {99}, new long[] {1}), view(Dtype.F32, 0, new long[] {10, 10}, new long[] {1, 10})}) {
+            assertTrue(new ViewSource(declared, part, ByteOrder.LITTLE_ENDIAN).declaredCrc32().isEmpty(), part.toString());
+        }
+        assertTrue(new ViewSource(declared, whole, ByteOrder.BIG_ENDIAN).declaredCrc32().isEmpty(), "byte-swapped");
+        assertTrue(new ViewSource(new ArrayStorage(bytes), whole, ByteOrder.LITTLE_ENDIAN).declaredCrc32().isEmpty());
+    }
 }

@@ -2,6 +2,7 @@ package org.pthconvert.writers;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.util.OptionalLong;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
@@ -15,6 +16,11 @@ record CountingSource(TensorSource inner, Progress progress) implements TensorSo
     @Override
     public long byteLength() {
         return inner.byteLength();
+    }
+
+    @Override
+    public OptionalLong declaredCrc32() {
+        return inner.declaredCrc32();
     }
 
     @Override

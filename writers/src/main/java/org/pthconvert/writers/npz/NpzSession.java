@@ -29,8 +29,9 @@ import org.pthconvert.writers.zip.StoredZip;
 
 /**
  * Writes one .npz. Uncompressed (the default), through {@link StoredZip}: each member's .npy header,
- * then its array bytes file to file ({@link TensorSource#transferTo}), CRC-32 read back from the page
- * cache in the background, ZIP64 fields where a size or offset needs them. Compressed, through
+ * then its array bytes file to file ({@link TensorSource#transferTo}), CRC-32 joined from the header's
+ * and the one the source's zip directory declares for the array (or else read back from the page
+ * cache in the background), ZIP64 fields where a size or offset needs them. Compressed, through
  * commons-compress, which deflates and patches each member's CRC and sizes after its data. Tensors
  * keep the caller's order.
  */
@@ -125,7 +126,7 @@ final class NpzSession extends AbstractWriteSession {
         if (got != data.byteLength()) {
             throw WriterFailures.invalid(spec.name(), "source gave " + got + " bytes, expected " + data.byteLength());
         }
-        stored.appended(got);
+        stored.appended(got, data.declaredCrc32());
         stored.end();
     }
 

@@ -65,7 +65,10 @@ final class PthOutput {
         nextRecord++;
     }
 
-    /** One record's bytes, file to file where the source allows; the zip reads them back for the CRC. */
+    /**
+     * One record's bytes, file to file where the source allows; the zip takes the CRC the source's
+     * directory declares for them, or reads the copy back.
+     */
     private void stream(StoredRecord r, TensorSource bytes, String tensor) throws IOException, CheckpointException {
         if (bytes.byteLength() != r.byteLength()) {
             throw WriterFailures.invalid(tensor, "source has " + bytes.byteLength() + " bytes, expected "
@@ -78,7 +81,7 @@ final class PthOutput {
         if (got != r.byteLength()) {
             throw WriterFailures.invalid(tensor, "source gave " + got + " bytes, expected " + r.byteLength());
         }
-        zip.appended(got);
+        zip.appended(got, bytes.declaredCrc32());
         zip.end();
     }
 

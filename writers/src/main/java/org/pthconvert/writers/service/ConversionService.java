@@ -56,6 +56,22 @@ public final class ConversionService {
      */
     public ConversionResult convert(ConversionRequest request) throws CheckpointException, IOException {
         long start = System.nanoTime();
+        TensorWriter writer = check(request);
+        try (Checkpoint ckpt = Checkpoint.open(request.input())) {
+            return run(request, writer, ckpt, start);
+        } catch (CheckpointException e) {
+            throw e.inFile(request.input());
+        }
+    }
+
+    /**
+     * Refuses a request that cannot be honoured whatever the input holds (the writer's options do not
+     * go together, the output is the input), before anything is read; returns the request's writer.
+     *
+     * @throws InvalidRequestException for such a request
+     * @throws IOException             when the file system fails comparing the output with the input
+     */
+    public TensorWriter check(ConversionRequest request) throws IOException {
         TensorWriter writer = writerFor(request);
         writer.checkOptions(request.options().writeOptions()).ifPresent(why -> {
             throw new InvalidRequestException(writer.name() + ": " + why);
@@ -64,11 +80,7 @@ public final class ConversionService {
                 && Files.isSameFile(request.output(), request.input())) {
             throw new InvalidRequestException("the output " + request.output() + " is the input itself");
         }
-        try (Checkpoint ckpt = Checkpoint.open(request.input())) {
-            return run(request, writer, ckpt, start);
-        } catch (CheckpointException e) {
-            throw e.inFile(request.input());
-        }
+        return writer;
     }
 
     /**

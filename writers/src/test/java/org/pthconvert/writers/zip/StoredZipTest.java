@@ -109,6 +109,43 @@ class StoredZipTest {
         }
     }
 
+    /**
+     * A record of heap bytes then bytes copied with a declared CRC gets the CRC joined from both, read
+     * back from nowhere: a declared CRC that is not the bytes' own is carried as declared (which is
+     * what shows that nothing was read back), and a right one gives the right CRC.
+     */
+    @Test
+    void declaredCrcIsJoinedNotReadBack() throws Exception {
+        Path f = dir.resolve("declared.zip");
+        byte[] header = "npy header".getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[100_000];
+        new java.util.Random(3).nextBytes(body);
+        java.util.zip.CRC32 bodyCrc = new java.util.zip.CRC32();
+        bodyCrc.update(body);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ); StoredZip z = new StoredZip(ch)) {
+            z.begin("a/right", header.length + body.length);
+            z.data(ByteBuffer.wrap(header));
+            ch.write(ByteBuffer.wrap(body));
+            z.appended(body.length, java.util.OptionalLong.of(bodyCrc.getValue()));
+            z.end();
+            z.begin("a/declared", body.length);
+            ch.write(ByteBuffer.wrap(body));
+            z.appended(body.length, java.util.OptionalLong.of(0x12345678L));
+            z.end();
+            z.finish();
+        }
+        try (ZipFile zip = new ZipFile(f.toFile())) {
+            java.util.zip.CRC32 whole = new java.util.zip.CRC32();
+            whole.update(header);
+            whole.update(body);
+            assertEquals(whole.getValue(), zip.getEntry("a/right").getCrc());
+            byte[] right = zip.getInputStream(zip.getEntry("a/right")).readAllBytes(); // checks the CRC
+            assertArrayEquals(body, java.util.Arrays.copyOfRange(right, header.length, right.length));
+            assertEquals(0x12345678L, zip.getEntry("a/declared").getCrc());
+        }
+    }
+
     /** Records past 4 GiB (a sparse file: nothing is written before them) carry ZIP64 offsets. */
     @Test
     void recordsPast4GiBUseZip64() throws Exception {
