@@ -16,19 +16,25 @@ public final class CodePoints {
     private CodePoints() {
     }
 
+    /** Code point order of well-formed strings (see {@link #isWellFormed}); lone surrogates sort as pairs would. */
     public static int compare(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
+        int n = Math.min(a.length(), b.length());
+        for (int k = 0; k < n; k++) {
+            char x = a.charAt(k);
+            char y = b.charAt(k);
+            if (x != y) {
+                // UTF-16 order is code point order except that surrogates (U+10000 and above) sort
+                // before U+E000..U+FFFF: move those 0x800 down and surrogates 0x2000 up. Units before
+                // the first difference are equal, so a pair split here differs in its second unit,
+                // where the order of low surrogates is that of their code points.
+                return Integer.compare(fix(x), fix(y));
             }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
         }
-        return Integer.compare(a.length() - i, b.length() - j);
+        return Integer.compare(a.length(), b.length());
+    }
+
+    private static int fix(char c) {
+        return c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c;
     }
 
     /**

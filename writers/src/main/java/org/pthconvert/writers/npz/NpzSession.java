@@ -29,9 +29,7 @@ import org.pthconvert.writers.zip.StoredZip;
 
 /**
  * Writes one .npz. Uncompressed (the default), through {@link StoredZip}: each member's .npy header,
- * then its array bytes file to file ({@link TensorSource#transferTo}), CRC-32 joined from the header's
- * and the one the source's zip directory declares for the array (or else read back from the page
- * cache in the background), ZIP64 fields where a size or offset needs them. Compressed, through
+ * then its array bytes as {@link StoredZip#copy} copies them (file to file unless small), ZIP64 fields where a size or offset needs them. Compressed, through
  * commons-compress, which deflates and patches each member's CRC and sizes after its data. Tensors
  * keep the caller's order.
  */
@@ -120,13 +118,10 @@ final class NpzSession extends AbstractWriteSession {
     private void writeStored(TensorSpec spec, byte[] header, TensorSource data) throws IOException, CheckpointException {
         stored.begin(NpzNames.member(spec.name()), Math.addExact(header.length, data.byteLength()));
         stored.data(ByteBuffer.wrap(header));
-        long start = channel.position();
-        data.transferTo(channel);
-        long got = channel.position() - start;
+        long got = stored.copy(data);
         if (got != data.byteLength()) {
             throw WriterFailures.invalid(spec.name(), "source gave " + got + " bytes, expected " + data.byteLength());
         }
-        stored.appended(got, data.declaredCrc32());
         stored.end();
     }
 

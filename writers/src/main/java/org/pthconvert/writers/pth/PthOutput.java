@@ -23,7 +23,6 @@ import org.pthconvert.writers.zip.StoredZip;
  */
 final class PthOutput {
 
-    private final FileChannel channel;
     private final StoredZip zip;
     private final String folder;
     private final PthLayout layout;
@@ -42,7 +41,6 @@ final class PthOutput {
      */
     PthOutput(FileChannel out, String folder, PthLayout layout, ModuleMetadata metadata, SerializationId id,
               Map<String, TensorSource> wholeStorages) throws IOException {
-        this.channel = out;
         this.wholeStorages = Map.copyOf(wholeStorages);
         this.zip = new StoredZip(out);
         this.folder = folder + "/";
@@ -65,23 +63,17 @@ final class PthOutput {
         nextRecord++;
     }
 
-    /**
-     * One record's bytes, file to file where the source allows; the zip takes the CRC the source's
-     * directory declares for them, or reads the copy back.
-     */
+    /** One record's bytes, as {@link StoredZip#copy} copies them. */
     private void stream(StoredRecord r, TensorSource bytes, String tensor) throws IOException, CheckpointException {
         if (bytes.byteLength() != r.byteLength()) {
             throw WriterFailures.invalid(tensor, "source has " + bytes.byteLength() + " bytes, expected "
                     + r.byteLength());
         }
         zip.begin(folder + "data/" + r.key(), r.byteLength());
-        long start = channel.position();
-        bytes.transferTo(channel);
-        long got = channel.position() - start;
+        long got = zip.copy(bytes);
         if (got != r.byteLength()) {
             throw WriterFailures.invalid(tensor, "source gave " + got + " bytes, expected " + r.byteLength());
         }
-        zip.appended(got, bytes.declaredCrc32());
         zip.end();
     }
 

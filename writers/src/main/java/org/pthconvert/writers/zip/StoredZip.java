@@ -11,6 +11,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 
+import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.io.TensorSource;
+
 /**
  * A zip of STORED records laid out the way torch's {@code PyTorchStreamWriter} (miniz) lays it out, so
  * that {@code torch.load(..., mmap=True)} maps the records in place (the pth writer), and whose data
@@ -18,10 +21,12 @@ import java.util.zip.CRC32;
  * 64-byte boundary (padding in a local-header extra field "FB" filled with 'Z'), sizes and CRC in a
  * data descriptor and the central directory, DOS time and date zero, ZIP64 fields once a size or an
  * offset reaches 4 GiB, and always a ZIP64 end record. Records are written one after another; the
- * data of a record may arrive in chunks. The CRC-32 of a record whose bytes were copied straight to
- * the file is joined from CRCs the caller knows ({@link #appended(long, OptionalLong)}), or else
- * computed from the file on a worker thread while the next record is copied, and put into its data
- * descriptor and the central directory at {@link #finish}.
+ * data of a record may arrive in chunks, or from a {@link TensorSource} ({@link #copy}). The CRC-32 of
+ * a record whose bytes were copied straight to the file is joined from the CRC the source declares,
+ * or else computed from the file on a worker thread while the next record is copied, and put into its
+ * data descriptor and the central directory at {@link #finish}. Everything else (headers,
+ * descriptors, small records, the directory) is gathered into large writes: a checkpoint of 100,000
+ * small tensors would otherwise be 300,000 system calls.
  */
 public final class StoredZip implements AutoCloseable {
 
@@ -38,7 +43,15 @@ public final class StoredZip implements AutoCloseable {
     private record Pending(int entry, long descriptor, Future<Integer> crc) {
     }
 
+    /** Tensors up to this size are gathered through the heap with the headers around them. */
+    static final int GATHER = 1 << 16;
+    /** Headers, descriptors, small records and the directory go out in writes of up to this size. */
+    private static final int BUFFER = 1 << 20;
+
     private final FileChannel out;
+    /** Bytes not yet written; the channel's position is {@link #position} minus what this holds. */
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+    private long position;
     private final List<Entry> entries = new ArrayList<>();
     private final List<Pending> pending = new ArrayList<>();
     /** CRC of the heap bytes since {@link #crcSoFar} was last brought up to date. */
@@ -56,8 +69,9 @@ public final class StoredZip implements AutoCloseable {
     private boolean finished;
 
     /** @param out positioned where the zip starts; opened for reading too if {@link #appended} is used */
-    public StoredZip(FileChannel out) {
+    public StoredZip(FileChannel out) throws IOException {
         this.out = out;
+        this.position = out.position();
         this.readBack = new RangeCrc(out);
     }
 
@@ -74,7 +88,7 @@ public final class StoredZip implements AutoCloseable {
             throw new IllegalStateException("record " + name + " started while another is open or after finish");
         }
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        long offset = out.position();
+        long offset = position;
         boolean big = size >= MAX32;
         boolean far = offset >= MAX32;
         int zip64 = big || far ? 4 + (big ? 16 : 0) + (far ? 8 : 0) : 0;
@@ -100,7 +114,7 @@ public final class StoredZip implements AutoCloseable {
         writeFully(h.flip());
         openName = n;
         openOffset = offset;
-        openData = out.position();
+        openData = position;
         openSize = size;
         written = 0;
         copied = false;
@@ -126,19 +140,35 @@ public final class StoredZip implements AutoCloseable {
     }
 
     /**
-     * Counts {@code n} bytes the caller wrote straight to the channel (file to file, no heap) as the
-     * next data of the open record; the record's CRC is then computed by reading it back from the
-     * page cache, in the background. Needs a channel opened for reading too.
+     * Appends the bytes of {@code source} to the open record and returns how many it gave. Small
+     * sources go through the heap with the headers around them (one write for many records); larger
+     * ones go file to file, their CRC-32 taken from what the source's zip directory declares for
+     * them, or else read back from the page cache in the background.
      */
-    public void appended(long n) {
-        appended(n, OptionalLong.empty());
+    public long copy(TensorSource source) throws IOException, CheckpointException {
+        if (openName == null) {
+            throw new IllegalStateException("data outside a record");
+        }
+        if (source.byteLength() <= GATHER) {
+            long before = written;
+            source.forEachChunk(this::data);
+            return written - before;
+        }
+        flush();
+        long start = out.position();
+        source.transferTo(out);
+        long got = out.position() - start;
+        position += got;
+        appended(got, source.declaredCrc32());
+        return got;
     }
 
     /**
-     * {@link #appended(long)} for bytes whose CRC-32 {@code declared} is known (their source's zip
-     * directory gives it): the record's CRC is then combined from it, and nothing is read back.
+     * Counts {@code n} bytes just written to the channel, at {@link #position}, as the next data of the
+     * open record; the record's CRC is then joined from {@code declared}, or else computed by reading
+     * the record back.
      */
-    public void appended(long n, OptionalLong declared) {
+    void appended(long n, OptionalLong declared) {
         if (openName == null || n < 0 || written + n > openSize) {
             throw new IllegalStateException("appended " + n + " bytes outside a record or past its size");
         }
@@ -163,7 +193,8 @@ public final class StoredZip implements AutoCloseable {
         // heap bytes (100,000 of them in some checkpoints) a few hundred operations each.
         int c = crcSoFar == 0 ? (int) crc.getValue() : Crc32Combine.combine(crcSoFar, (int) crc.getValue(), crcPending);
         if (copied) {
-            pending.add(new Pending(entries.size(), out.position(), readBack.submit(openData, openData + openSize)));
+            flush(); // the read-back reads the file
+            pending.add(new Pending(entries.size(), position, readBack.submit(openData, openData + openSize)));
             c = 0;
         }
         boolean zip64 = openSize >= MAX32 || openOffset >= MAX32;
@@ -184,6 +215,7 @@ public final class StoredZip implements AutoCloseable {
         if (openName != null) {
             throw new IllegalStateException("finish with a record open");
         }
+        flush(); // the descriptors patched below are in the file
         for (Pending p : pending) {
             int c = RangeCrc.await(p.crc());
             ByteBuffer b = le(4).putInt(c).flip();
@@ -195,7 +227,7 @@ public final class StoredZip implements AutoCloseable {
         }
         pending.clear();
         readBack.close();
-        long cdStart = out.position();
+        long cdStart = position;
         for (Entry e : entries) {
             boolean big = e.size() >= MAX32;
             boolean far = e.offset() >= MAX32;
@@ -218,7 +250,7 @@ public final class StoredZip implements AutoCloseable {
             }
             writeFully(c.flip());
         }
-        long cdEnd = out.position();
+        long cdEnd = position;
         long cdSize = cdEnd - cdStart;
         ByteBuffer end = le(56 + 20 + 22);
         end.putInt(0x06064b50).putLong(44).putShort((short) 0x031e).putShort((short) 0x2d).putInt(0).putInt(0)
@@ -228,6 +260,7 @@ public final class StoredZip implements AutoCloseable {
         end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort(count).putShort(count)
                 .putInt((int) Math.min(cdSize, MAX32)).putInt((int) Math.min(cdStart, MAX32)).putShort((short) 0);
         writeFully(end.flip());
+        flush();
         finished = true;
     }
 
@@ -241,9 +274,28 @@ public final class StoredZip implements AutoCloseable {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Appends {@code b} at {@link #position}, through the buffer unless it is larger than the buffer. */
     private void writeFully(ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            out.write(b);
+        int n = b.remaining();
+        if (n > buffer.remaining()) {
+            flush();
         }
+        if (n > buffer.capacity()) {
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+        } else {
+            buffer.put(b);
+        }
+        position += n;
+    }
+
+    /** Writes what the buffer holds: the channel's position is then {@link #position}. */
+    private void flush() throws IOException {
+        buffer.flip();
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+        buffer.clear();
     }
 }

@@ -63,6 +63,55 @@ class StoredZipTest {
         }
     }
 
+    /** A tensor's bytes from an array, with the CRC its directory would declare, if any. */
+    record Bytes(byte[] bytes, java.util.OptionalLong declared) implements org.pthconvert.io.TensorSource {
+        @Override
+        public long byteLength() { return bytes.length; }
+
+        @Override
+        public java.util.OptionalLong declaredCrc32() { return declared; }
+
+        @Override
+        public void transferTo(FileChannel out) throws java.io.IOException {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+        }
+
+        @Override
+        public void forEachChunk(ChunkConsumer consumer) throws java.io.IOException,
+                org.pthconvert.errors.CheckpointException {
+            for (int at = 0; at < bytes.length; at += 1000) {
+                consumer.accept(ByteBuffer.wrap(bytes, at, Math.min(1000, bytes.length - at)));
+            }
+        }
+    }
+
+    /** Many small records gathered with their headers into few writes still make a zip every reader reads. */
+    @Test
+    void manySmallRecordsAreGathered() throws Exception {
+        Path f = dir.resolve("many.zip");
+        java.util.Random r = new java.util.Random(9);
+        byte[][] payloads = new byte[5000][];
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ); StoredZip z = new StoredZip(ch)) {
+            for (int i = 0; i < payloads.length; i++) {
+                payloads[i] = new byte[r.nextInt(3000)];
+                r.nextBytes(payloads[i]);
+                z.begin("a/data/" + i, payloads[i].length);
+                z.copy(new Bytes(payloads[i], java.util.OptionalLong.empty()));
+                z.end();
+            }
+            z.finish();
+        }
+        try (ZipFile zip = new ZipFile(f.toFile())) {
+            for (int i = 0; i < payloads.length; i++) {
+                assertArrayEquals(payloads[i], zip.getInputStream(zip.getEntry("a/data/" + i)).readAllBytes(), "record " + i);
+            }
+        }
+    }
+
     /**
      * Records copied straight to the file get their CRC-32 from the background read-back: right in
      * the central directory and in the data descriptor (ZipInputStream checks the descriptor and the
@@ -71,18 +120,14 @@ class StoredZipTest {
     @Test
     void copiedRecordsGetTheirCrcInDescriptorAndDirectory() throws Exception {
         Path f = dir.resolve("copied.zip");
-        byte[][] payloads = {new byte[0], "abc".getBytes(StandardCharsets.US_ASCII), new byte[(3 << 20) + 17]};
+        byte[][] payloads = {new byte[0], "abc".getBytes(StandardCharsets.US_ASCII), new byte[(3 << 20) + 17], new byte[StoredZip.GATHER + 5]};
         new java.util.Random(7).nextBytes(payloads[2]);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ); StoredZip z = new StoredZip(ch)) {
             z.record("a/small", "x".getBytes(StandardCharsets.US_ASCII));
             for (int i = 0; i < payloads.length; i++) {
                 z.begin("a/data/" + i, payloads[i].length);
-                ByteBuffer b = ByteBuffer.wrap(payloads[i]);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                z.appended(payloads[i].length);
+                z.copy(new Bytes(payloads[i], java.util.OptionalLong.empty()));
                 z.end();
             }
             z.finish();
@@ -118,7 +163,7 @@ class StoredZipTest {
     void declaredCrcIsJoinedNotReadBack() throws Exception {
         Path f = dir.resolve("declared.zip");
         byte[] header = "npy header".getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[100_000];
+        byte[] body = new byte[StoredZip.GATHER + 1]; // copied file to file, not gathered
         new java.util.Random(3).nextBytes(body);
         java.util.zip.CRC32 bodyCrc = new java.util.zip.CRC32();
         bodyCrc.update(body);
@@ -126,12 +171,10 @@ class StoredZipTest {
                 StandardOpenOption.READ); StoredZip z = new StoredZip(ch)) {
             z.begin("a/right", header.length + body.length);
             z.data(ByteBuffer.wrap(header));
-            ch.write(ByteBuffer.wrap(body));
-            z.appended(body.length, java.util.OptionalLong.of(bodyCrc.getValue()));
+            z.copy(new Bytes(body, java.util.OptionalLong.of(bodyCrc.getValue())));
             z.end();
             z.begin("a/declared", body.length);
-            ch.write(ByteBuffer.wrap(body));
-            z.appended(body.length, java.util.OptionalLong.of(0x12345678L));
+            z.copy(new Bytes(body, java.util.OptionalLong.of(0x12345678L)));
             z.end();
             z.finish();
         }
