@@ -90,4 +90,13 @@ public interface CheckpointContainer extends Closeable {
      * the element width in bytes (the legacy format stores counts in elements, not bytes).
      */
     StorageBytes storage(String key, Map<String, Integer> elementSizes) throws IOException, CheckpointException;
+
+    /**
+     * True when {@link #storage} of a storage already handed out is cheap (a directory look-up, no
+     * reading), safe from any thread, and needs no element sizes: the caller may then make it again
+     * whenever it needs it rather than hold one object per storage.
+     */
+    default boolean storagesCheapToReopen() {
+        return false;
+    }
 }

@@ -71,7 +71,7 @@ public final class ZipContainer implements CheckpointContainer {
                     + entries.topFolder + "/data.pkl record: not a PyTorch checkpoint (records: " + sample() + ")").inFile(file);
         }
         // torch.load tells TorchScript apart by an exact-case look-up in Python (get_all_records).
-        this.format = entries.names().contains("constants.pkl") ? Format.TORCHSCRIPT : Format.ZIP;
+        this.format = entries.hasExactly("constants.pkl") ? Format.TORCHSCRIPT : Format.ZIP;
         this.byteOrder = readByteOrder();
         verifyCrc("data.pkl");
     }
@@ -225,6 +225,12 @@ public final class ZipContainer implements CheckpointContainer {
         }
         return new DeflatedStorage(channel, r.dataOffset(), r.compressedSize(), r.size(), r.crc(), file,
                 r.fullName());
+    }
+
+    /** Stored records are a directory look-up (a deflated one is checked once, then only looked up). */
+    @Override
+    public boolean storagesCheapToReopen() {
+        return true;
     }
 
     /** Reads record {@code name} to its end and checks its CRC-32 (and, if deflated, its size). */

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +33,13 @@ final class ZipEntries {
     private static final long MAX_DEFLATE_RATIO = 1040;
 
     final String topFolder;
-    /** Records by case-folded name without the top folder. */
+    /** The top folder case-folded, with its slash: what every folded key of a record in it starts with. */
+    private final String foldedTop;
+    /**
+     * Every entry by its case-folded full name, the first of any that fold alike (which makes the
+     * archive ambiguous). Keyed by full name, not by name within the top folder, so that the key is
+     * the entry's own name string (a checkpoint of 100,000 tensors has 100,000 entries).
+     */
     private final Map<String, ZipRecord> byFolded;
     /** Every entry in directory order, duplicates and directories included. */
     final List<ZipRecord> all;
@@ -44,6 +49,7 @@ final class ZipEntries {
     private ZipEntries(String topFolder, Map<String, ZipRecord> byFolded, List<ZipRecord> all,
                        CheckpointException ambiguity) {
         this.topFolder = topFolder;
+        this.foldedTop = fold(topFolder) + "/";
         this.byFolded = byFolded;
         this.all = all;
         this.ambiguity = ambiguity;
@@ -51,14 +57,23 @@ final class ZipEntries {
 
     /** The record torch finds for {@code name} (relative to the top folder, any case), or null. */
     ZipRecord get(String name) {
-        return byFolded.get(fold(name));
+        ZipRecord r = byFolded.get(foldedTop + fold(name));
+        return r == null || !r.inTopFolder() || r.isDirectory() ? null : r;
+    }
+
+    /** Whether a record in the top folder is named exactly {@code name}, case included. */
+    boolean hasExactly(String name) {
+        ZipRecord r = get(name);
+        return r != null && r.fullName().length() == r.nameStart() + name.length() && r.fullName().endsWith(name);
     }
 
     /** Record names without the top folder, as stored, in directory order. */
     List<String> names() {
-        List<String> out = new ArrayList<>(byFolded.size());
-        for (ZipRecord r : byFolded.values()) {
-            out.add(r.name());
+        List<String> out = new ArrayList<>();
+        for (ZipRecord r : all) {
+            if (r.inTopFolder() && !r.isDirectory() && byFolded.get(fold(r.fullName())) == r) {
+                out.add(r.name());
+            }
         }
         return out;
     }
@@ -91,9 +106,8 @@ final class ZipEntries {
         }
         String top = first.substring(0, firstSlash);
         String foldedTop = fold(top) + "/";
-        Map<String, ZipRecord> byFolded = new LinkedHashMap<>();
+        Map<String, ZipRecord> byFolded = new HashMap<>();
         Map<String, String> rawSeen = new HashMap<>();
-        Map<String, String> decodedSeen = new HashMap<>();
         List<ZipRecord> all = new ArrayList<>(dir.entries.size());
         CheckpointException ambiguity = dir.ambiguity;
         LocalHeaders headers = new LocalHeaders(ch, file, dir.entries, dir.cdOffset);
@@ -101,11 +115,13 @@ final class ZipEntries {
             ZipDirectory.Central c = dir.entries.get(i);
             String folded = fold(c.name());
             boolean inTop = folded.startsWith(foldedTop) && folded.length() > foldedTop.length();
-            // One record serves both lists: a checkpoint of 100,000 tensors has 100,000 of them.
-            String name = inTop ? c.name().substring(foldedTop.length()) : c.name();
-            ZipRecord r = local(headers, i, file, dir, c, name);
+            ZipRecord r = local(headers, i, file, dir, c, inTop ? foldedTop.length() : 0);
             all.add(r);
-            String clash = clash(rawSeen, decodedSeen, c, folded);
+            ZipRecord before = byFolded.putIfAbsent(folded, r);
+            String clash = rawClash(rawSeen, c);
+            if (clash == null && before != null) {
+                clash = before.fullName();
+            }
             if (clash != null && ambiguity == null) {
                 ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(c.name())
                         ? "the record appears twice in the zip directory"
@@ -113,36 +129,30 @@ final class ZipEntries {
                         + " lower case are folded (torch's zip reader ignores case)")
                         + ": which one torch loads is uncertain (ambiguous zip)").inFile(file).at(c.name(), -1);
             }
-            if (c.name().endsWith("/") && c.size() == 0) {
-                continue; // a directory entry, as zip tools add them
+            if (!inTop && !r.isDirectory() && ambiguity == null) {
+                ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + top + "/' that the other records share").inFile(file).at(c.name(), -1);
             }
-            if (!inTop) {
-                if (ambiguity == null) {
-                    ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + top + "/' that the other records share").inFile(file).at(c.name(), -1);
-                }
-                continue;
-            }
-            byFolded.putIfAbsent(fold(name), r); // fold gives the name itself when it has no upper case
         }
         checkOverlaps(file, all);
         return new ZipEntries(top, byFolded, List.copyOf(all), ambiguity);
     }
 
     /**
-     * The name of an earlier entry that {@code c} collides with: the same raw bytes once ASCII case
-     * is folded (what miniz compares), or the same decoded name (what this reader would compare);
-     * {@code decoded} is the decoded name already folded.
+     * The name of an earlier entry whose raw name bytes equal {@code c}'s once ASCII case is folded
+     * (what miniz compares), when that differs from comparing decoded names (which the caller does):
+     * only for names with bytes beyond ASCII, since an ASCII name decodes to its bytes' own characters.
      */
-    private static String clash(Map<String, String> rawSeen, Map<String, String> decodedSeen,
-                                ZipDirectory.Central c, String decoded) {
-        String raw = fold(new String(c.rawName(), StandardCharsets.ISO_8859_1));
-        String before = rawSeen.putIfAbsent(raw, c.name());
-        String beforeDecoded = decodedSeen.putIfAbsent(decoded, c.name());
-        return before != null ? before : beforeDecoded;
+    private static String rawClash(Map<String, String> rawSeen, ZipDirectory.Central c) {
+        for (byte b : c.rawName()) {
+            if (b < 0) {
+                return rawSeen.putIfAbsent(fold(new String(c.rawName(), StandardCharsets.ISO_8859_1)), c.name());
+            }
+        }
+        return null;
     }
 
     private static ZipRecord local(LocalHeaders headers, int index, Path file, ZipDirectory dir,
-                                   ZipDirectory.Central c, String name) throws IOException, CheckpointException {
+                                   ZipDirectory.Central c, int nameStart) throws IOException, CheckpointException {
         long lho = c.localHeaderOffset();
         if (lho > dir.cdOffset - ZipDirectory.LOCAL_SIZE) {
             throw fail(file, c, "its local header offset " + lho + " is not before the central directory (byte "
@@ -191,7 +201,7 @@ final class ZipEntries {
             throw fail(file, c, "declares " + c.size() + " bytes from " + c.compressedSize()
                     + " compressed, more than deflate can produce (a zip bomb or a corrupt directory)");
         }
-        return new ZipRecord(c.name(), name, c.method(), c.flags(), c.crc(), c.compressedSize(), c.size(),
+        return new ZipRecord(c.name(), nameStart, c.method(), c.flags(), c.crc(), c.compressedSize(), c.size(),
                 lho, dataOffset);
     }
 

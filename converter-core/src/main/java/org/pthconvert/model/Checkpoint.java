@@ -57,6 +57,7 @@ public final class Checkpoint implements Closeable {
     private final Map<TensorView, TensorView> completed = new IdentityHashMap<>();
     private final TorchHooks hooks;
     private final Map<String, StorageRef> storages;
+    /** Storages checked at opening and kept: those the container cannot cheaply make again. */
     private final Map<String, StorageBytes> bytes = new HashMap<>();
     private final ModuleIndex modules;
 
@@ -229,7 +230,11 @@ public final class Checkpoint implements Closeable {
                 continue;
             }
             StorageBytes b = container.storage(s.key(), widths);
-            bytes.put(s.key(), b);
+            if (b.inPlace() && container.storagesCheapToReopen()) {
+                b.close(); // made again when read: a checkpoint of 100,000 tensors would hold 100,000
+            } else {
+                bytes.put(s.key(), b);
+            }
             if (b.size() != s.byteSize()) {
                 throw CheckpointException.of(Reason.INVALID, "storage record holds " + b.size() + " bytes but the pickle declares "
                         + s.byteSize() + " (" + s.dtype() + ")").inFile(container.file()).at("data/" + s.key(), -1).forTensor(tensorUsing(s.key()));
@@ -335,9 +340,18 @@ public final class Checkpoint implements Closeable {
     /** The bytes of a tensor from this checkpoint, C-contiguous and little-endian, read lazily. */
     public TensorSource source(TensorView view) {
         // Storage keys ("0", "1") repeat across files: only this checkpoint's own storage objects count.
-        StorageBytes b = bytes.get(view.storage().key());
-        if (b == null || storages.get(view.storage().key()) != view.storage()) {
+        String key = view.storage().key();
+        if (key == null || storages.get(key) != view.storage()) {
             throw new IllegalArgumentException("tensor view is not from " + container.file());
+        }
+        StorageBytes b = bytes.get(key);
+        if (b == null) {
+            try {
+                b = container.storage(key, Map.of());
+            } catch (IOException | CheckpointException e) {
+                // checkStorages made it once already; the container says making it again reads nothing
+                throw new IllegalStateException("storage " + key + " of " + container.file() + " could not be made again", e);
+            }
         }
         return new ViewSource(b, view, container.byteOrder());
     }

@@ -227,7 +227,8 @@ public sealed interface PickleValue {
     final class PDict implements PickleValue {
         private final Map<DictKey, Map.Entry<PickleValue, PickleValue>> entries = new LinkedHashMap<>();
         private final boolean ordered;
-        private final Map<String, PickleValue> attributes = new LinkedHashMap<>();
+        /** Made on first use: torch pickles an empty OrderedDict per tensor (its backward hooks). */
+        private Map<String, PickleValue> attributes;
 
         public PDict(boolean ordered) {
             this.ordered = ordered;
@@ -254,7 +255,18 @@ public sealed interface PickleValue {
 
         public boolean isOrderedDict() { return ordered; }
 
-        public Map<String, PickleValue> attributes() { return attributes; }
+        /** Attributes BUILD set, in the order it set them (read-only). */
+        public Map<String, PickleValue> attributes() {
+            return attributes == null ? Map.of() : Collections.unmodifiableMap(attributes);
+        }
+
+        /** Python's {@code setattr(d, name, value)}, as BUILD does it. */
+        public void setAttribute(String name, PickleValue value) {
+            if (attributes == null) {
+                attributes = new LinkedHashMap<>();
+            }
+            attributes.put(name, value);
+        }
 
         @Override
         public String typeName() { return ordered ? "OrderedDict" : "dict"; }

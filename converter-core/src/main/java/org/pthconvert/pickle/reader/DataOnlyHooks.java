@@ -234,7 +234,7 @@ public class DataOnlyHooks implements PickleHooks {
             if (!(e.getKey() instanceof PStr name)) {
                 throw error(Reason.INVALID, offset, "attribute name is a " + e.getKey().typeName() + ", not a str");
             }
-            target.attributes().put(name.value(), e.getValue());
+            target.setAttribute(name.value(), e.getValue());
         }
     }
 
