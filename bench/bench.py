@@ -205,7 +205,14 @@ def main():
 
 
 # The launcher's JVM options (bin/pthconvert), so that `java -version` is timed as the launcher starts it.
-LAUNCHER_JVM = ["-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1"]
+LAUNCHER_JVM = ["-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:Tier3InvocationThreshold=40",
+                "-XX:Tier3MinInvocationThreshold=20", "-XX:Tier3CompileThreshold=400", "-XX:Tier3BackEdgeThreshold=6000"]
+try:
+    with open("/sys/kernel/mm/transparent_hugepage/enabled") as _thp:
+        if "[madvise]" in _thp.read():
+            LAUNCHER_JVM.append("-XX:+UseTransparentHugePages")
+except OSError:
+    pass
 
 
 def startup_rows(ckpt, runs):
