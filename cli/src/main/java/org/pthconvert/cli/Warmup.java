@@ -12,7 +12,8 @@ import org.pthconvert.writers.TensorWriter;
 import org.pthconvert.writers.Writers;
 
 /**
- * Runs every command once on a sample checkpoint, so that the build can record the classes they load
+ * Runs every command once on a sample checkpoint (and the common ones on any further checkpoints
+ * given), so that the build can record the classes they load
  * in a class-data-sharing archive ({@code -XX:ArchiveClassesAtExit}); {@code bin/pthconvert} then
  * starts from that archive, which saves a good part of the JVM's start-up. Not a user command.
  */
@@ -56,8 +57,18 @@ public final class Warmup {
                 // a usage error: the parser's error path and the one-line report
                 Main.run(new String[] {e.name(), "--no-such-option"}, sink, sink);
             }
+            // Other checkpoints (a training checkpoint: optimizer state, scheduler, plain Python values)
+            // take other paths through the reader; the common commands on each.
+            for (int i = 1; i < args.length; i++) {
+                String other = args[i];
+                failures += Main.run(new String[] {"inspect", other}, sink, sink);
+                failures += Main.run(new String[] {"scan", other}, sink, sink);
+                failures += Main.run(new String[] {"convert", other, dir.resolve(i + ".safetensors").toString()}, sink, sink);
+                failures += Main.run(new String[] {"convert", other, dir.resolve(i + ".npz").toString()}, sink, sink);
+                failures += Main.run(new String[] {"strip", other, dir.resolve(i + ".pth").toString()}, sink, sink);
+            }
             if (failures != 0) {
-                System.err.println("warm-up: a command failed on " + sample);
+                System.err.println("warm-up: a command failed on " + String.join(" or ", args));
                 System.exit(1);
             }
         } finally {

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,7 +207,8 @@ final class ZipEntries {
     /** Entries sorted by local header must each end before the next begins. */
     private static void checkOverlaps(Path file, List<ZipRecord> all) throws CheckpointException {
         List<ZipRecord> sorted = new ArrayList<>(all);
-        sorted.sort(Comparator.comparingLong(ZipRecord::localHeaderOffset));
+        // A plain lambda: Comparator.comparingLong spins a class at run time on every start.
+        sorted.sort((a, b) -> Long.compare(a.localHeaderOffset(), b.localHeaderOffset()));
         for (int i = 1; i < sorted.size(); i++) {
             ZipRecord prev = sorted.get(i - 1);
             ZipRecord next = sorted.get(i);
