@@ -212,7 +212,7 @@ public final class ZipContainer implements CheckpointContainer {
         if (entries.ambiguity != null) {
             throw entries.ambiguity;
         }
-        ZipRecord r = entries.get("data/" + key);
+        ZipRecord r = entries.storage(key);
         if (r == null) {
             throw CheckpointException.of(Reason.INVALID, "the pickle names storage '" + key + "' but the archive has no such record").inFile(file).at(entries.topFolder + "/data/" + key, -1);
         }

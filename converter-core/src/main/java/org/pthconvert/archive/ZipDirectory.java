@@ -202,9 +202,12 @@ final class ZipDirectory {
         InputStream in = new BufferedInputStream(
                 new ChannelRangeStream(ch, cdOffset, cdSize, file, null, ChannelRangeStream.NO_CRC), 1 << 16);
         long pos = cdOffset;
+        // One header array and one extra-field array serve every entry; only names are kept.
+        byte[] h = new byte[CENTRAL_SIZE];
+        byte[] extra = new byte[0xFFFF];
         try {
             for (int i = 0; i < count; i++) {
-                byte[] h = readFully(in, CENTRAL_SIZE, file, pos, i);
+                readFully(in, h, CENTRAL_SIZE, file, pos, i);
                 if (u32(h, 0) != SIG_CENTRAL) {
                     throw at(file, pos, "central directory entry " + i + " has a bad signature: corrupt zip");
                 }
@@ -218,8 +221,9 @@ final class ZipDirectory {
                 int commentLen = u16(h, 32);
                 long diskStart = u16(h, 34);
                 long lho = u32(h, 42);
-                byte[] raw = readFully(in, nameLen, file, pos, i);
-                byte[] extra = readFully(in, extraLen, file, pos, i);
+                byte[] raw = nameLen == 0 ? EMPTY : new byte[nameLen];
+                readFully(in, raw, nameLen, file, pos, i);
+                readFully(in, extra, extraLen, file, pos, i);
                 in.skipNBytes(commentLen);
                 String name = ZipNames.decode(raw, flags);
                 String shown = name != null ? name : new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -230,7 +234,7 @@ final class ZipDirectory {
                     throw at(file, pos, "entry " + i + " has an empty name or a name containing NUL");
                 }
                 long[] z = {size, csize, lho, diskStart};
-                zip64(file, pos, name, extra, z);
+                zip64(file, pos, name, extra, extraLen, z);
                 if (z[3] != 0) {
                     throw split(file, pos);
                 }
@@ -257,16 +261,17 @@ final class ZipDirectory {
      * disk) by the values in the ZIP64 extra field (id 1), which holds them in that order, only
      * those that overflowed.
      */
-    private static void zip64(Path file, long at, String name, byte[] extra, long[] z) throws CheckpointException {
+    private static void zip64(Path file, long at, String name, byte[] extra, int extraLength, long[] z)
+            throws CheckpointException {
         boolean[] need = {z[0] == 0xFFFFFFFFL, z[1] == 0xFFFFFFFFL, z[2] == 0xFFFFFFFFL, z[3] == 0xFFFF};
         if (!need[0] && !need[1] && !need[2] && !need[3]) {
             return;
         }
         int p = 0;
-        while (p + 4 <= extra.length) {
+        while (p + 4 <= extraLength) {
             int id = u16(extra, p);
             int len = u16(extra, p + 2);
-            if (p + 4 + len > extra.length) {
+            if (p + 4 + len > extraLength) {
                 break;
             }
             if (id == 1) {
@@ -293,13 +298,12 @@ final class ZipDirectory {
 
     private static final byte[] EMPTY = new byte[0];
 
-    private static byte[] readFully(InputStream in, int n, Path file, long at, int entry)
+    /** Reads exactly {@code n} bytes into the start of {@code b}. */
+    private static void readFully(InputStream in, byte[] b, int n, Path file, long at, int entry)
             throws IOException, CheckpointException {
-        byte[] b = n == 0 ? EMPTY : in.readNBytes(n);
-        if (b.length != n) {
+        if (n > 0 && in.readNBytes(b, 0, n) != n) {
             throw at(file, at, "the central directory is cut short inside central directory entry " + entry);
         }
-        return b;
     }
 
     /** Reads exactly {@code n} bytes at file offset {@code pos}. */

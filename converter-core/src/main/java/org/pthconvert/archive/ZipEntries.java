@@ -60,6 +60,12 @@ final class ZipEntries {
         return r == null || !r.inTopFolder() || r.isDirectory() ? null : r;
     }
 
+    /** The record of storage {@code key} ({@code data/<key>}): {@link #get} with one string made, not two. */
+    ZipRecord storage(String key) {
+        ZipRecord r = byFolded.get(foldedTop + "data/" + fold(key));
+        return r == null || r.isDirectory() ? null : r;
+    }
+
     /** Whether a record in the top folder is named exactly {@code name}, case included. */
     boolean hasExactly(String name) {
         ZipRecord r = get(name);

@@ -35,6 +35,12 @@ public class DataOnlyHooks implements PickleHooks {
 
     private final KeyGuard keys;
     private final Map<String, PlainCall> allowlist;
+    /**
+     * The global last called, as spelled, and as resolved: torch pickles one {@code OrderedDict()} call
+     * per tensor, all naming the one memoized global.
+     */
+    private PGlobal lastSpelled;
+    private PGlobal lastResolved;
     private final CopyGuard copies = new CopyGuard(CopyGuard.DEFAULT_BUDGET);
     /**
      * Callables a BUILD state planted as an instance attribute, by target identity: CPython's BUILD
@@ -90,7 +96,11 @@ public class DataOnlyHooks implements PickleHooks {
     @Override
     public PickleValue call(PickleValue callable, PTuple args, long offset) throws CheckpointException {
         if (callable instanceof PGlobal spelled) {
-            PGlobal g = GlobalNames.fixImports(spelled.module(), spelled.name());
+            if (spelled != lastSpelled) {
+                lastResolved = GlobalNames.fixImports(spelled.module(), spelled.name());
+                lastSpelled = spelled;
+            }
+            PGlobal g = lastResolved;
             PlainCall c = allowlist.get(g.qualified());
             if (c != null) {
                 copies.chargeArguments(args, offset);
