@@ -88,23 +88,31 @@ class StoredZipTest {
         }
     }
 
-    /** Many small records gathered with their headers into few writes still make a zip every reader reads. */
-    @Test
-    void manySmallRecordsAreGathered() throws Exception {
-        Path f = dir.resolve("many.zip");
-        java.util.Random r = new java.util.Random(9);
-        byte[][] payloads = new byte[5000][];
+    /** A small record made in the heap, then each payload copied as record a/data/i (no CRC declared). */
+    private static void copyAll(Path f, byte[][] payloads) throws Exception {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ); StoredZip z = new StoredZip(ch)) {
+            z.record("a/small", "x".getBytes(StandardCharsets.US_ASCII));
             for (int i = 0; i < payloads.length; i++) {
-                payloads[i] = new byte[r.nextInt(3000)];
-                r.nextBytes(payloads[i]);
                 z.begin("a/data/" + i, payloads[i].length);
                 z.copy(new Bytes(payloads[i], java.util.OptionalLong.empty()));
                 z.end();
             }
             z.finish();
         }
+    }
+
+    /** Many small records gathered with their headers into few writes still make a zip every reader reads. */
+    @Test
+    void manySmallRecordsAreGathered() throws Exception {
+        Path f = dir.resolve("many.zip");
+        java.util.Random r = new java.util.Random(9);
+        byte[][] payloads = new byte[5000][];
+        for (int i = 0; i < payloads.length; i++) {
+            payloads[i] = new byte[r.nextInt(3000)];
+            r.nextBytes(payloads[i]);
+        }
+        copyAll(f, payloads);
         try (ZipFile zip = new ZipFile(f.toFile())) {
             for (int i = 0; i < payloads.length; i++) {
                 assertArrayEquals(payloads[i], zip.getInputStream(zip.getEntry("a/data/" + i)).readAllBytes(), "record " + i);
@@ -122,16 +130,7 @@ class StoredZipTest {
         Path f = dir.resolve("copied.zip");
         byte[][] payloads = {new byte[0], "abc".getBytes(StandardCharsets.US_ASCII), new byte[(3 << 20) + 17], new byte[StoredZip.GATHER + 5]};
         new java.util.Random(7).nextBytes(payloads[2]);
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ); StoredZip z = new StoredZip(ch)) {
-            z.record("a/small", "x".getBytes(StandardCharsets.US_ASCII));
-            for (int i = 0; i < payloads.length; i++) {
-                z.begin("a/data/" + i, payloads[i].length);
-                z.copy(new Bytes(payloads[i], java.util.OptionalLong.empty()));
-                z.end();
-            }
-            z.finish();
-        }
+        copyAll(f, payloads);
         try (ZipFile zip = new ZipFile(f.toFile())) {
             for (int i = 0; i < payloads.length; i++) {
                 java.util.zip.CRC32 c = new java.util.zip.CRC32();
