@@ -230,14 +230,18 @@ public final class Checkpoint implements Closeable {
                 continue;
             }
             StorageBytes b = container.storage(s.key(), widths);
-            if (b.inPlace() && container.storagesCheapToReopen()) {
-                b.close(); // made again when read: a checkpoint of 100,000 tensors would hold 100,000
-            } else {
+            // In-place bytes the container can make again cheaply are, when read: a checkpoint of
+            // 100,000 tensors would hold 100,000 of them. The others are closed with the checkpoint.
+            boolean remake = b.inPlace() && container.storagesCheapToReopen();
+            if (!remake) {
                 bytes.put(s.key(), b);
             }
             if (b.size() != s.byteSize()) {
                 throw CheckpointException.of(Reason.INVALID, "storage record holds " + b.size() + " bytes but the pickle declares "
                         + s.byteSize() + " (" + s.dtype() + ")").inFile(container.file()).at("data/" + s.key(), -1).forTensor(tensorUsing(s.key()));
+            }
+            if (remake) {
+                b.close();
             }
         }
     }
