@@ -19,7 +19,8 @@ Then the start-up rows, interleaved and repeated the same way:
 
 --many N[,N...] instead times checkpoints of N small tensors (a state dict of 16-float tensors, like a
 mixture-of-experts optimizer state): convert to safetensors at -Xmx256m vs cp of the output, then one
-conversion at -Xmx128m (it must succeed; its largest live heap after a full collection is shown).
+conversion at -Xmx128m (it must succeed; its largest live heap after a full collection is shown), and
+the same file converted to npz and stripped to .pth (medians; the target is the safetensors one).
 """
 import argparse
 import re
@@ -266,7 +267,7 @@ def many_tensors(workdir, counts, runs):
     """Per count: cp of the output, convert at -Xmx256m (timed), and one convert at -Xmx128m (must succeed)."""
     launcher = os.path.join(ROOT, "bin", "pthconvert")
     print(f"{'tensors':>8} {'cp':>7} {'convert':>8} {'beyond cp':>10} {'peak RSS':>9} {'at 128 MiB':>11} "
-          f"{'live (full GC)':>15}  target")
+          f"{'live (full GC)':>15} {'npz':>6} {'strip':>6}  target")
     for n in counts:
         ckpt = os.path.join(workdir, f"many-{n}.pth")
         if not os.path.exists(ckpt):
@@ -279,9 +280,10 @@ def many_tensors(workdir, counts, runs):
         timed(cmd, env)  # warm-up, and the file cp copies
         reference = out + ".ref"
         os.replace(out, reference)
-        cps, ours, rss = [], [], []
+        npz, pth = out[:-len(".safetensors")] + ".npz", out[:-len(".safetensors")] + ".pth"
+        cps, ours, rss, npzs, strips = [], [], [], [], []
         for _ in range(runs):
-            for f in (out, copy):
+            for f in (out, copy, npz, pth):
                 if os.path.exists(f):
                     os.remove(f)
             os.sync()
@@ -290,13 +292,19 @@ def many_tensors(workdir, counts, runs):
             t, r = timed(cmd, env)
             ours.append(t)
             rss.append(r)
-        os.remove(reference)
+            os.sync()
+            npzs.append(timed([launcher, "convert", ckpt, npz, "--quiet"], env)[0])
+            os.sync()
+            strips.append(timed([launcher, "strip", ckpt, pth, "--quiet"], env)[0])
+        for f in (reference, npz, pth):
+            os.remove(f)
         small = dict(os.environ, JAVA_TOOL_OPTIONS=f"-Xmx128m -Xlog:gc:file={gc_log}")
         t128, _ = timed(cmd, small)
         heap = live_heap_mib(gc_log)
         c, o = statistics.median(cps), statistics.median(ours)
         ok = o - c <= 1.0
-        print(f"{n:>8} {c:6.2f}s {o:7.2f}s {o - c:9.2f}s {max(rss):7.0f}Mi {t128:9.2f}s {heap:13.0f}Mi  "
+        print(f"{n:>8} {c:6.2f}s {o:7.2f}s {o - c:9.2f}s {max(rss):7.0f}Mi {t128:9.2f}s {heap:13.0f}Mi "
+              f"{statistics.median(npzs):5.2f}s {statistics.median(strips):5.2f}s  "
               f"{'met' if ok else 'MISSED'} (<= 1 s beyond cp; at 128 MiB: converted)")
 
 
