@@ -280,7 +280,7 @@ def many_tensors(workdir, counts, runs):
         timed(cmd, env)  # warm-up, and the file cp copies
         reference = out + ".ref"
         os.replace(out, reference)
-        npz, pth = out[:-len(".safetensors")] + ".npz", out[:-len(".safetensors")] + ".pth"
+        npz, pth = os.path.join(workdir, f"many-{n}-out.npz"), os.path.join(workdir, f"many-{n}-stripped.pth")
         cps, ours, rss, npzs, strips = [], [], [], [], []
         for _ in range(runs):
             for f in (out, copy, npz, pth):
