@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -27,6 +28,7 @@ import org.pthconvert.io.ViewSource;
 import org.pthconvert.pickle.PickleLimits;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.torch.PTensor;
+import org.pthconvert.pickle.reader.MemoUse;
 import org.pthconvert.pickle.reader.Unpickler;
 import org.pthconvert.safety.Audit;
 import org.pthconvert.safety.AuditEntry;
@@ -178,17 +180,27 @@ public final class Checkpoint implements Closeable {
             return assembled(assembled, limits);
         }
         String record = container.pickleRecordName();
-        TorchHooks hooks = new TorchHooks(container.file(), record, limits);
-        PickleValue root;
+        BitSet used;
         try (InputStream in = container.openPickle()) {
-            root = new Unpickler(hooks, limits, record, container.pickleOffset()).load(in);
-        } catch (CheckpointException | IOException | RuntimeException e) {
-            // A dangerous call before corrupt bytes is reported as dangerous, not merely as broken.
-            CheckpointException refusal = hooks.refusal();
-            if (refusal != null) {
-                throw refusal;
+            used = MemoUse.scan(in);
+        }
+        TorchHooks hooks;
+        PickleValue root;
+        while (true) {
+            hooks = new TorchHooks(container.file(), record, limits);
+            try (InputStream in = container.openPickle()) {
+                root = new Unpickler(hooks, limits, record, container.pickleOffset()).keepingMemo(used).load(in);
+                break;
+            } catch (MemoUse.Missed e) {
+                used = null; // the walk missed a read-back: read the pickle again, keeping every memo entry
+            } catch (CheckpointException | IOException | RuntimeException e) {
+                // A dangerous call before corrupt bytes is reported as dangerous, not merely as broken.
+                CheckpointException refusal = hooks.refusal();
+                if (refusal != null) {
+                    throw refusal;
+                }
+                throw e;
             }
-            throw e;
         }
         CheckpointException refusal = hooks.refusal();
         if (refusal != null) {

@@ -1,6 +1,7 @@
 package org.pthconvert.pickle.reader;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,16 +23,30 @@ final class Memo {
     private long size;
 
     private final MemoryBudget budget;
+    /** The indices worth storing ({@link MemoUse}), or null for all. */
+    private final BitSet keep;
+    /** Indices stored in name only: counted, charged, not held. */
+    private final BitSet dropped = new BitSet();
 
     Memo(long maxEntries, MemoryBudget budget) {
+        this(maxEntries, budget, null);
+    }
+
+    /** A memo that holds only the entries {@code keep} names (null: all), counting the others. */
+    Memo(long maxEntries, MemoryBudget budget, BitSet keep) {
         this.maxEntries = maxEntries;
         this.budget = budget;
+        this.keep = keep;
     }
 
     /** Entries stored: what MEMOIZE uses as the next index, as Python's {@code len(memo)}. */
     long size() { return size; }
 
-    /** The value at {@code index}, or null if nothing was stored there. */
+    /**
+     * The value at {@code index}, or null if nothing was stored there.
+     *
+     * @throws MemoUse.Missed if it was stored but not held, because the walk said it is never read
+     */
     PickleValue get(long index) {
         if (index >= 0 && index < dense.size()) {
             PickleValue v = dense.get((int) index);
@@ -39,7 +54,11 @@ final class Memo {
                 return v;
             }
         }
-        return sparse.isEmpty() ? null : sparse.get(index);
+        PickleValue v = sparse.isEmpty() ? null : sparse.get(index);
+        if (v == null && index >= 0 && index < MemoUse.MAX_INDEX && dropped.get((int) index)) {
+            throw new MemoUse.Missed(index);
+        }
+        return v;
     }
 
     void put(long index, PickleValue value) throws CheckpointException {
@@ -50,6 +69,13 @@ final class Memo {
             throw PickleInput.error(Reason.LIMIT, "memo index " + index + " exceeds the limit of " + maxEntries);
         }
         budget.charge(MemoryBudget.PER_MEMO_ENTRY, "memo entries");
+        if (keep != null && index < MemoUse.MAX_INDEX && !keep.get((int) index)) {
+            if (!dropped.get((int) index)) {
+                dropped.set((int) index);
+                size++;
+            }
+            return;
+        }
         if (!sparse.isEmpty() && sparse.containsKey(index)) {
             sparse.put(index, value);
             return;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.BitSet;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
@@ -48,6 +49,7 @@ public final class Unpickler {
     private MemoryBudget budget;
     private PickleStack stack;
     private Memo memo;
+    private BitSet memoKeep;
     private ObjectOpcodes objects;
     private ContainerOpcodes containers;
     private Opcode op;
@@ -77,12 +79,21 @@ public final class Unpickler {
         this.maxDecimalDigits = Math.min(MAX_DECIMAL_DIGITS, (long) (limits.maxIntBytes() * 2.41) + 1);
     }
 
+    /**
+     * Holds only the memo entries {@code used} names ({@link MemoUse#scan} of the same pickle; null:
+     * all), for the next {@link #load}, which then throws {@link MemoUse.Missed} should it need another.
+     */
+    public Unpickler keepingMemo(BitSet used) {
+        this.memoKeep = used;
+        return this;
+    }
+
     /** Reads one pickle, through its STOP opcode and not a byte further, and returns its value. */
     public PickleValue load(InputStream in) throws IOException, CheckpointException {
         input = new PickleInput(in, limits.maxPickleBytes());
         budget = new MemoryBudget(limits.maxBuiltBytes());
         stack = new PickleStack(limits.maxStackItems(), limits.maxMarkDepth(), budget);
-        memo = new Memo(limits.maxMemoEntries(), budget);
+        memo = new Memo(limits.maxMemoEntries(), budget, memoKeep);
         KeyGuard keys = new KeyGuard(limits.maxKeyHashWork());
         objects = new ObjectOpcodes(hooks, stack, limits, () -> protocol);
         containers = new ContainerOpcodes(stack, keys, hooks);
@@ -110,6 +121,8 @@ public final class Unpickler {
             }
         } catch (CheckpointException e) {
             throw locate(e);
+        } catch (MemoUse.Missed e) {
+            throw e;
         } catch (RuntimeException e) {
             throw locate(CheckpointException.of(Reason.INVALID, "malformed pickle (" + e + ")").causedBy(e));
         }

@@ -1,0 +1,184 @@
+package org.pthconvert.pickle.reader;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.BitSet;
+
+/**
+ * Which memo entries a pickle ever reads back, found by walking its opcodes once without building
+ * anything. torch's pickler memoizes every object it writes, and a state dict of 100,000 tensors then
+ * holds some 800,000 entries (argument tuples, persistent ids, empty OrderedDicts) alive to its end,
+ * while it reads back only a handful. An {@link Unpickler} given the answer stores only those.
+ *
+ * <p>The walk only steers memory, never meaning: it is undecided (null) on anything it does not follow
+ * exactly, and should it still have missed a read, the unpickler finds the entry missing and says so
+ * with {@link Missed}, and the caller reads the pickle again keeping every entry.
+ */
+public final class MemoUse {
+    /** Indices at or above this are kept whatever the walk says; the walk gives up on reading one. */
+    static final int MAX_INDEX = 1 << 24;
+
+    private MemoUse() {
+    }
+
+    /** Thrown by an unpickler that needs an entry the walk said it never reads. */
+    public static final class Missed extends RuntimeException {
+        Missed(long index) {
+            super("memo index " + index + " is read back, which the first walk did not see", null, false, false);
+        }
+    }
+
+    /** The memo indices read through STOP, or null when the walk cannot tell. */
+    public static BitSet scan(InputStream stream) throws IOException {
+        Cursor in = new Cursor(stream);
+        BitSet used = new BitSet();
+        try {
+            while (true) {
+                int code = in.read();
+                Opcode op = code < 0 ? null : Opcode.of(code);
+                if (op == null) {
+                    return null; // truncated or not a pickle: the unpickler says which
+                }
+                switch (op) {
+                    case STOP -> {
+                        return used;
+                    }
+                    case BINGET -> used.set((int) uint(in, 1));
+                    case LONG_BINGET -> {
+                        long index = uint(in, 4);
+                        if (index >= MAX_INDEX) {
+                            return null;
+                        }
+                        used.set((int) index);
+                    }
+                    case GET -> {
+                        long index = decimalLine(in);
+                        if (index < 0 || index >= MAX_INDEX) {
+                            return null;
+                        }
+                        used.set((int) index);
+                    }
+                    default -> {
+                        if (!skipArgument(in, op.arg())) {
+                            return null;
+                        }
+                    }
+                }
+            }
+        } catch (EOFException e) {
+            return null;
+        }
+    }
+
+    private static boolean skipArgument(Cursor in, Opcode.Arg arg) throws IOException {
+        int n = arg.n();
+        if (n > 0) {
+            in.skip(n);
+            return true;
+        }
+        long length;
+        switch (n) {
+            case 0 -> {
+                return true;
+            }
+            case Opcode.Arg.UP_TO_NEWLINE -> {
+                skipLine(in);
+                if (arg == Opcode.Arg.STRINGNL_NOESCAPE_PAIR) {
+                    skipLine(in);
+                }
+                return true;
+            }
+            case Opcode.Arg.LENGTH_U1 -> length = uint(in, 1);
+            case Opcode.Arg.LENGTH_S4 -> length = (int) uint(in, 4);
+            case Opcode.Arg.LENGTH_U4 -> length = uint(in, 4);
+            case Opcode.Arg.LENGTH_U8 -> length = uint(in, 8);
+            default -> {
+                return false;
+            }
+        }
+        if (length < 0) {
+            return false;
+        }
+        in.skip(length);
+        return true;
+    }
+
+    private static void skipLine(Cursor in) throws IOException {
+        int b;
+        do {
+            b = in.read();
+            if (b < 0) {
+                throw new EOFException();
+            }
+        } while (b != '\n');
+    }
+
+    /** A GET's plain decimal index, or -1 for any other spelling (the walk then gives up). */
+    private static long decimalLine(Cursor in) throws IOException {
+        long value = 0;
+        int digits = 0;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException();
+            }
+            if (b == '\n') {
+                return digits == 0 ? -1 : value;
+            }
+            if (b < '0' || b > '9' || digits >= 9) {
+                skipLine(in);
+                return -1;
+            }
+            value = value * 10 + (b - '0');
+            digits++;
+        }
+    }
+
+    /** A little-endian unsigned integer of {@code bytes} bytes (8 bytes: negative when above 2^63). */
+    private static long uint(Cursor in, int bytes) throws IOException {
+        long v = 0;
+        for (int i = 0; i < bytes; i++) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException();
+            }
+            v |= (long) b << (8 * i);
+        }
+        return v;
+    }
+
+    /** Bytes of the stream through a buffer of its own: a byte at a time from the stream itself costs a call each. */
+    private static final class Cursor {
+        private final InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int at;
+        private int end;
+
+        Cursor(InputStream in) {
+            this.in = in;
+        }
+
+        /** The next byte, or -1 at the end. */
+        int read() throws IOException {
+            if (at == end) {
+                end = in.readNBytes(buffer, 0, buffer.length);
+                at = 0;
+                if (end <= 0) {
+                    end = 0;
+                    return -1;
+                }
+            }
+            return buffer[at++] & 0xff;
+        }
+
+        /** Skips {@code n} bytes; {@link EOFException} if the stream ends first. */
+        void skip(long n) throws IOException {
+            long inBuffer = Math.min(n, end - at);
+            at += (int) inBuffer;
+            if (n > inBuffer) {
+                in.skipNBytes(n - inBuffer);
+            }
+        }
+    }
+}
