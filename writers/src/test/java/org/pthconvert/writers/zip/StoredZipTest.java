@@ -17,6 +17,7 @@ import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pthconvert.writers.ArraySource;
 
 /** The zip layout torch's writer uses: aligned STORED data, "FB" padding, descriptors, ZIP64 past 4 GiB. */
 class StoredZipTest {
@@ -63,31 +64,6 @@ class StoredZipTest {
         }
     }
 
-    /** A tensor's bytes from an array, with the CRC its directory would declare, if any. */
-    record Bytes(byte[] bytes, java.util.OptionalLong declared) implements org.pthconvert.io.TensorSource {
-        @Override
-        public long byteLength() { return bytes.length; }
-
-        @Override
-        public java.util.OptionalLong declaredCrc32() { return declared; }
-
-        @Override
-        public void transferTo(FileChannel out) throws java.io.IOException {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
-        }
-
-        @Override
-        public void forEachChunk(ChunkConsumer consumer) throws java.io.IOException,
-                org.pthconvert.errors.CheckpointException {
-            for (int at = 0; at < bytes.length; at += 1000) {
-                consumer.accept(ByteBuffer.wrap(bytes, at, Math.min(1000, bytes.length - at)));
-            }
-        }
-    }
-
     /** A small record made in the heap, then each payload copied as record a/data/i (no CRC declared). */
     private static void copyAll(Path f, byte[][] payloads) throws Exception {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -95,7 +71,7 @@ class StoredZipTest {
             z.record("a/small", "x".getBytes(StandardCharsets.US_ASCII));
             for (int i = 0; i < payloads.length; i++) {
                 z.begin("a/data/" + i, payloads[i].length);
-                z.copy(new Bytes(payloads[i], java.util.OptionalLong.empty()));
+                z.copy(new ArraySource(payloads[i]));
                 z.end();
             }
             z.finish();
@@ -170,10 +146,10 @@ class StoredZipTest {
                 StandardOpenOption.READ); StoredZip z = new StoredZip(ch)) {
             z.begin("a/right", header.length + body.length);
             z.data(ByteBuffer.wrap(header));
-            z.copy(new Bytes(body, java.util.OptionalLong.of(bodyCrc.getValue())));
+            z.copy(new ArraySource(body, 1000, java.util.OptionalLong.of(bodyCrc.getValue())));
             z.end();
             z.begin("a/declared", body.length);
-            z.copy(new Bytes(body, java.util.OptionalLong.of(0x12345678L)));
+            z.copy(new ArraySource(body, 1000, java.util.OptionalLong.of(0x12345678L)));
             z.end();
             z.finish();
         }
