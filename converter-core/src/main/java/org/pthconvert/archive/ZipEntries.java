@@ -56,14 +56,18 @@ final class ZipEntries {
 
     /** The record torch finds for {@code name} (relative to the top folder, any case), or null. */
     ZipRecord get(String name) {
-        ZipRecord r = byFolded.get(foldedTop + fold(name));
-        return r == null || !r.inTopFolder() || r.isDirectory() ? null : r;
+        return recordInTop(foldedTop + fold(name));
     }
 
     /** The record of storage {@code key} ({@code data/<key>}): {@link #get} with one string made, not two. */
     ZipRecord storage(String key) {
-        ZipRecord r = byFolded.get(foldedTop + "data/" + fold(key));
-        return r == null || r.isDirectory() ? null : r;
+        return recordInTop(foldedTop + "data/" + fold(key));
+    }
+
+    /** The record under a folded full name, if it is a record of the top folder (not a directory entry). */
+    private ZipRecord recordInTop(String foldedFullName) {
+        ZipRecord r = byFolded.get(foldedFullName);
+        return r == null || !r.inTopFolder() || r.isDirectory() ? null : r;
     }
 
     /** Whether a record in the top folder is named exactly {@code name}, case included. */
