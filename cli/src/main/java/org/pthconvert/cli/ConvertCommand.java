@@ -83,9 +83,15 @@ public final class ConvertCommand {
     /** The options of convert that are also those of strip and batch. */
     public static final class ConvertOptions {
 
+        // Spelled the same in strip's table, which takes these four as they are.
+        static final Opt DTYPE = Opt.value("--dtype", "TYPE", "Cast floating tensors to float16, bfloat16 or "
+                + "float32 with torch's rounding (nearest even). Integer and bool tensors are left alone.");
+        static final Opt SYNC = Opt.flag("--sync", "fsync the output before renaming it into place.");
+        static final Opt QUIET = Opt.flag("-q", "--quiet", "No progress bar and no summary line.");
+        static final Opt JSON = Opt.flag("--json", "Print the summary as one JSON document on stdout.");
+
         static final List<Opt> OPTIONS = List.of(
-                Opt.value("--dtype", "TYPE", "Cast floating tensors to float16, bfloat16 or float32 with torch's "
-                        + "rounding (nearest even). Integer and bool tensors are left alone."),
+                DTYPE,
                 Opt.flag("--dedupe", "Write tensors that share their bytes (tied weights) once, under the "
                         + "sorted-first name covering the whole storage; record removed=kept in the metadata."),
                 Opt.flag("--skip-unsupported", "Skip (and report) tensors whose type the format cannot hold "
@@ -105,9 +111,7 @@ public final class ConvertCommand {
                 Opt.list("-O", "KEY=VALUE", "A writer's own setting by key (the writer flags below show their "
                         + "keys; repeatable)."),
                 Opt.flag("-f", "--force", "Replace OUT if it exists."),
-                Opt.flag("--sync", "fsync the output before renaming it into place."),
-                Opt.flag("-q", "--quiet", "No progress bar and no summary line."),
-                Opt.flag("--json", "Print the summary as one JSON document on stdout."));
+                SYNC, QUIET, JSON);
 
         final String dtype;
         final boolean dedupe;

@@ -70,17 +70,15 @@ public final class StripCommand {
     static Spec spec() {
         List<Opt> options = new ArrayList<>(ReaderOptions.OPTIONS);
         options.addAll(List.of(
-                Opt.value("--dtype", "TYPE", "Cast floating tensors to float16, bfloat16 or float32 with torch's "
-                        + "rounding (nearest even). Integer and bool tensors are left alone."),
+                ConvertCommand.ConvertOptions.DTYPE,
                 Opt.flag("--skip-unsupported", "Skip (and report) meta or sparse tensors instead of refusing the "
                         + "file."),
                 Opt.value("--max-expand", "X", "Refuse an output more than X times the tensor bytes the input "
                         + "stores; 0 for no limit. Default: 16.").typed(Opt.Type.DOUBLE).withDefault("16"),
                 Opt.list("-O", "KEY=VALUE", "A setting of the pth writer by key (repeatable)."),
                 Opt.flag("-f", "--force", "Replace OUT if it exists (never IN)."),
-                Opt.flag("--sync", "fsync the output before renaming it into place."),
-                Opt.flag("-q", "--quiet", "No progress bar and no summary line."),
-                Opt.flag("--json", "Print the summary as one JSON document on stdout.")));
+                ConvertCommand.ConvertOptions.SYNC, ConvertCommand.ConvertOptions.QUIET,
+                ConvertCommand.ConvertOptions.JSON));
         options.addAll(CommonOptions.OPTIONS);
         options.addAll(WriterFlags.options(pthOnly()));
         return new Spec(NAME, List.of("Write only the model weights of a checkpoint as a weights-only .pth, "
