@@ -47,7 +47,7 @@ final class Json {
         out.append('"');
     }
 
-    private static void escape(StringBuilder out, char c) {
+    static void escape(StringBuilder out, char c) {
         switch (c) {
             case '"' -> out.append("\\\"");
             case '\\' -> out.append("\\\\");

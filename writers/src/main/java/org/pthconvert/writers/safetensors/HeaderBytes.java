@@ -1,0 +1,97 @@
+package org.pthconvert.writers.safetensors;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The safetensors header as it is built: bytes appended to one growing array, with the few
+ * appends the header needs (ASCII, decimals, serde_json string literals).
+ */
+final class HeaderBytes {
+    private byte[] buf;
+    private int size;
+
+    HeaderBytes(long initialCapacity) {
+        buf = new byte[(int) Math.min(initialCapacity, SafetensorsHeader.MAX_HEADER_BYTES + 16)];
+    }
+
+    long size() { return size; }
+
+    /** Leaves {@code n} bytes to fill in {@link #finish}. */
+    void reserve(int n) {
+        room(n);
+        size += n;
+    }
+
+    void put(char ascii) {
+        room(1);
+        buf[size++] = (byte) ascii;
+    }
+
+    void putRaw(byte[] b) {
+        room(b.length);
+        System.arraycopy(b, 0, buf, size, b.length);
+        size += b.length;
+    }
+
+    void putDecimal(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("negative " + v);
+        }
+        int digits = 1;
+        for (long t = v; t >= 10; t /= 10) {
+            digits++;
+        }
+        room(digits);
+        for (int i = size + digits - 1; i >= size; i--) {
+            buf[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        size += digits;
+    }
+
+    /**
+     * A string literal as {@link Json#serdeString} writes it, in UTF-8. Escapes concern only bytes
+     * below 0x20, {@code "} and {@code \}, none of which occurs inside a multi-byte UTF-8 sequence,
+     * so the string's UTF-8 bytes can be scanned directly.
+     */
+    void serdeString(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        room(utf8.length + 2);
+        buf[size++] = '"';
+        int from = 0;
+        for (int i = 0; i < utf8.length; i++) {
+            byte b = utf8[i];
+            if (b >= 0 && (b < 0x20 || b == '"' || b == '\\')) {
+                putSlice(utf8, from, i);
+                StringBuilder esc = new StringBuilder(6);
+                Json.escape(esc, (char) b);
+                putRaw(esc.toString().getBytes(StandardCharsets.US_ASCII));
+                from = i + 1;
+            }
+        }
+        putSlice(utf8, from, utf8.length);
+        put('"');
+    }
+
+    private void putSlice(byte[] b, int from, int to) {
+        room(to - from);
+        System.arraycopy(b, from, buf, size, to - from);
+        size += to - from;
+    }
+
+    /** The finished array: the little-endian {@code length} in the reserved first 8 bytes. */
+    byte[] finish(long length) {
+        for (int i = 0; i < 8; i++) {
+            buf[i] = (byte) (length >>> (8 * i));
+        }
+        return size == buf.length ? buf : Arrays.copyOf(buf, size);
+    }
+
+    private void room(int n) {
+        if (n > buf.length - size) {
+            long want = Math.max((long) size + n, 2L * buf.length);
+            buf = Arrays.copyOf(buf, (int) Math.min(want, Integer.MAX_VALUE - 16));
+        }
+    }
+}
