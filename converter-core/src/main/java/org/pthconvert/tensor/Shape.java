@@ -10,9 +10,23 @@ public final class Shape {
     public static final Shape SCALAR = new Shape(new long[0]);
 
     private final long[] dims;
+    /** The product (asked for many times per tensor by planning and writing), unless it overflows. */
+    private final long numel;
+    private final boolean overflows;
 
     private Shape(long[] dims) {
         this.dims = dims;
+        long n = 1;
+        boolean over = false;
+        try {
+            for (long d : dims) {
+                n = Math.multiplyExact(n, d);
+            }
+        } catch (ArithmeticException e) {
+            over = true;
+        }
+        this.numel = n;
+        this.overflows = over;
     }
 
     public static Shape of(long... dims) {
@@ -27,11 +41,10 @@ public final class Shape {
 
     /** Product of the dimensions, or {@link ArithmeticException} past {@code Long.MAX_VALUE}. */
     public long numel() {
-        long n = 1;
-        for (long d : dims) {
-            n = Math.multiplyExact(n, d);
+        if (overflows) {
+            throw new ArithmeticException("the product of " + this + " overflows a long");
         }
-        return n;
+        return numel;
     }
 
     /** Strides of a C-contiguous tensor of this shape, in elements. */
