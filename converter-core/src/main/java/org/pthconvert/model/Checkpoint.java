@@ -353,13 +353,22 @@ public final class Checkpoint implements Closeable {
     /** Module structure of a whole-model pickle or TorchScript archive, for {@code inspect}. */
     public ModuleIndex modules() { return modules; }
 
-    /** The bytes of a tensor from this checkpoint, C-contiguous and little-endian, read lazily. */
-    public TensorSource source(TensorView view) {
+    /**
+     * Refuses ({@link IllegalArgumentException}) a view that is not one of this checkpoint's, as
+     * {@link #source} does, without making its byte source.
+     */
+    public void checkOwns(TensorView view) {
         // Storage keys ("0", "1") repeat across files: only this checkpoint's own storage objects count.
         String key = view.storage().key();
         if (key == null || storages.get(key) != view.storage()) {
             throw new IllegalArgumentException("tensor view is not from " + container.file());
         }
+    }
+
+    /** The bytes of a tensor from this checkpoint, C-contiguous and little-endian, read lazily. */
+    public TensorSource source(TensorView view) {
+        checkOwns(view);
+        String key = view.storage().key();
         StorageBytes b = bytes.get(key);
         if (b == null) {
             try {

@@ -119,9 +119,9 @@ public final class Conversion {
         for (NamedTensor t : selected.tensors()) {
             TensorView view = t.source().view();
             TensorSpec spec = new TensorSpec(t.name(), view.dtype(), view.shape(), view.quantization());
-            // Made here once, and dropped: it refuses a view that is not this checkpoint's before anything
-            // is written, and gives the byte count progress announces.
-            TensorSource probe = ckpt.source(view);
+            // Refuses a view that is not this checkpoint's before anything is written. Its byte source is
+            // made only when it is written (a cast's here too, for the byte count progress announces).
+            ckpt.checkOwns(view);
             StorageRef s = view.storage();
             StorageIdentity origin = new StorageIdentity(s.key(), view.storageOffset(), view.strides(), s.dtype(),
                     s.byteSize());
@@ -132,7 +132,8 @@ public final class Conversion {
                 origin = null;
                 cast++;
             }
-            long length = castTo == null ? probe.byteLength() : TensorCast.of(probe, view.dtype(), castTo).byteLength();
+            long length = castTo == null ? view.byteLength()
+                    : TensorCast.of(ckpt.source(view), view.dtype(), castTo).byteLength();
             plan.add(new Planned(new PlannedTensor(spec, origin), t, ckpt, castTo, length));
         }
         if (cast > 0) {
