@@ -228,4 +228,27 @@ class SafetensorsWriterTest {
         Json.serdeString(sb, "a\"b\\c/\b\f\n\r\t\u0000\u001f\u007f\u2028\u00e9\uD83D\uDE00");
         assertEquals("\"a\\\"b\\\\c/\\b\\f\\n\\r\\t\\u0000\\u001f\u007f\u2028\u00e9\uD83D\uDE00\"", sb.toString());
     }
+
+    @Test
+    void headerBytesEscapeAsJsonDoesInUtf8() {
+        for (String name : List.of("plain.weight", "", "a\"b\\c/\b\f\n\r\t\u0000\u001f\u007f\u2028\u00e9\uD83D\uDE00",
+                "\u00e9t\u00e9\n", "\\", "x\u0001")) {
+            StringBuilder sb = new StringBuilder();
+            Json.serdeString(sb, name);
+            HeaderBytes b = new HeaderBytes(1);
+            b.reserve(8);
+            b.serdeString(name);
+            byte[] got = b.finish(0);
+            assertEquals(sb.toString(), new String(got, 8, got.length - 8, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        HeaderBytes d = new HeaderBytes(4);
+        d.reserve(8);
+        for (long v : new long[] {0, 7, 10, 99, 1234567890123L, Long.MAX_VALUE}) {
+            d.putDecimal(v);
+            d.put(',');
+        }
+        byte[] got = d.finish(0);
+        assertEquals("0,7,10,99,1234567890123," + Long.MAX_VALUE + ",", new String(got, 8, got.length - 8,
+                java.nio.charset.StandardCharsets.US_ASCII));
+    }
 }
