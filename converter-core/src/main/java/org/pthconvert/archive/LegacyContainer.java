@@ -1,6 +1,5 @@
 package org.pthconvert.archive;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -16,6 +15,7 @@ import java.util.Set;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.BufferedStream;
 import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.ChannelRangeStream;
 import org.pthconvert.io.CheckpointIOException;
@@ -167,7 +167,7 @@ public final class LegacyContainer implements CheckpointContainer {
     }
 
     private static InputStream stream(ByteSource source, Path file, long from, long length, String record) {
-        return new BufferedInputStream(new ChannelRangeStream(source, from, length, file, record,
+        return new BufferedStream(new ChannelRangeStream(source, from, length, file, record,
                 ChannelRangeStream.NO_CRC), STREAM_BUFFER);
     }
 
@@ -279,7 +279,7 @@ public final class LegacyContainer implements CheckpointContainer {
     @Override
     public InputStream openPickle() {
         long end = mainEnd >= 0 ? mainEnd : fileSize;
-        return new BufferedInputStream(new ChannelRangeStream(channel, mainStart, end - mainStart, file, MAIN,
+        return new BufferedStream(new ChannelRangeStream(channel, mainStart, end - mainStart, file, MAIN,
                 ChannelRangeStream.NO_CRC), STREAM_BUFFER);
     }
 

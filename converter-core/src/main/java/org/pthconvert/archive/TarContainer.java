@@ -1,6 +1,5 @@
 package org.pthconvert.archive;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -13,6 +12,7 @@ import java.util.Map;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.BufferedStream;
 import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.ChannelRangeStream;
 import org.pthconvert.io.CheckpointIOException;
@@ -110,7 +110,7 @@ public final class TarContainer implements CheckpointContainer {
     }
 
     static InputStream range(ByteSource source, Path file, long from, long length, String record) {
-        return new BufferedInputStream(new ChannelRangeStream(source, from, length, file, record,
+        return new BufferedStream(new ChannelRangeStream(source, from, length, file, record,
                 ChannelRangeStream.NO_CRC), 1 << 16);
     }
 

@@ -1,6 +1,5 @@
 package org.pthconvert.archive;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
@@ -15,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.BufferedStream;
 import org.pthconvert.io.BoundedInflaterStream;
 import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.ChannelRangeStream;
@@ -204,7 +204,7 @@ public final class ZipContainer implements CheckpointContainer {
         ChannelRangeStream raw = new ChannelRangeStream(channel, r.dataOffset(), r.compressedSize(), file,
                 r.fullName(), r.stored() ? r.crc() : ChannelRangeStream.NO_CRC);
         InputStream in = r.stored() ? raw : new BoundedInflaterStream(raw, r.size(), r.crc(), file, r.fullName());
-        return new BufferedInputStream(in, STREAM_BUFFER);
+        return new BufferedStream(in, STREAM_BUFFER);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.pthconvert.archive;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -10,6 +9,7 @@ import java.util.List;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
+import org.pthconvert.io.BufferedStream;
 import org.pthconvert.io.ByteSource;
 import org.pthconvert.io.ChannelRangeStream;
 import org.pthconvert.io.CheckpointIOException;
@@ -199,7 +199,7 @@ final class ZipDirectory {
     private static List<Central> readCentral(ByteSource ch, Path file, long cdOffset, long cdSize, int count)
             throws IOException, CheckpointException {
         List<Central> out = new ArrayList<>(Math.min(count, 1 << 16));
-        InputStream in = new BufferedInputStream(
+        InputStream in = new BufferedStream(
                 new ChannelRangeStream(ch, cdOffset, cdSize, file, null, ChannelRangeStream.NO_CRC), 1 << 16);
         long pos = cdOffset;
         // One header array and one extra-field array serve every entry; only names are kept.
