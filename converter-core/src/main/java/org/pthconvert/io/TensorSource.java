@@ -29,6 +29,16 @@ public interface TensorSource {
     void forEachChunk(ChunkConsumer consumer) throws IOException, CheckpointException;
 
     /**
+     * Puts all {@link #byteLength()} bytes into {@code dst} at its position, moving it forward; the
+     * caller leaves room for exactly that many ({@link java.nio.BufferOverflowException} if the source
+     * gives more). For small tensors gathered into one buffer: a contiguous view reads straight into
+     * it, with no chunk buffer of its own.
+     */
+    default void readFully(ByteBuffer dst) throws IOException, CheckpointException {
+        forEachChunk(dst::put);
+    }
+
+    /**
      * The CRC-32 of exactly the bytes this source gives, as the checkpoint's zip directory declares it
      * for the storage record they are, whole and unchanged (no slice, no byte swap, no cast); empty
      * otherwise. A zip writer copying the bytes file to file takes it instead of reading its copy back

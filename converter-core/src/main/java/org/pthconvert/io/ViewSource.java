@@ -89,6 +89,25 @@ public final class ViewSource implements TensorSource {
     }
 
     @Override
+    public void readFully(ByteBuffer dst) throws IOException, CheckpointException {
+        if (!isDirectCopy()) {
+            TensorSource.super.readFully(dst);
+            return;
+        }
+        if (dst.remaining() < byteLength) {
+            throw new java.nio.BufferOverflowException();
+        }
+        int end = dst.position() + (int) byteLength;
+        int limit = dst.limit();
+        dst.limit(end);
+        try {
+            bytes.read(Math.multiplyExact(layout.offset(), (long) width), dst);
+        } finally {
+            dst.limit(limit);
+        }
+    }
+
+    @Override
     public void forEachChunk(ChunkConsumer consumer) throws IOException, CheckpointException {
         if (byteLength == 0) {
             return;

@@ -99,6 +99,16 @@ class ViewSourceTest {
         assertEquals(expected.length, src.byteLength());
         assertArrayEquals(expected, viaChunks(src), () -> "chunks of " + src);
         assertArrayEquals(expected, viaTransfer(src), () -> "transfer of " + src);
+        // readFully between other bytes, into a direct buffer as the safetensors writer gathers
+        java.nio.ByteBuffer gathered = java.nio.ByteBuffer.allocateDirect(expected.length + 6);
+        gathered.put(new byte[] {1, 2, 3});
+        gathered.limit(3 + expected.length);
+        src.readFully(gathered);
+        assertEquals(3 + expected.length, gathered.position(), () -> "readFully of " + src);
+        byte[] got = new byte[expected.length];
+        gathered.position(3);
+        gathered.get(got);
+        assertArrayEquals(expected, got, () -> "readFully of " + src);
     }
 
     void check(byte[] storage, TensorView v) throws Exception {

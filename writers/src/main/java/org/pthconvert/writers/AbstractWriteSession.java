@@ -2,12 +2,10 @@ package org.pthconvert.writers;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
@@ -79,7 +77,7 @@ public abstract class AbstractWriteSession implements WriteSession {
     @Override
     public final List<TensorSpec> begin(WritePlan plan) throws IOException, CheckpointException {
         List<TensorSpec> specs = plan.specs();
-        calls.checkBegin(specs);
+        Map<String, TensorSpec> unasked = calls.checkBegin(specs);
         try {
             for (TensorSpec s : specs) {
                 Optional<String> why = writer.refuse(s, options);
@@ -88,10 +86,9 @@ public abstract class AbstractWriteSession implements WriteSession {
                 }
             }
             List<TensorSpec> order = List.copyOf(onBegin(plan));
-            Set<TensorSpec> planned = new HashSet<>(specs);
-            Set<String> asked = new HashSet<>();
             for (TensorSpec s : order) {
-                if (!planned.contains(s) || !asked.add(s.name())) {
+                TensorSpec planned = unasked.remove(s.name());
+                if (planned == null || !planned.equals(s)) {
                     throw new IllegalStateException(writer.name() + " session asked for '" + s.name()
                             + "', which is not a planned tensor or was asked for twice");
                 }

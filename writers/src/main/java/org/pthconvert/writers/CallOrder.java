@@ -1,8 +1,8 @@
 package org.pthconvert.writers;
 
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;
@@ -29,17 +29,19 @@ public final class CallOrder {
     /**
      * Before {@code begin}: it must be the first call, and names must be unique.
      *
+     * @return the specs by name, a new map the caller may change
      * @throws IllegalArgumentException naming a repeated tensor name
      */
-    public void checkBegin(List<TensorSpec> specs) {
+    public Map<String, TensorSpec> checkBegin(List<TensorSpec> specs) {
         require(State.NEW, "begin");
-        Set<String> seen = new HashSet<>();
+        Map<String, TensorSpec> byName = new HashMap<>(specs.size() * 4 / 3 + 1);
         for (TensorSpec s : specs) {
-            if (!seen.add(s.name())) {
+            if (byName.putIfAbsent(s.name(), s) != null) {
                 state = State.FAILED;
                 throw new IllegalArgumentException("two tensors are named '" + s.name() + "'");
             }
         }
+        return byName;
     }
 
     /** After {@code begin} succeeded with this write order. */

@@ -261,7 +261,7 @@ public final class Conversion {
     private static Report write(List<Planned> plan, WritePlan writePlan, CheckpointStorages storages,
                                 TensorWriter writer, Path out, ConversionOptions opts, List<String> notes,
                                 List<Skipped> skipped, long start) throws IOException, CheckpointException {
-        Map<String, Planned> byName = new HashMap<>();
+        Map<String, Planned> byName = new HashMap<>(plan.size() * 4 / 3 + 1);
         for (Planned p : plan) {
             byName.put(p.spec().name(), p);
         }

@@ -1,6 +1,7 @@
 package org.pthconvert.writers;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.OptionalLong;
 
@@ -26,6 +27,12 @@ record CountingSource(TensorSource inner, Progress progress) implements TensorSo
     @Override
     public void transferTo(FileChannel out) throws IOException, CheckpointException {
         inner.transferTo(out);
+        progress.advance(inner.byteLength());
+    }
+
+    @Override
+    public void readFully(ByteBuffer dst) throws IOException, CheckpointException {
+        inner.readFully(dst);
         progress.advance(inner.byteLength());
     }
 

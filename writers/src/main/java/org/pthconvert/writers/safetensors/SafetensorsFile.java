@@ -1,6 +1,7 @@
 package org.pthconvert.writers.safetensors;
 
 import java.io.IOException;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -72,17 +73,18 @@ final class SafetensorsFile {
         if (pending.remaining() < spec.byteLength()) {
             flush(ch);
         }
-        long[] got = {0};
-        bytes.forEachChunk(chunk -> {
-            int n = chunk.remaining();
-            got[0] += n;
-            if (got[0] > spec.byteLength()) {
-                throw WriterFailures.invalid(spec.name(), "source gave more than " + spec.byteLength() + " bytes ("
-                        + spec.dtype() + spec.shape() + ")");
-            }
-            pending.put(chunk);
-        });
-        check(spec, got[0]);
+        int length = (int) spec.byteLength();
+        int start = pending.position();
+        pending.limit(start + length);
+        try {
+            bytes.readFully(pending);
+        } catch (BufferOverflowException e) {
+            throw WriterFailures.invalid(spec.name(), "source gave more than " + spec.byteLength() + " bytes ("
+                    + spec.dtype() + spec.shape() + ")");
+        } finally {
+            pending.limit(pending.capacity());
+        }
+        check(spec, pending.position() - start);
     }
 
     private void flush(FileChannel ch) throws IOException {

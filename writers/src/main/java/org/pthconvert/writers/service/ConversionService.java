@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -126,25 +127,24 @@ public final class ConversionService {
 
     /** Top-level keys of the file that hold no selected tensor ({@code optimizer}, {@code iteration}). */
     private static List<String> dropped(Checkpoint ckpt, Selected selected) {
-        Set<String> kept = new LinkedHashSet<>();
+        Set<String> kept = new HashSet<>(selected.tensors().size() * 4 / 3 + 1);
         for (var t : selected.tensors()) {
             if (!t.source().path().isEmpty()) {
                 kept.add(t.source().path().get(0));
             }
         }
-        Set<String> all = new LinkedHashSet<>();
+        // Only keys not kept are collected: in a flat state dict every tensor is a top-level key.
+        Set<String> out = new LinkedHashSet<>();
         for (TensorEntry t : ckpt.tensors()) {
-            if (!t.path().isEmpty()) {
-                all.add(t.path().get(0));
+            if (!t.path().isEmpty() && !kept.contains(t.path().get(0))) {
+                out.add(t.path().get(0));
             }
         }
-        ckpt.topLevelKeys().forEach(all::add);
-        List<String> out = new ArrayList<>();
-        for (String k : all) {
+        for (String k : ckpt.topLevelKeys()) {
             if (!kept.contains(k)) {
                 out.add(k);
             }
         }
-        return out;
+        return new ArrayList<>(out);
     }
 }
