@@ -39,6 +39,9 @@ public final class Shape {
 
     public long[] toArray() { return dims.clone(); }
 
+    /** Whether the dimensions are exactly {@code d} (without copying them out). */
+    public boolean hasDims(long[] d) { return Arrays.equals(dims, d); }
+
     /** Product of the dimensions, or {@link ArithmeticException} past {@code Long.MAX_VALUE}. */
     public long numel() {
         if (overflows) {

@@ -1,6 +1,8 @@
 package org.pthconvert.writers;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.pthconvert.dtype.Dtype;
@@ -20,7 +22,9 @@ final class CheckpointStorages implements SourceStorages {
 
     private final Checkpoint ckpt;
     private final Progress progress;
-    private final Map<String, StorageRef> refs = new HashMap<>();
+    /** The planned tensors' storages; indexed by key only when a session first asks (most never do). */
+    private final List<StorageRef> added = new ArrayList<>();
+    private Map<String, StorageRef> refs;
     private long handedOut;
     private boolean closed;
 
@@ -31,13 +35,19 @@ final class CheckpointStorages implements SourceStorages {
 
     /** Makes {@code ref} available under its key (the storage of a planned tensor). */
     void add(StorageRef ref) {
-        refs.putIfAbsent(ref.key(), ref);
+        added.add(ref);
     }
 
     @Override
     public TensorSource whole(StorageIdentity origin, Dtype elementType) {
         if (closed) {
             throw new IllegalArgumentException("source storages are asked for during begin, not after it");
+        }
+        if (refs == null) {
+            refs = new HashMap<>(added.size() * 4 / 3 + 1);
+            for (StorageRef r : added) {
+                refs.putIfAbsent(r.key(), r);
+            }
         }
         StorageRef ref = refs.get(origin.storageKey());
         if (ref == null || ref.byteSize() != origin.storageBytes() || ref.dtype() != origin.storageDtype()) {
@@ -58,6 +68,8 @@ final class CheckpointStorages implements SourceStorages {
     /** Ends the time for requests; returns the bytes handed out, for the progress total. */
     long close() {
         closed = true;
+        added.clear();
+        refs = null;
         return handedOut;
     }
 }

@@ -45,6 +45,13 @@ public final class TensorRebuilder {
     private final Map<PTensor, Problem> problems = new IdentityHashMap<>();
     private final Map<PTensor, PerChannel> perChannel = new IdentityHashMap<>();
 
+    /**
+     * The last few sizes and strides made, handed out again when they repeat (a model's layers, an
+     * optimizer's per-parameter states): 100,000 tensors would otherwise hold 200,000 equal shapes.
+     */
+    private final Shape[] recent = new Shape[8];
+    private int nextRecent;
+
     TensorRebuilder(ErrorFactory errors) {
         this.errors = errors;
     }
@@ -246,7 +253,15 @@ public final class TensorRebuilder {
         for (int i = 0; i < out.length; i++) {
             out[i] = nonNegative(items.get(i), what, at);
         }
-        return Shape.of(out);
+        for (Shape s : recent) {
+            if (s != null && s.hasDims(out)) {
+                return s;
+            }
+        }
+        Shape s = Shape.of(out);
+        recent[nextRecent] = s;
+        nextRecent = (nextRecent + 1) % recent.length;
+        return s;
     }
 
 }
