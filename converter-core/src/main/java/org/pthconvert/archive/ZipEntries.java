@@ -34,6 +34,8 @@ final class ZipEntries {
     final String topFolder;
     /** The top folder case-folded, with its slash: what every folded key of a record in it starts with. */
     private final String foldedTop;
+    /** {@code foldedTop + "data/"}, the start of every storage record's name. */
+    private final String foldedData;
     /**
      * Every entry by its case-folded full name, the first of any that fold alike (which makes the
      * archive ambiguous). Keyed by full name, not by name within the top folder, so that the key is
@@ -49,6 +51,7 @@ final class ZipEntries {
                        CheckpointException ambiguity) {
         this.topFolder = topFolder;
         this.foldedTop = fold(topFolder) + "/";
+        this.foldedData = foldedTop + "data/";
         this.byFolded = byFolded;
         this.all = all;
         this.ambiguity = ambiguity;
@@ -61,7 +64,7 @@ final class ZipEntries {
 
     /** The record of storage {@code key} ({@code data/<key>}): {@link #get} with one string made, not two. */
     ZipRecord storage(String key) {
-        return recordInTop(foldedTop + "data/" + fold(key));
+        return recordInTop(foldedData.concat(fold(key)));
     }
 
     /** The record under a folded full name, if it is a record of the top folder (not a directory entry). */

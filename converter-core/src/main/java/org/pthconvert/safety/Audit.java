@@ -13,6 +13,9 @@ import java.util.Map;
 public final class Audit {
     private final Map<Key, AuditEntry> entries = new LinkedHashMap<>();
     private Verdict verdict = Verdict.SAFE;
+    /** The pair recorded last, which is already in {@link #entries}. */
+    private String lastAction;
+    private String lastGlobal;
 
     /**
      * Equality written out: a record's generated equals/hashCode bootstrap method handles on first
@@ -29,11 +32,17 @@ public final class Audit {
     }
 
     public void record(String action, String global, long offset, Verdict v) {
+        verdict = verdict.worst(v);
+        // A checkpoint calls one rebuild function per tensor: the same pair as last time is known.
+        if (action.equals(lastAction) && global.equals(lastGlobal)) {
+            return;
+        }
         Key key = new Key(action, global);
         if (!entries.containsKey(key)) {
             entries.put(key, new AuditEntry(action, global, offset, v));
         }
-        verdict = verdict.worst(v);
+        lastAction = action;
+        lastGlobal = global;
     }
 
     /** Distinct entries in the order first met. */
