@@ -206,7 +206,7 @@ def main():
 
 
 # The launcher's JVM options (bin/pthconvert), so that `java -version` is timed as the launcher starts it.
-LAUNCHER_JVM = ["-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:Tier3InvocationThreshold=40",
+LAUNCHER_JVM = ["-XX:+UseParallelGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:Tier3InvocationThreshold=40",
                 "-XX:Tier3MinInvocationThreshold=20", "-XX:Tier3CompileThreshold=400", "-XX:Tier3BackEdgeThreshold=6000"]
 try:
     with open("/sys/kernel/mm/transparent_hugepage/enabled") as _thp:
@@ -251,7 +251,7 @@ def make_many(path, n):
 
 
 def live_heap_mib(gc_log):
-    """The largest heap occupancy after a full collection in a -Xlog:gc log (SerialGC: 'Pause Full ... 30M->12M(123M)');
+    """The largest heap occupancy after a full collection in a -Xlog:gc log ('Pause Full (Ergonomics) 92M->78M(114M)');
     0 when no full collection ran (the live set then never filled the old generation)."""
     peak = 0
     with open(gc_log) as f:
