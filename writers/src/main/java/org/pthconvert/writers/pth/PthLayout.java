@@ -40,6 +40,9 @@ final class PthLayout {
     private final List<StoredRecord> records = new ArrayList<>();
     private final List<TensorSpec> needed = new ArrayList<>();
     private final List<String> unkept = new ArrayList<>();
+    /** Strides of the shape met last (shapes repeat, and are often one object: 100,000 tensors, one shape). */
+    private Shape lastShape;
+    private Shape lastStrides;
 
     private PthLayout() {
     }
@@ -83,7 +86,7 @@ final class PthLayout {
             }
             l.needed.add(s);
             StoredRecord data = l.record(s.dtype(), s.byteLength(), new StoredRecord.FromTensor(s.name()));
-            l.tensors.add(l.withQuantization(s, data, 0, s.shape().contiguousStrides()));
+            l.tensors.add(l.withQuantization(s, data, 0, l.contiguousStrides(s.shape())));
         }
         return l;
     }
@@ -99,6 +102,14 @@ final class PthLayout {
             return d;
         }
         return null;
+    }
+
+    private Shape contiguousStrides(Shape shape) {
+        if (shape != lastShape && !shape.equals(lastShape)) {
+            lastShape = shape;
+            lastStrides = shape.contiguousStrides();
+        }
+        return lastStrides;
     }
 
     /** The pickled tensor on {@code data}, with its per-channel parameter records after it. */

@@ -150,9 +150,7 @@ public final class StoredZip implements AutoCloseable {
             throw new IllegalStateException("data outside a record");
         }
         if (source.byteLength() <= GATHER) {
-            long before = written;
-            source.forEachChunk(this::data);
-            return written - before;
+            return gather(source);
         }
         flush();
         long start = out.position();
@@ -160,6 +158,34 @@ public final class StoredZip implements AutoCloseable {
         long got = out.position() - start;
         position += got;
         appended(got, source.declaredCrc32());
+        return got;
+    }
+
+    /** A small source read straight into the write buffer (GATHER is far below its size). */
+    private long gather(TensorSource source) throws IOException, CheckpointException {
+        int n = (int) source.byteLength();
+        if (written + n > openSize) {
+            throw new IllegalStateException("record " + new String(openName, StandardCharsets.UTF_8) + " is "
+                    + openSize + " bytes; got more");
+        }
+        if (n > buffer.remaining()) {
+            flush();
+        }
+        int start = buffer.position();
+        buffer.limit(start + n);
+        try {
+            source.readFully(buffer);
+        } catch (java.nio.BufferOverflowException e) {
+            buffer.position(start);
+            throw new IllegalStateException("a source of " + n + " bytes gave more", e);
+        } finally {
+            buffer.limit(buffer.capacity());
+        }
+        int got = buffer.position() - start;
+        crc.update(buffer.array(), buffer.arrayOffset() + start, got);
+        crcPending += got;
+        written += got;
+        position += got;
         return got;
     }
 
