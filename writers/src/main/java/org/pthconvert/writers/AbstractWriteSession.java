@@ -86,18 +86,26 @@ public abstract class AbstractWriteSession implements WriteSession {
                 }
             }
             List<TensorSpec> order = List.copyOf(onBegin(plan));
-            for (TensorSpec s : order) {
-                TensorSpec planned = unasked.remove(s.name());
-                if (planned == null || !planned.equals(s)) {
-                    throw new IllegalStateException(writer.name() + " session asked for '" + s.name()
-                            + "', which is not a planned tensor or was asked for twice");
-                }
-            }
+            checkAsked(order, unasked);
             calls.beginDone(order);
             return order;
         } catch (IOException | CheckpointException | RuntimeException e) {
             calls.fail();
             throw e;
+        }
+    }
+
+    /**
+     * Each asked-for spec was planned, and asked for once. A method of its own, for the JIT (see {@code
+     * Conversion.writeOne}).
+     */
+    private void checkAsked(List<TensorSpec> order, Map<String, TensorSpec> unasked) {
+        for (TensorSpec s : order) {
+            TensorSpec planned = unasked.remove(s.name());
+            if (planned == null || !planned.equals(s)) {
+                throw new IllegalStateException(writer.name() + " session asked for '" + s.name()
+                        + "', which is not a planned tensor or was asked for twice");
+            }
         }
     }
 

@@ -125,6 +125,20 @@ public final class ConversionService {
         return total;
     }
 
+    /**
+     * Top-level keys of tensors not in {@code kept}: in a flat state dict every tensor is one, so only
+     * those not kept are collected. A method of its own, for the JIT (see {@code Conversion.writeOne}).
+     */
+    private static Set<String> notKept(List<TensorEntry> tensors, Set<String> kept) {
+        Set<String> out = new LinkedHashSet<>();
+        for (TensorEntry t : tensors) {
+            if (!t.path().isEmpty() && !kept.contains(t.path().get(0))) {
+                out.add(t.path().get(0));
+            }
+        }
+        return out;
+    }
+
     /** Top-level keys of the file that hold no selected tensor ({@code optimizer}, {@code iteration}). */
     private static List<String> dropped(Checkpoint ckpt, Selected selected) {
         Set<String> kept = new HashSet<>(selected.tensors().size() * 4 / 3 + 1);
@@ -133,13 +147,7 @@ public final class ConversionService {
                 kept.add(t.source().path().get(0));
             }
         }
-        // Only keys not kept are collected: in a flat state dict every tensor is a top-level key.
-        Set<String> out = new LinkedHashSet<>();
-        for (TensorEntry t : ckpt.tensors()) {
-            if (!t.path().isEmpty() && !kept.contains(t.path().get(0))) {
-                out.add(t.path().get(0));
-            }
-        }
+        Set<String> out = notKept(ckpt.tensors(), kept);
         for (String k : ckpt.topLevelKeys()) {
             if (!kept.contains(k)) {
                 out.add(k);
