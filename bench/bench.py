@@ -26,6 +26,7 @@ import argparse
 import re
 import hashlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -208,6 +209,22 @@ def main():
 # The launcher's JVM options (bin/pthconvert), so that `java -version` is timed as the launcher starts it.
 LAUNCHER_JVM = ["-XX:+UseParallelGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:Tier3InvocationThreshold=40",
                 "-XX:Tier3MinInvocationThreshold=20", "-XX:Tier3CompileThreshold=400", "-XX:Tier3BackEdgeThreshold=6000"]
+def _java_major():
+    """The feature version of the `java` on PATH, from its release file (as the launcher reads it); 0 if unknown."""
+    path = shutil.which("java")
+    if not path:
+        return 0
+    release = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(path))), "release")
+    try:
+        with open(release) as f:
+            m = re.search(r'^JAVA_VERSION="(\d+)', f.read(), re.M)
+            return int(m.group(1)) if m else 0
+    except OSError:
+        return 0
+
+
+if 17 <= _java_major() <= 25:
+    LAUNCHER_JVM += ["-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"]
 try:
     with open("/sys/kernel/mm/transparent_hugepage/enabled") as _thp:
         if "[madvise]" in _thp.read():
