@@ -38,8 +38,25 @@ final class HeaderBytes {
         if (v < 0) {
             throw new IllegalArgumentException("negative " + v);
         }
+        if (v <= Integer.MAX_VALUE) {
+            putDecimal((int) v); // int division: C1 calls into the runtime for each long one
+            return;
+        }
         int digits = 1;
         for (long t = v; t >= 10; t /= 10) {
+            digits++;
+        }
+        room(digits);
+        for (int i = size + digits - 1; i >= size; i--) {
+            buf[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        size += digits;
+    }
+
+    private void putDecimal(int v) {
+        int digits = 1;
+        for (int t = v; t >= 10; t /= 10) {
             digits++;
         }
         room(digits);
