@@ -38,27 +38,22 @@ final class HeaderBytes {
         if (v < 0) {
             throw new IllegalArgumentException("negative " + v);
         }
-        if (v <= Integer.MAX_VALUE) {
-            putDecimal((int) v); // int division: C1 calls into the runtime for each long one
+        if (v > Integer.MAX_VALUE) {
+            putDecimal(v / 1_000_000_000L);
+            putDigits((int) (v % 1_000_000_000L), 9);
             return;
         }
+        // int division from here: C1 calls into the runtime for each long one
+        int n = (int) v;
         int digits = 1;
-        for (long t = v; t >= 10; t /= 10) {
+        for (int t = n; t >= 10; t /= 10) {
             digits++;
         }
-        room(digits);
-        for (int i = size + digits - 1; i >= size; i--) {
-            buf[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
-        size += digits;
+        putDigits(n, digits);
     }
 
-    private void putDecimal(int v) {
-        int digits = 1;
-        for (int t = v; t >= 10; t /= 10) {
-            digits++;
-        }
+    /** The last {@code digits} decimal digits of {@code v}, zeros first where it has fewer. */
+    private void putDigits(int v, int digits) {
         room(digits);
         for (int i = size + digits - 1; i >= size; i--) {
             buf[i] = (byte) ('0' + v % 10);

@@ -244,12 +244,12 @@ class SafetensorsWriterTest {
         HeaderBytes d = new HeaderBytes(4);
         d.reserve(8);
         for (long v : new long[] {0, 7, 10, 99, Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, 1234567890123L,
-                Long.MAX_VALUE}) {
+                1_000_000_000_000_000_007L, Long.MAX_VALUE}) {
             d.putDecimal(v);
             d.put(',');
         }
         byte[] got = d.finish(0);
-        assertEquals("0,7,10,99,2147483647,2147483648,1234567890123," + Long.MAX_VALUE + ",", new String(got, 8, got.length - 8,
+        assertEquals("0,7,10,99,2147483647,2147483648,1234567890123,1000000000000000007," + Long.MAX_VALUE + ",", new String(got, 8, got.length - 8,
                 java.nio.charset.StandardCharsets.US_ASCII));
     }
 }
