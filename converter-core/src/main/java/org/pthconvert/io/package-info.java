@@ -18,7 +18,8 @@
  *   <li>Record streams: {@link org.pthconvert.io.ChannelRangeStream} (a byte range of a source, CRC
  *       checked at the end) and {@link org.pthconvert.io.BoundedInflaterStream} (never more bytes
  *       than declared: zip bombs stop at once). Their errors travel as
- *       {@link org.pthconvert.io.CheckpointIOException}.</li>
+ *       {@link org.pthconvert.io.CheckpointIOException}. {@link org.pthconvert.io.BufferedStream}
+ *       buffers them for a single reader, without a lock per read.</li>
  * </ul>
  */
 package org.pthconvert.io;
