@@ -20,6 +20,10 @@ record ViewLayout(long offset, long[] dims, long[] strides, long numel) {
 
     static ViewLayout of(TensorView view) {
         long numel = view.numel();
+        if (numel > 1 && view.isContiguous() && noNegativeStride(view)) {
+            // What the merge below makes of it, without its list (one layout per tensor written)
+            return new ViewLayout(view.storageOffset(), new long[] {numel}, new long[] {1}, numel);
+        }
         int rank = view.shape().rank();
         List<long[]> merged = new ArrayList<>();
         if (numel > 0) {
@@ -51,6 +55,15 @@ record ViewLayout(long offset, long[] dims, long[] strides, long numel) {
             strides[i] = ds[1];
         }
         return new ViewLayout(view.storageOffset(), dims, strides, numel);
+    }
+
+    private static boolean noNegativeStride(TensorView view) {
+        for (int i = 0; i < view.strides().rank(); i++) {
+            if (view.strides().dim(i) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     int rank() { return dims.length; }
