@@ -225,9 +225,9 @@ public sealed interface PickleValue {
      * does. {@code attributes} holds what BUILD set on an OrderedDict (its {@code _metadata}).
      */
     final class PDict implements PickleValue {
-        private final Map<DictKey, Map.Entry<PickleValue, PickleValue>> entries = new LinkedHashMap<>();
+        /** Made on first put, as {@link #attributes} on first use: torch pickles an empty OrderedDict per tensor. */
+        private Map<DictKey, Map.Entry<PickleValue, PickleValue>> entries;
         private final boolean ordered;
-        /** Made on first use: torch pickles an empty OrderedDict per tensor (its backward hooks). */
         private Map<String, PickleValue> attributes;
 
         public PDict(boolean ordered) {
@@ -237,11 +237,17 @@ public sealed interface PickleValue {
         /** Python's {@code d[key] = value}: a key equal to an earlier one replaces its value in place. */
         public void put(PickleValue key, PickleValue value) {
             DictKey k = DictKey.of(key);
+            if (entries == null) {
+                entries = new LinkedHashMap<>();
+            }
             Map.Entry<PickleValue, PickleValue> old = entries.get(k);
             entries.put(k, Map.entry(old == null ? key : old.getKey(), value));
         }
 
         public PickleValue get(PickleValue key) {
+            if (entries == null) {
+                return null;
+            }
             Map.Entry<PickleValue, PickleValue> e = entries.get(DictKey.of(key));
             return e == null ? null : e.getValue();
         }
@@ -249,9 +255,11 @@ public sealed interface PickleValue {
         public PickleValue get(String key) { return get(new PStr(key)); }
 
         /** Entries in insertion order. */
-        public Iterable<Map.Entry<PickleValue, PickleValue>> entries() { return entries.values(); }
+        public Iterable<Map.Entry<PickleValue, PickleValue>> entries() {
+            return entries == null ? List.of() : entries.values();
+        }
 
-        public int size() { return entries.size(); }
+        public int size() { return entries == null ? 0 : entries.size(); }
 
         public boolean isOrderedDict() { return ordered; }
 
@@ -272,7 +280,7 @@ public sealed interface PickleValue {
         public String typeName() { return ordered ? "OrderedDict" : "dict"; }
 
         @Override
-        public String toString() { return typeName() + "[" + entries.size() + "]"; }
+        public String toString() { return typeName() + "[" + size() + "]"; }
     }
 
     /** {@code set} or {@code frozenset}, in insertion order. */
