@@ -155,12 +155,10 @@ final class ZipEntries {
      * only for names with bytes beyond ASCII, since an ASCII name decodes to its bytes' own characters.
      */
     private static String rawClash(Map<String, String> rawSeen, ZipDirectory.Central c) {
-        for (byte b : c.rawName()) {
-            if (b < 0) {
-                return rawSeen.putIfAbsent(fold(new String(c.rawName(), StandardCharsets.ISO_8859_1)), c.name());
-            }
+        if (ZipNames.isAscii(c.rawName())) {
+            return null;
         }
-        return null;
+        return rawSeen.putIfAbsent(fold(new String(c.rawName(), StandardCharsets.ISO_8859_1)), c.name());
     }
 
     private static ZipRecord local(LocalHeaders headers, int index, Path file, ZipDirectory dir,

@@ -15,8 +15,8 @@ final class ZipNames {
     private ZipNames() {
     }
 
-    /** The name, or null if the flag says UTF-8 and the bytes are not. */
-    private static boolean isAscii(byte[] raw) {
+    /** True when every byte is ASCII: the name then reads the same in UTF-8 and CP437. */
+    static boolean isAscii(byte[] raw) {
         for (byte b : raw) {
             if (b < 0) {
                 return false;
@@ -25,6 +25,7 @@ final class ZipNames {
         return true;
     }
 
+    /** The name, or null if the flag says UTF-8 and the bytes are not. */
     static String decode(byte[] raw, int flags) {
         if (isAscii(raw)) {
             return new String(raw, StandardCharsets.ISO_8859_1); // the same in UTF-8 and CP437; one copy
