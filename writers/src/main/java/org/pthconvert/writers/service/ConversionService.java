@@ -73,10 +73,7 @@ public final class ConversionService {
      * @throws IOException             when the file system fails comparing the output with the input
      */
     public TensorWriter check(ConversionRequest request) throws IOException {
-        TensorWriter writer = writerFor(request);
-        writer.checkOptions(request.options().writeOptions()).ifPresent(why -> {
-            throw new InvalidRequestException(writer.name() + ": " + why);
-        });
+        TensorWriter writer = writerWithOptions(request);
         if (Files.exists(request.output()) && Files.exists(request.input())
                 && Files.isSameFile(request.output(), request.input())) {
             throw new InvalidRequestException("the output " + request.output() + " is the input itself");
@@ -92,15 +89,21 @@ public final class ConversionService {
      */
     public ConversionResult convert(ConversionRequest request, Checkpoint ckpt) throws CheckpointException, IOException {
         long start = System.nanoTime();
-        TensorWriter writer = writerFor(request);
-        writer.checkOptions(request.options().writeOptions()).ifPresent(why -> {
-            throw new InvalidRequestException(writer.name() + ": " + why);
-        });
+        TensorWriter writer = writerWithOptions(request);
         try {
             return run(request, writer, ckpt, start);
         } catch (CheckpointException e) {
             throw e.inFile(request.input());
         }
+    }
+
+    /** The request's writer, once its options are known to go together ({@link InvalidRequestException} if not). */
+    private TensorWriter writerWithOptions(ConversionRequest request) {
+        TensorWriter writer = writerFor(request);
+        writer.checkOptions(request.options().writeOptions()).ifPresent(why -> {
+            throw new InvalidRequestException(writer.name() + ": " + why);
+        });
+        return writer;
     }
 
     private ConversionResult run(ConversionRequest request, TensorWriter writer, Checkpoint ckpt, long start)
