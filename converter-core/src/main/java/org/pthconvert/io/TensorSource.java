@@ -29,13 +29,23 @@ public interface TensorSource {
     void forEachChunk(ChunkConsumer consumer) throws IOException, CheckpointException;
 
     /**
-     * Puts all {@link #byteLength()} bytes into {@code dst} at its position, moving it forward; the
-     * caller leaves room for exactly that many ({@link java.nio.BufferOverflowException} if the source
-     * gives more). For small tensors gathered into one buffer: a contiguous view reads straight into
-     * it, with no chunk buffer of its own.
+     * Puts the {@link #byteLength()} bytes into {@code dst} at its position, moving it forward, and
+     * never writes past them: {@link java.nio.BufferOverflowException} if {@code dst} has less room or
+     * the source gives more. For small tensors gathered into one buffer: a contiguous view reads
+     * straight into it, with no chunk buffer of its own.
      */
     default void readFully(ByteBuffer dst) throws IOException, CheckpointException {
-        forEachChunk(dst::put);
+        ByteBuffer slot = slotFor(dst, byteLength());
+        forEachChunk(slot::put);
+        dst.position(dst.position() + slot.position());
+    }
+
+    /** The next {@code length} bytes of {@code dst}, as their own buffer ({@link #readFully}'s bound). */
+    static ByteBuffer slotFor(ByteBuffer dst, long length) {
+        if (dst.remaining() < length) {
+            throw new java.nio.BufferOverflowException();
+        }
+        return dst.slice(dst.position(), (int) length);
     }
 
     /**

@@ -94,17 +94,9 @@ public final class ViewSource implements TensorSource {
             TensorSource.super.readFully(dst);
             return;
         }
-        if (dst.remaining() < byteLength) {
-            throw new java.nio.BufferOverflowException();
-        }
-        int end = dst.position() + (int) byteLength;
-        int limit = dst.limit();
-        dst.limit(end);
-        try {
-            bytes.read(Math.multiplyExact(layout.offset(), (long) width), dst);
-        } finally {
-            dst.limit(limit);
-        }
+        ByteBuffer slot = TensorSource.slotFor(dst, byteLength);
+        bytes.read(Math.multiplyExact(layout.offset(), (long) width), slot);
+        dst.position(dst.position() + slot.position());
     }
 
     @Override

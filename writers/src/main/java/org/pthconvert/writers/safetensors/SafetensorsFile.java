@@ -73,16 +73,12 @@ final class SafetensorsFile {
         if (pending.remaining() < spec.byteLength()) {
             flush(ch);
         }
-        int length = (int) spec.byteLength();
         int start = pending.position();
-        pending.limit(start + length);
         try {
             bytes.readFully(pending);
         } catch (BufferOverflowException e) {
             throw WriterFailures.invalid(spec.name(), "source gave more than " + spec.byteLength() + " bytes ("
                     + spec.dtype() + spec.shape() + ")");
-        } finally {
-            pending.limit(pending.capacity());
         }
         check(spec, pending.position() - start);
     }

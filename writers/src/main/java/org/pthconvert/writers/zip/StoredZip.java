@@ -129,10 +129,7 @@ public final class StoredZip implements AutoCloseable {
             throw new IllegalStateException("data outside a record");
         }
         int n = chunk.remaining();
-        if (written + n > openSize) {
-            throw new IllegalStateException("record " + new String(openName, StandardCharsets.UTF_8) + " is "
-                    + openSize + " bytes; got more");
-        }
+        requireRoom(n);
         crc.update(chunk.duplicate());
         crcPending += n;
         writeFully(chunk);
@@ -164,22 +161,16 @@ public final class StoredZip implements AutoCloseable {
     /** A small source read straight into the write buffer (GATHER is far below its size). */
     private long gather(TensorSource source) throws IOException, CheckpointException {
         int n = (int) source.byteLength();
-        if (written + n > openSize) {
-            throw new IllegalStateException("record " + new String(openName, StandardCharsets.UTF_8) + " is "
-                    + openSize + " bytes; got more");
-        }
+        requireRoom(n);
         if (n > buffer.remaining()) {
             flush();
         }
         int start = buffer.position();
-        buffer.limit(start + n);
         try {
             source.readFully(buffer);
         } catch (java.nio.BufferOverflowException e) {
             buffer.position(start);
             throw new IllegalStateException("a source of " + n + " bytes gave more", e);
-        } finally {
-            buffer.limit(buffer.capacity());
         }
         int got = buffer.position() - start;
         crc.update(buffer.array(), buffer.arrayOffset() + start, got);
@@ -187,6 +178,14 @@ public final class StoredZip implements AutoCloseable {
         written += got;
         position += got;
         return got;
+    }
+
+    /** Refuses {@code n} more bytes than the open record was begun with. */
+    private void requireRoom(long n) {
+        if (written + n > openSize) {
+            throw new IllegalStateException("record " + new String(openName, StandardCharsets.UTF_8) + " is "
+                    + openSize + " bytes; got more");
+        }
     }
 
     /**
