@@ -23,15 +23,19 @@ final class DataPickle {
     /** CPython's pickler writes dict items in batches of this many per MARK ... SETITEMS. */
     private static final int BATCH = 1000;
 
-    private final PickleWriter p = new PickleWriter();
+    /** About what torch pickles per tensor besides its name; a first guess at the pickle's size. */
+    private static final int BYTES_PER_TENSOR = 160;
+
+    private final PickleWriter p;
     private final Map<String, Integer> strings = new HashMap<>();
     private final Map<String, Integer> keys = new HashMap<>();
 
-    private DataPickle() {
+    private DataPickle(int tensors) {
+        p = new PickleWriter((int) Math.min(1 << 28, (long) BYTES_PER_TENSOR * tensors + 256));
     }
 
     static byte[] encode(List<PickledTensor> tensors, ModuleMetadata metadata) {
-        DataPickle d = new DataPickle();
+        DataPickle d = new DataPickle(tensors.size());
         d.stateDict(tensors, metadata);
         return d.p.finish();
     }
@@ -96,7 +100,7 @@ final class DataPickle {
     private void tensor(PickledTensor t) {
         Quantization q = t.quantization();
         Dtype dtype = t.storage().dtype();
-        boolean typed = PthDtypes.typedStorage(dtype).isPresent();
+        boolean typed = PthDtypes.typedStorage(dtype) != null;
         if (q != null) {
             p.global("torch._utils", "_rebuild_qtensor");
         } else {
@@ -157,7 +161,7 @@ final class DataPickle {
     private void storage(StoredRecord r) {
         p.mark();
         sharedStr("storage");
-        String cls = PthDtypes.typedStorage(r.dtype()).orElse(null);
+        String cls = PthDtypes.typedStorage(r.dtype());
         if (cls != null) {
             p.global("torch", cls);
         } else {

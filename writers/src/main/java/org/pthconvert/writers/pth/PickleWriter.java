@@ -1,8 +1,8 @@
 package org.pthconvert.writers.pth;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -43,25 +43,39 @@ final class PickleWriter {
     private static final int BUILD = 'b';
     private static final int STOP = '.';
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final Map<String, Integer> globals = new HashMap<>();
+    /**
+     * The pickle so far. Not a ByteArrayOutputStream: its writes are synchronized, one lock per byte
+     * (a state dict of 100,000 tensors is 15 million of them).
+     */
+    private final Bytes out;
+    /** Memo slots of globals, by module, then name: looked up without making a string per tensor. */
+    private final Map<String, Map<String, Integer>> globals = new HashMap<>();
     private int memoSize;
 
     PickleWriter() {
+        this(64);
+    }
+
+    /** @param expectedBytes about how long the pickle will be (it grows past it when needed) */
+    PickleWriter(int expectedBytes) {
+        out = new Bytes(Math.max(16, expectedBytes));
         out.write(PROTO);
         out.write(2);
     }
 
     /** Pushes {@code module.name}, once as GLOBAL and afterwards from the memo. */
     PickleWriter global(String module, String name) {
-        String key = module + "\n" + name;
-        Integer slot = globals.get(key);
+        Map<String, Integer> names = globals.computeIfAbsent(module, m -> new HashMap<>());
+        Integer slot = names.get(name);
         if (slot != null) {
             return get(slot);
         }
         out.write(GLOBAL);
-        ascii(module + "\n" + name + "\n");
-        globals.put(key, put());
+        text(module);
+        out.write('\n');
+        text(name);
+        out.write('\n');
+        names.put(name, put());
         return this;
     }
 
@@ -93,10 +107,15 @@ final class PickleWriter {
     }
 
     PickleWriter str(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write(BINUNICODE);
-        le32(b.length);
-        out.write(b, 0, b.length);
+        if (isAscii(s)) {
+            le32(s.length());
+            out.ascii(s);
+        } else {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            le32(b.length);
+            out.write(b, 0, b.length);
+        }
         return this;
     }
 
@@ -205,9 +224,23 @@ final class PickleWriter {
         return out.toByteArray();
     }
 
-    private void ascii(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write(b, 0, b.length);
+    /** Module and attribute names: UTF-8, as protocol 2's GLOBAL line holds them. */
+    private void text(String s) {
+        if (isAscii(s)) {
+            out.ascii(s);
+        } else {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            out.write(b, 0, b.length);
+        }
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void le32(int v) {
@@ -215,5 +248,50 @@ final class PickleWriter {
         out.write((v >>> 8) & 0xff);
         out.write((v >>> 16) & 0xff);
         out.write((v >>> 24) & 0xff);
+    }
+
+    /** A growable byte array written from one thread. */
+    private static final class Bytes {
+        private byte[] buf;
+        private int count;
+
+        Bytes(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        void write(int b) {
+            if (count == buf.length) {
+                grow(1);
+            }
+            buf[count++] = (byte) b;
+        }
+
+        void write(byte[] b, int off, int len) {
+            if (len > buf.length - count) {
+                grow(len);
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        /** Characters below 0x80 as their own bytes. */
+        void ascii(String s) {
+            int len = s.length();
+            if (len > buf.length - count) {
+                grow(len);
+            }
+            for (int i = 0; i < len; i++) {
+                buf[count++] = (byte) s.charAt(i);
+            }
+        }
+
+        private void grow(int more) {
+            int need = Math.addExact(count, more);
+            buf = Arrays.copyOf(buf, Math.max(need, (int) Math.min(Integer.MAX_VALUE - 8, 2L * buf.length)));
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
+        }
     }
 }

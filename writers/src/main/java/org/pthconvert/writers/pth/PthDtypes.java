@@ -1,7 +1,5 @@
 package org.pthconvert.writers.pth;
 
-import java.util.Optional;
-
 import org.pthconvert.dtype.Dtype;
 
 /**
@@ -12,20 +10,29 @@ import org.pthconvert.dtype.Dtype;
  */
 final class PthDtypes {
 
+    /** By dtype ordinal; asked twice per tensor, so looked up once here rather than through an Optional. */
+    private static final String[] TYPED = new String[Dtype.values().length];
+
+    static {
+        for (Dtype d : Dtype.values()) {
+            TYPED[d.ordinal()] = switch (d) {
+                case F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL, C64, C128,
+                        QINT8, QUINT8, QINT32, QUINT4X2, QUINT2X4 -> d.storageClass().orElse(null);
+                default -> null;
+            };
+        }
+    }
+
     private PthDtypes() {
     }
 
-    /** The typed storage class torch 2.13 pickles for this dtype, or empty when it uses UntypedStorage. */
-    static Optional<String> typedStorage(Dtype d) {
-        return switch (d) {
-            case F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL, C64, C128,
-                    QINT8, QUINT8, QINT32, QUINT4X2, QUINT2X4 -> d.storageClass();
-            default -> Optional.empty();
-        };
+    /** The typed storage class torch 2.13 pickles for this dtype, or null when it uses UntypedStorage. */
+    static String typedStorage(Dtype d) {
+        return TYPED[d.ordinal()];
     }
 
     /** The number torch records as the storage's size: elements of a typed storage, bytes of an untyped one. */
     static long storageNumel(Dtype d, long byteLength) {
-        return typedStorage(d).isPresent() ? byteLength / d.byteWidth() : byteLength;
+        return typedStorage(d) != null ? byteLength / d.byteWidth() : byteLength;
     }
 }

@@ -66,6 +66,20 @@ class PickleWriterTest {
         assertEquals("s299", t.get(300).toString());
     }
 
+    @Test
+    void stringsAreUtf8WithTheirByteLengthAndGlobalsComeBackFromTheMemo() {
+        // Starting smaller than the first string: the buffer grows past its first guess.
+        byte[] got = new PickleWriter(16).str("aé中").global("torch", "FloatStorage")
+                .global("torch", "FloatStorage").global("torch", "LongStorage").finish();
+        byte[] want = bytes(PROTO2, new byte[] {'X', 6, 0, 0, 0, 'a', (byte) 0xc3, (byte) 0xa9, (byte) 0xe4, (byte) 0xb8,
+                (byte) 0xad,
+                'c', 't', 'o', 'r', 'c', 'h', '\n', 'F', 'l', 'o', 'a', 't', 'S', 't', 'o', 'r', 'a', 'g', 'e', '\n', 'q', 0,
+                'h', 0,
+                'c', 't', 'o', 'r', 'c', 'h', '\n', 'L', 'o', 'n', 'g', 'S', 't', 'o', 'r', 'a', 'g', 'e', '\n', 'q', 1,
+                '.'});
+        assertArrayEquals(want, got);
+    }
+
     private static byte[] bytes(byte[] a, byte[] b) {
         byte[] out = new byte[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
