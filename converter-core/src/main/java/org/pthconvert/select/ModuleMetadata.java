@@ -47,6 +47,23 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
      * selection; empty when the tensors come from several dicts or the dict has none (a plain dict,
      * a whole pickled module).
      */
+    /**
+     * Whether {@code path} is {@code parent} and one more segment. Compared by index: run once per
+     * tensor, where a sub-list's equals would make two iterators and a sub-list each time.
+     */
+    private static boolean sameParent(List<String> parent, List<String> path) {
+        int n = parent.size();
+        if (path.size() != n + 1) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!parent.get(i).equals(path.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static ModuleMetadata of(Checkpoint ckpt, List<NamedTensor> tensors) {
         if (tensors.isEmpty()) {
             return EMPTY;
@@ -62,12 +79,11 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
             if (!leaf.endsWith(t.name())) {
                 return EMPTY;
             }
-            List<String> p = path.subList(0, path.size() - 1);
-            String x = leaf.substring(0, leaf.length() - t.name().length());
             if (parent == null) {
-                parent = p;
-                within = x;
-            } else if (!parent.equals(p) || !within.equals(x)) {
+                parent = path.subList(0, path.size() - 1);
+                within = leaf.substring(0, leaf.length() - t.name().length());
+            } else if (!sameParent(parent, path) || !leaf.regionMatches(0, within, 0, within.length())
+                    || leaf.length() != within.length() + t.name().length()) {
                 return EMPTY;
             }
         }

@@ -71,17 +71,21 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
     public Selected apply(Selected in) throws CheckpointException {
         List<String> notes = new ArrayList<>(in.notes());
         List<NamedTensor> tensors = new ArrayList<>();
-        for (NamedTensor t : in.tensors()) {
+        // Indexed loops: the rule lists are most often empty, and an iterator over one is still an
+        // object made per tensor (C1, which runs this, does not remove them).
+        for (int k = 0; k < in.tensors().size(); k++) {
+            NamedTensor t = in.tensors().get(k);
             String name = t.name();
-            for (String p : stripPrefixes) {
+            for (int i = 0; i < stripPrefixes.size(); i++) {
+                String p = stripPrefixes.get(i);
                 if (name.startsWith(p)) {
                     name = name.substring(p.length());
                 }
             }
-            for (Rename r : renames) {
-                name = r.apply(name);
+            for (int i = 0; i < renames.size(); i++) {
+                name = renames.get(i).apply(name);
             }
-            if (!includes.isEmpty() && !anyMatches(includes, name) || anyMatches(excludes, name)) {
+            if (!includes.isEmpty() && !anyMatches(includes, name) || !excludes.isEmpty() && anyMatches(excludes, name)) {
                 continue;
             }
             tensors.add(name.equals(t.name()) ? t : t.withName(name));

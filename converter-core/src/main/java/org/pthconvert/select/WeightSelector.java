@@ -136,12 +136,24 @@ public final class WeightSelector {
 
     private static List<NamedTensor> under(List<TensorEntry> tensors, List<String> prefix) {
         List<NamedTensor> out = new ArrayList<>();
-        for (TensorEntry t : tensors) {
-            if (t.path().size() > prefix.size() && t.path().subList(0, prefix.size()).equals(prefix)) {
-                List<String> rest = t.path().subList(prefix.size(), t.path().size());
-                out.add(new NamedTensor(rest.size() == 1 ? rest.get(0) : String.join(".", rest), t));
+        for (int i = 0; i < tensors.size(); i++) {
+            TensorEntry t = tensors.get(i);
+            List<String> path = t.path();
+            if (path.size() > prefix.size() && startsWith(path, prefix)) {
+                out.add(new NamedTensor(path.size() == prefix.size() + 1 ? path.get(prefix.size())
+                        : String.join(".", path.subList(prefix.size(), path.size())), t));
             }
         }
         return out;
+    }
+
+    /** Compared by index: once per tensor, where a sub-list's equals makes a sub-list and two iterators. */
+    private static boolean startsWith(List<String> path, List<String> prefix) {
+        for (int i = 0; i < prefix.size(); i++) {
+            if (!prefix.get(i).equals(path.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,6 +1,7 @@
 package org.pthconvert.pickle.reader;
 
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.pthconvert.errors.CheckpointException;
@@ -37,8 +38,9 @@ final class CopyGuard {
 
     /** Charges a copy of every argument of {@code args} (the tuple itself is new, its items may be shared). */
     void chargeArguments(PTuple args, long offset) throws CheckpointException {
-        for (PickleValue v : args.items()) {
-            charge(v, offset);
+        List<PickleValue> items = args.items();
+        for (int i = 0; i < items.size(); i++) {   // by index: an iterator per call is an object per tensor
+            charge(items.get(i), offset);
         }
     }
 
