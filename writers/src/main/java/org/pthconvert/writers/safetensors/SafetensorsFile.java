@@ -24,7 +24,7 @@ final class SafetensorsFile {
     private final Path path;
     private final List<TensorSpec> tensors;
     /** The header until it is written (then dropped: 100,000 tensors make 8 MB of it). */
-    private byte[] prefix;
+    private ByteBuffer prefix;
     private final long size;
     private FileChannel channel;
     private int next;
@@ -37,7 +37,7 @@ final class SafetensorsFile {
         this.path = path;
         this.tensors = List.copyOf(ordered);
         this.prefix = SafetensorsHeader.encode(tensors, metadata);
-        this.size = Math.addExact(prefix.length, ShardPlan.totalSize(tensors));
+        this.size = Math.addExact(prefix.remaining(), ShardPlan.totalSize(tensors));
     }
 
     List<TensorSpec> tensors() { return tensors; }
@@ -122,9 +122,8 @@ final class SafetensorsFile {
     private FileChannel open() throws IOException {
         if (channel == null) {
             channel = OutputFiles.openEmpty(path, false);
-            ByteBuffer b = ByteBuffer.wrap(prefix);
-            while (b.hasRemaining()) {
-                channel.write(b);
+            while (prefix.hasRemaining()) {
+                channel.write(prefix);
             }
             prefix = null;
         }

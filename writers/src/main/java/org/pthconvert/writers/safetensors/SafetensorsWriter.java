@@ -81,7 +81,7 @@ public final class SafetensorsWriter implements TensorWriter {
             return Optional.of("float4_e2m1fn_x2 packs two values per byte and safetensors' F4 counts"
                     + " single values; safetensors cannot hold it as torch shapes it");
         }
-        if (typeName(d).isEmpty()) {
+        if (!TYPE_NAMES.containsKey(d)) {   // not typeName: an Optional per tensor
             return Optional.of("safetensors has no " + d + " type");
         }
         if (!CodePoints.isWellFormed(spec.name())) {
