@@ -70,7 +70,8 @@ final class FileByteSource implements ByteSource {
             return -1; // the window reached the end of the file before position
         }
         int take = Math.min(n, available);
-        dst.put(window.duplicate().position(at).limit(at + take));
+        dst.put(dst.position(), window, at, take);   // absolute: no duplicate of the window per read
+        dst.position(dst.position() + take);
         return take;
     }
 

@@ -94,9 +94,18 @@ public final class ViewSource implements TensorSource {
             TensorSource.super.readFully(dst);
             return;
         }
-        ByteBuffer slot = TensorSource.slotFor(dst, byteLength);
-        bytes.read(Math.multiplyExact(layout.offset(), (long) width), slot);
-        dst.position(dst.position() + slot.position());
+        // The buffer's limit narrowed to this tensor's bytes for the read, not a slice of it: a slice is
+        // an object per tensor (100,000 in some checkpoints).
+        if (dst.remaining() < byteLength) {
+            throw new java.nio.BufferOverflowException();
+        }
+        int limit = dst.limit();
+        dst.limit(dst.position() + (int) byteLength);
+        try {
+            bytes.read(Math.multiplyExact(layout.offset(), (long) width), dst);
+        } finally {
+            dst.limit(limit);
+        }
     }
 
     @Override

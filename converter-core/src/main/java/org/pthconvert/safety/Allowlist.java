@@ -126,6 +126,11 @@ public final class Allowlist {
         return Optional.ofNullable(ROLES.get(qualified));
     }
 
+    /** {@link #role}, or {@code orElse} when it is not listed: for the unpickler's per-call path, no Optional. */
+    public static Role role(String qualified, Role orElse) {
+        return ROLES.getOrDefault(qualified, orElse);
+    }
+
     /** Every listed global of one role. */
     public static Set<String> names(Role role) {
         return BY_ROLE.get(role);

@@ -209,7 +209,7 @@ public class TorchHooks extends DataOnlyHooks {
             return new PSymbol(g, args);
         }
         audit.record("call", q, offset, v);
-        Allowlist.Role role = Allowlist.role(q).orElse(Allowlist.Role.NAMED);
+        Allowlist.Role role = Allowlist.role(q, Allowlist.Role.NAMED);
         if (v != Verdict.SAFE || !role.called()) {
             return new PSymbol(g, args); // listed but not evaluated here (a dtype or class called)
         }
