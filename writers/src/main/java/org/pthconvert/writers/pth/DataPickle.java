@@ -1,6 +1,8 @@
 package org.pthconvert.writers.pth;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,19 +25,24 @@ final class DataPickle {
     /** CPython's pickler writes dict items in batches of this many per MARK ... SETITEMS. */
     private static final int BATCH = 1000;
 
-    /** About what torch pickles per tensor besides its name; a first guess at the pickle's size. */
-    private static final int BYTES_PER_TENSOR = 160;
+    /** About what torch pickles per tensor besides its name; with the names, a first guess at the pickle's size. */
+    private static final int BYTES_PER_TENSOR = 96;
 
     private final PickleWriter p;
     private final Map<String, Integer> strings = new HashMap<>();
-    private final Map<String, Integer> keys = new HashMap<>();
+    /** Memo slot of each record's key string once pickled, by record index; -1 before. */
+    private int[] keySlots = new int[0];
 
-    private DataPickle(int tensors) {
-        p = new PickleWriter((int) Math.min(1 << 28, (long) BYTES_PER_TENSOR * tensors + 256));
+    private DataPickle(List<PickledTensor> tensors) {
+        long guess = 256 + (long) BYTES_PER_TENSOR * tensors.size();
+        for (int i = 0; i < tensors.size(); i++) {
+            guess += tensors.get(i).name().length();
+        }
+        p = new PickleWriter((int) Math.min(1 << 28, guess));
     }
 
-    static byte[] encode(List<PickledTensor> tensors, ModuleMetadata metadata) {
-        DataPickle d = new DataPickle(tensors.size());
+    static ByteBuffer encode(List<PickledTensor> tensors, ModuleMetadata metadata) {
+        DataPickle d = new DataPickle(tensors);
         d.stateDict(tensors, metadata);
         return d.p.finish();
     }
@@ -167,12 +174,16 @@ final class DataPickle {
         } else {
             p.global("torch.storage", "UntypedStorage");
         }
-        Integer key = keys.get(r.key());
-        if (key != null) {
-            p.get(key);     // a storage seen before: torch pickles its key string once
+        if (r.index() >= keySlots.length) {
+            int old = keySlots.length;
+            keySlots = Arrays.copyOf(keySlots, Math.max(r.index() + 1, 2 * old));
+            Arrays.fill(keySlots, old, keySlots.length, -1);
+        }
+        if (keySlots[r.index()] >= 0) {
+            p.get(keySlots[r.index()]);     // a storage seen before: torch pickles its key string once
         } else {
             p.str(r.key());
-            keys.put(r.key(), p.put());
+            keySlots[r.index()] = p.put();
         }
         sharedStr("cpu");
         p.integer(PthDtypes.storageNumel(r.dtype(), r.byteLength()));

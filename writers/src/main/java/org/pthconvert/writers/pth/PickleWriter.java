@@ -1,6 +1,7 @@
 package org.pthconvert.writers.pth;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -219,9 +220,10 @@ final class PickleWriter {
         return this;
     }
 
-    byte[] finish() {
+    /** The pickle, ended: the buffer it was built in, not a copy cut to size (10 MB for 100,000 tensors). */
+    ByteBuffer finish() {
         out.write(STOP);
-        return out.toByteArray();
+        return out.written();
     }
 
     /** Module and attribute names: UTF-8, as protocol 2's GLOBAL line holds them. */
@@ -290,8 +292,8 @@ final class PickleWriter {
             buf = Arrays.copyOf(buf, Math.max(need, (int) Math.min(Integer.MAX_VALUE - 8, 2L * buf.length)));
         }
 
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf, count);
+        ByteBuffer written() {
+            return ByteBuffer.wrap(buf, 0, count);
         }
     }
 }

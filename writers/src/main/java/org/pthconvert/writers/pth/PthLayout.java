@@ -136,7 +136,7 @@ final class PthLayout {
     }
 
     private StoredRecord record(Dtype dtype, long bytes, StoredRecord.Content content) {
-        StoredRecord r = new StoredRecord(Integer.toString(records.size()), dtype, bytes, content);
+        StoredRecord r = new StoredRecord(records.size(), dtype, bytes, content);
         records.add(r);
         return r;
     }

@@ -121,6 +121,10 @@ final class PthOutput {
     }
 
     private void small(String name, byte[] data) throws IOException {
+        small(name, ByteBuffer.wrap(data));
+    }
+
+    private void small(String name, ByteBuffer data) throws IOException {
         zip.record(folder + name, data);
     }
 

@@ -8,12 +8,20 @@ import org.pthconvert.writers.StorageIdentity;
 /**
  * One {@code data/<key>} record of the output and where its bytes come from.
  *
- * @param key        "0", "1", ... in the order the pickle first names them (and the records are written)
+ * @param index      0, 1, ... in the order the pickle first names the records (and they are written)
  * @param dtype      the storage's element type, which picks its storage class
  * @param byteLength the record's size
  * @param content    what fills it
  */
-record StoredRecord(String key, Dtype dtype, long byteLength, Content content) {
+record StoredRecord(int index, Dtype dtype, long byteLength, Content content) {
+
+    /**
+     * The record's key, its index in decimal: made when asked (twice per record), not held, since a
+     * state dict of 100,000 tensors has as many records.
+     */
+    String key() {
+        return Integer.toString(index);
+    }
 
     /** Where a record's bytes come from. */
     sealed interface Content {

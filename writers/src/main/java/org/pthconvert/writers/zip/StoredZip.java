@@ -77,8 +77,13 @@ public final class StoredZip implements AutoCloseable {
 
     /** Writes a whole small record. */
     public void record(String name, byte[] data) throws IOException {
-        begin(name, data.length);
-        data(ByteBuffer.wrap(data));
+        record(name, ByteBuffer.wrap(data));
+    }
+
+    /** Writes a whole small record: the remaining bytes of {@code data}, which are consumed. */
+    public void record(String name, ByteBuffer data) throws IOException {
+        begin(name, data.remaining());
+        data(data);
         end();
     }
 
