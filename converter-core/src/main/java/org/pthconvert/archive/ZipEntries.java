@@ -118,7 +118,8 @@ final class ZipEntries {
         }
         String top = first.substring(0, firstSlash);
         String foldedTop = fold(top) + "/";
-        Map<String, ZipRecord> byFolded = new HashMap<>();
+        // Sized for every entry up front: growing it to 100,000 entries rehashes it eight times.
+        Map<String, ZipRecord> byFolded = new HashMap<>(dir.entries.size() * 4 / 3 + 1);
         Map<String, String> rawSeen = new HashMap<>();
         List<ZipRecord> all = new ArrayList<>(dir.entries.size());
         CheckpointException ambiguity = dir.ambiguity;

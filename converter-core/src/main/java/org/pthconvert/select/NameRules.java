@@ -121,7 +121,7 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
 
     /** Two tensors under one name, or an empty name, is an error naming both. */
     private static void checkNames(List<NamedTensor> tensors) throws CheckpointException {
-        Map<String, NamedTensor> seen = new HashMap<>();
+        Map<String, NamedTensor> seen = new HashMap<>(tensors.size() * 4 / 3 + 1);
         for (NamedTensor t : tensors) {
             if (t.name().isEmpty()) {
                 throw CheckpointException.of(Reason.INVALID, "the name rules leave this tensor with an empty name").forTensor(t.source().name());

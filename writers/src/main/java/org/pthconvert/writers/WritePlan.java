@@ -31,7 +31,7 @@ public record WritePlan(List<PlannedTensor> tensors, Map<String, String> metadat
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(storages, "storages");
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = new HashSet<>(tensors.size() * 4 / 3 + 1);
         for (PlannedTensor t : tensors) {
             if (!seen.add(t.spec().name())) {
                 throw new IllegalArgumentException("two tensors are named '" + t.spec().name() + "'");
