@@ -42,12 +42,6 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
     }
 
     /**
-     * The {@code _metadata} of the dict that directly holds every one of {@code tensors} (named as
-     * {@link WeightSelector} names them, before name rules), with prefixes made relative to the
-     * selection; empty when the tensors come from several dicts or the dict has none (a plain dict,
-     * a whole pickled module).
-     */
-    /**
      * Whether {@code path} is {@code parent} and one more segment. Compared by index: run once per
      * tensor, where a sub-list's equals would make two iterators and a sub-list each time.
      */
@@ -64,6 +58,12 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
         return true;
     }
 
+    /**
+     * The {@code _metadata} of the dict that directly holds every one of {@code tensors} (named as
+     * {@link WeightSelector} names them, before name rules), with prefixes made relative to the
+     * selection; empty when the tensors come from several dicts or the dict has none (a plain dict,
+     * a whole pickled module).
+     */
     public static ModuleMetadata of(Checkpoint ckpt, List<NamedTensor> tensors) {
         if (tensors.isEmpty()) {
             return EMPTY;
