@@ -306,6 +306,9 @@ public final class StoredZip implements AutoCloseable {
      * checkpoint of 100,000 tensors). {@code n} is at most a header's size, far below the buffer's.
      */
     private ByteBuffer reserve(int n) throws IOException {
+        if (n > buffer.capacity()) {
+            throw new IllegalStateException("a zip header of " + n + " bytes (a name longer than zip allows)");
+        }
         if (n > buffer.remaining()) {
             flush();
         }
