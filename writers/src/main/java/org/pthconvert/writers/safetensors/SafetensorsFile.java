@@ -67,9 +67,7 @@ final class SafetensorsFile {
      * cost a handful of system calls (a checkpoint of 100,000 small tensors made 600,000).
      */
     private void gather(FileChannel ch, TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
-        if (pending == null) {
-            pending = ByteBuffer.allocateDirect(PENDING);
-        }
+        pending();
         if (pending.remaining() < spec.byteLength()) {
             flush(ch);
         }
@@ -81,6 +79,14 @@ final class SafetensorsFile {
                     + spec.dtype() + spec.shape() + ")");
         }
         check(spec, pending.position() - start);
+    }
+
+    /** The buffer small tensors (and a large header) gather in, made on first use. */
+    private ByteBuffer pending() {
+        if (pending == null) {
+            pending = ByteBuffer.allocateDirect(PENDING);
+        }
+        return pending;
     }
 
     private void flush(FileChannel ch) throws IOException {
@@ -122,8 +128,24 @@ final class SafetensorsFile {
     private FileChannel open() throws IOException {
         if (channel == null) {
             channel = OutputFiles.openEmpty(path, false);
-            while (prefix.hasRemaining()) {
-                channel.write(prefix);
+            if (prefix.remaining() <= SMALL) {
+                while (prefix.hasRemaining()) {
+                    channel.write(prefix);
+                }
+            } else {
+                // A large header goes through the small tensors' direct buffer: a heap buffer handed to
+                // the channel is first copied into a temporary direct one as large as itself (8 MB,
+                // allocated and zeroed, for 100,000 tensors).
+                ByteBuffer out = pending();
+                while (prefix.hasRemaining()) {
+                    int n = Math.min(out.remaining(), prefix.remaining());
+                    out.put(out.position(), prefix, prefix.position(), n);
+                    out.position(out.position() + n);
+                    prefix.position(prefix.position() + n);
+                    if (!out.hasRemaining()) {
+                        flush(channel);
+                    }
+                }
             }
             prefix = null;
         }
