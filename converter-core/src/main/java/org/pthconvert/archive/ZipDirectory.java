@@ -205,6 +205,7 @@ final class ZipDirectory {
         // One header array and one extra-field array serve every entry; only names are kept.
         byte[] h = new byte[CENTRAL_SIZE];
         byte[] extra = new byte[0xFFFF];
+        long[] z = new long[4];
         try {
             for (int i = 0; i < count; i++) {
                 readFully(in, h, CENTRAL_SIZE, file, pos, i);
@@ -233,7 +234,10 @@ final class ZipDirectory {
                 if (name.isEmpty() || name.indexOf('\0') >= 0) {
                     throw at(file, pos, "entry " + i + " has an empty name or a name containing NUL");
                 }
-                long[] z = {size, csize, lho, diskStart};
+                z[0] = size;
+                z[1] = csize;
+                z[2] = lho;
+                z[3] = diskStart;
                 zip64(file, pos, name, extra, extraLen, z);
                 if (z[3] != 0) {
                     throw split(file, pos);

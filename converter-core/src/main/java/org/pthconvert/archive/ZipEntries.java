@@ -42,6 +42,12 @@ final class ZipEntries {
      * the entry's own name string (a checkpoint of 100,000 tensors has 100,000 entries).
      */
     private final Map<String, ZipRecord> byFolded;
+    /**
+     * What {@link #byFolded} holds under {@code foldedData + k}, by {@code k}, for the canonical decimal
+     * keys torch gives storages ({@code 0}, {@code 1}, ...) below the number of entries; null where it
+     * holds none. A storage is looked up twice per tensor, and this spares making its name each time.
+     */
+    private final ZipRecord[] storageByIndex;
     /** Every entry in directory order, duplicates and directories included. */
     final List<ZipRecord> all;
     /** Why the archive is refused once its pickles are audited, or null. */
@@ -55,6 +61,36 @@ final class ZipEntries {
         this.byFolded = byFolded;
         this.all = all;
         this.ambiguity = ambiguity;
+        this.storageByIndex = new ZipRecord[all.size()];
+        for (Map.Entry<String, ZipRecord> e : byFolded.entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith(foldedData)) {
+                int k = decimalKey(name, foldedData.length());
+                if (k >= 0 && k < storageByIndex.length) {
+                    storageByIndex[k] = e.getValue();
+                }
+            }
+        }
+    }
+
+    /**
+     * The value of {@code s} from {@code from} on when it is a canonical decimal (digits, no leading
+     * zero but in "0") below 2^31, else -1.
+     */
+    static int decimalKey(String s, int from) {
+        int n = s.length() - from;
+        if (n < 1 || n > 10 || (n > 1 && s.charAt(from) == '0')) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= Integer.MAX_VALUE ? (int) v : -1;
     }
 
     /** The record torch finds for {@code name} (relative to the top folder, any case), or null. */
@@ -64,6 +100,11 @@ final class ZipEntries {
 
     /** The record of storage {@code key} ({@code data/<key>}): {@link #get} with one string made, not two. */
     ZipRecord storage(String key) {
+        int k = decimalKey(key, 0);
+        if (k >= 0 && k < storageByIndex.length) {
+            ZipRecord r = storageByIndex[k];
+            return r == null || !r.inTopFolder() || r.isDirectory() ? null : r;
+        }
         return recordInTop(foldedData.concat(fold(key)));
     }
 

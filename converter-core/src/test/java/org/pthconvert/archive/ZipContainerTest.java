@@ -222,6 +222,36 @@ class ZipContainerTest {
     }
 
     @Test
+    void storagesAreFoundByKeyAsByTheirFoldedNames() throws Exception {
+        byte[] zip = new RawZip().add("a/data.pkl", PICKLE).add("a/DATA/0", bytes(4, 1)).add("a/data/01", bytes(4, 2))
+                .add("a/data/1", bytes(4, 3)).add("a/data/2/", new byte[0]).build().bytes;
+        try (ZipContainer z = ZipContainer.open(write("keys.pt", zip))) {
+            try (StorageBytes b = z.storage("0", Map.of())) {
+                assertArrayEquals(bytes(4, 1), readAll(b));   // case ignored, as torch's reader ignores it
+            }
+            try (StorageBytes b = z.storage("01", Map.of())) {
+                assertArrayEquals(bytes(4, 2), readAll(b));   // not a canonical decimal: looked up by name
+            }
+            try (StorageBytes b = z.storage("1", Map.of())) {
+                assertArrayEquals(bytes(4, 3), readAll(b));
+            }
+            for (String missing : List.of("2", "3", "001", "4294967296", "-1", "")) {
+                assertThrows(CheckpointException.class, () -> z.storage(missing, Map.of()), missing);
+            }
+        }
+    }
+
+    @Test
+    void decimalKeysAreCanonical() {
+        assertEquals(0, ZipEntries.decimalKey("0", 0));
+        assertEquals(123, ZipEntries.decimalKey("data/123", 5));
+        assertEquals(Integer.MAX_VALUE, ZipEntries.decimalKey("2147483647", 0));
+        for (String s : List.of("", "01", "00", "2147483648", "99999999999", "1a", "+1", "-1", "\u0661")) {
+            assertEquals(-1, ZipEntries.decimalKey(s, 0), s);
+        }
+    }
+
+    @Test
     void missingStorageRecordNamesIt() throws Exception {
         Path p = write("sd.pt", torchLike("sd", bytes(8, 1), bytes(8, 2)).build().bytes);
         try (ZipContainer z = ZipContainer.open(p)) {
