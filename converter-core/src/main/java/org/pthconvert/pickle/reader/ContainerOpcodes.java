@@ -37,7 +37,7 @@ final class ContainerOpcodes {
                 list.items().addAll(values);
                 return list;
             }));
-            case TUPLE -> stack.push(stack.popMark(PTuple::new));
+            case TUPLE -> stack.push(stack.popMarkTuple());
             case TUPLE1 -> tupleOf(1);
             case TUPLE2 -> tupleOf(2);
             case TUPLE3 -> tupleOf(3);

@@ -49,7 +49,7 @@ final class ObjectOpcodes {
             }
             case INST -> {
                 PGlobal cls = global(nameLine(input, "module", true), nameLine(input, "name", true), offset);
-                PTuple args = stack.popMark(PTuple::new);
+                PTuple args = stack.popMarkTuple();
                 stack.push(result(hooks.call(cls, args, offset), "call"));
             }
             case OBJ -> {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.pickle.PickleValue.PTuple;
 
 /**
  * The unpickler's value stack with its MARKs. As in CPython, values below the topmost MARK are out
@@ -102,6 +103,24 @@ final class PickleStack {
         T result = consumer.accept(view);
         view.clear();
         return result;
+    }
+
+    /**
+     * Pops the topmost MARK and the values above it as one tuple. {@link #popMark} with
+     * {@code PTuple::new} would make a view of the stack and copy it twice; a state dict has a
+     * MARK ... TUPLE per tensor and one per storage.
+     */
+    PTuple popMarkTuple() throws CheckpointException {
+        if (markCount == 0) {
+            throw PickleInput.error(Reason.INVALID, "no MARK on the stack");
+        }
+        int start = marks[--markCount];
+        int n = items.size() - start;
+        PickleValue[] values = new PickleValue[n];
+        for (int i = n - 1; i >= 0; i--) {
+            values[i] = items.remove(start + i);   // from the top down: each removal is the last element
+        }
+        return new PTuple(List.of(values));
     }
 
     private int fence() {
