@@ -26,14 +26,17 @@ public final class CallOrder {
         this.writer = writer;
     }
 
+    /** Before {@code begin}: it must be the first call. */
+    public void checkBegin() {
+        require(State.NEW, "begin");
+    }
+
     /**
-     * Before {@code begin}: it must be the first call, and names must be unique.
+     * The specs by name, a new map the caller may change; a repeated name fails the session.
      *
-     * @return the specs by name, a new map the caller may change
      * @throws IllegalArgumentException naming a repeated tensor name
      */
-    public Map<String, TensorSpec> checkBegin(List<TensorSpec> specs) {
-        require(State.NEW, "begin");
+    public Map<String, TensorSpec> byName(List<TensorSpec> specs) {
         Map<String, TensorSpec> byName = new HashMap<>(specs.size() * 4 / 3 + 1);
         for (TensorSpec s : specs) {
             if (byName.putIfAbsent(s.name(), s) != null) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -264,11 +265,30 @@ public final class Conversion {
                 : names.size() + " tensors (" + names.get(0) + ", ...)")));
     }
 
-    /** The planned tensors in the session's order. */
-    private static List<Planned> inOrder(List<TensorSpec> order, Map<String, Planned> byName) {
+    /**
+     * The planned tensors in the session's order. Found by the spec objects the plan handed the session
+     * (an identity map: no entry object per tensor), else, for a session that hands back equal specs
+     * of its own, by name.
+     */
+    private static List<Planned> inOrder(List<TensorSpec> order, List<Planned> plan) {
+        Map<TensorSpec, Planned> bySpec = new IdentityHashMap<>(plan.size());
+        for (Planned p : plan) {
+            bySpec.put(p.spec(), p);
+        }
+        Map<String, Planned> byName = null;
         List<Planned> out = new ArrayList<>(order.size());
         for (TensorSpec spec : order) {
-            out.add(byName.get(spec.name()));
+            Planned p = bySpec.get(spec);
+            if (p == null) {
+                if (byName == null) {
+                    byName = new HashMap<>(plan.size() * 4 / 3 + 1);
+                    for (Planned q : plan) {
+                        byName.put(q.spec().name(), q);
+                    }
+                }
+                p = byName.get(spec.name());
+            }
+            out.add(p);
         }
         return out;
     }
@@ -293,10 +313,6 @@ public final class Conversion {
     private static Report write(List<Planned> plan, WritePlan writePlan, CheckpointStorages storages,
                                 TensorWriter writer, Path out, ConversionOptions opts, List<String> notes,
                                 List<Skipped> skipped, long start) throws IOException, CheckpointException {
-        Map<String, Planned> byName = new HashMap<>(plan.size() * 4 / 3 + 1);
-        for (Planned p : plan) {
-            byName.put(p.spec().name(), p);
-        }
         long total = 0;
         WriteOptions wopts = opts.writeOptions();
         AtomicOutput.Kind kind = writer.writesDirectory(wopts) ? AtomicOutput.Kind.DIRECTORY : AtomicOutput.Kind.FILE;
@@ -305,7 +321,7 @@ public final class Conversion {
             List<TensorSpec> order = session.begin(writePlan);
             long wholeStorages = storages.close();   // streamed by the session besides the tensors below
             long planned = wholeStorages;
-            List<Planned> inOrder = inOrder(order, byName);
+            List<Planned> inOrder = inOrder(order, plan);
             for (Planned p : inOrder) {
                 planned = Math.addExact(planned, p.byteLength());
             }
