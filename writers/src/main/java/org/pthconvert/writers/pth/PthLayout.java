@@ -63,20 +63,20 @@ final class PthLayout {
     static PthLayout plan(List<Item> items, boolean keepStorages) {
         PthLayout l = new PthLayout();
         Map<String, StoredRecord> kept = new HashMap<>();
-        Map<TieKey, Integer> first = new HashMap<>();
+        Map<TieKey, PickledTensor> first = new HashMap<>(items.size() * 4 / 3 + 1);
         for (Item it : items) {
             TensorSpec s = it.spec();
             StorageIdentity o = it.origin();
+            TieKey k = null;
+            PickledTensor t = null;
             if (o != null) {
-                TieKey k = new TieKey(o, s.dtype(), s.shape());
-                Integer earlier = first.get(k);
-                if (earlier != null) {
-                    PickledTensor e = l.tensors.get(earlier);
+                k = new TieKey(o, s.dtype(), s.shape());
+                PickledTensor e = first.get(k);
+                if (e != null) {
                     l.tensors.add(new PickledTensor(s.name(), e.storage(), e.offset(), e.shape(), e.strides(),
                             e.quantization(), e.scales(), e.zeroPoints()));
                     continue;
                 }
-                first.put(k, l.tensors.size());
                 if (keepStorages) {
                     Dtype element = elementType(it);
                     StoredRecord r = kept.get(o.storageKey());
@@ -85,17 +85,22 @@ final class PthLayout {
                             r = l.record(element, o.storageBytes(), new StoredRecord.WholeStorage(o));
                             kept.put(o.storageKey(), r);
                         }
-                        l.tensors.add(l.withQuantization(s, r, o.storageOffset(), o.strides()));
-                        continue;
+                        t = l.withQuantization(s, r, o.storageOffset(), o.strides());
                     }
                 }
             }
-            if (keepStorages) {
-                l.unkept.add(s.name());
+            if (t == null) {
+                if (keepStorages) {
+                    l.unkept.add(s.name());
+                }
+                l.needed.add(s);
+                StoredRecord data = l.record(s.dtype(), s.byteLength(), new StoredRecord.FromTensor(s.name()));
+                t = l.withQuantization(s, data, 0, l.contiguousStrides(s.shape()));
             }
-            l.needed.add(s);
-            StoredRecord data = l.record(s.dtype(), s.byteLength(), new StoredRecord.FromTensor(s.name()));
-            l.tensors.add(l.withQuantization(s, data, 0, l.contiguousStrides(s.shape())));
+            l.tensors.add(t);
+            if (k != null) {
+                first.put(k, t);   // the tensor later views of the same bytes are tied to
+            }
         }
         return l;
     }
