@@ -13,9 +13,11 @@ import java.util.Map;
 public final class Audit {
     private final Map<Key, AuditEntry> entries = new LinkedHashMap<>();
     private Verdict verdict = Verdict.SAFE;
-    /** The pair recorded last, which is already in {@link #entries}. */
+    /** The pairs recorded last and before it, which are already in {@link #entries}. */
     private String lastAction;
     private String lastGlobal;
+    private String previousAction;
+    private String previousGlobal;
 
     /**
      * Equality written out: a record's generated equals/hashCode bootstrap method handles on first
@@ -33,14 +35,18 @@ public final class Audit {
 
     public void record(String action, String global, long offset, Verdict v) {
         verdict = verdict.worst(v);
-        // A checkpoint calls one rebuild function per tensor: the same pair as last time is known.
-        if (action.equals(lastAction) && global.equals(lastGlobal)) {
+        // A checkpoint calls one rebuild function per tensor, and an OrderedDict for its hooks: the
+        // last two distinct pairs are known without a look-up (or a key made per call).
+        if (action.equals(lastAction) && global.equals(lastGlobal)
+                || action.equals(previousAction) && global.equals(previousGlobal)) {
             return;
         }
         Key key = new Key(action, global);
         if (!entries.containsKey(key)) {
             entries.put(key, new AuditEntry(action, global, offset, v));
         }
+        previousAction = lastAction;
+        previousGlobal = lastGlobal;
         lastAction = action;
         lastGlobal = global;
     }
