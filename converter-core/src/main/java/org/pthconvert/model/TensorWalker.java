@@ -2,7 +2,6 @@ package org.pthconvert.model;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -59,14 +58,18 @@ final class TensorWalker {
             return new Trail(this, s, depth + 1);
         }
 
+        /** As an immutable list, which a {@link TensorEntry} keeps as it is (a state dict's: one object). */
         List<String> segments() {
+            if (depth == 1) {
+                return List.of(segment);
+            }
             String[] out = new String[depth];
             Trail p = this;
             for (int i = depth - 1; i >= 0; i--) {
                 out[i] = p.segment;
                 p = p.parent;
             }
-            return Arrays.asList(out);
+            return List.of(out);
         }
     }
 
