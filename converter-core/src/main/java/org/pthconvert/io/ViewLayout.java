@@ -18,11 +18,14 @@ import org.pthconvert.tensor.TensorView;
  */
 record ViewLayout(long offset, long[] dims, long[] strides, long numel) {
 
+    /** The strides of every contiguous layout, shared: layouts never change their arrays. */
+    private static final long[] UNIT_STRIDE = {1};
+
     static ViewLayout of(TensorView view) {
         long numel = view.numel();
         if (numel > 1 && view.isContiguous() && noNegativeStride(view)) {
             // What the merge below makes of it, without its list (one layout per tensor written)
-            return new ViewLayout(view.storageOffset(), new long[] {numel}, new long[] {1}, numel);
+            return new ViewLayout(view.storageOffset(), new long[] {numel}, UNIT_STRIDE, numel);
         }
         int rank = view.shape().rank();
         List<long[]> merged = new ArrayList<>();
