@@ -3,9 +3,9 @@ package org.pthconvert.cli;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
+import org.pthconvert.cli.format.Decimals;
 import org.pthconvert.cli.format.Json;
 import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.model.Checkpoint;
@@ -61,7 +61,7 @@ record StripSummary(ConversionResult result, String under, Map<String, Long> dro
             dropped.forEach((k, v) -> parts.add(v > 0 ? k + " (" + Sizes.human(v) + ")" : k));
             b.append("; dropped ").append(String.join(", ", parts));
         }
-        b.append(String.format(Locale.ROOT, "; %.1fx smaller", ratio()));
+        b.append("; ").append(Decimals.fixed(ratio(), 1)).append("x smaller");
         for (String note : result.notes()) {
             if (!note.startsWith("took the weights under")) {   // said above
                 b.append("; ").append(note);

@@ -1,8 +1,8 @@
 package org.pthconvert.cli;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 
+import org.pthconvert.cli.format.Decimals;
 import org.pthconvert.cli.format.Json;
 import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.writers.Conversion;
@@ -44,8 +44,8 @@ final class Summaries {
 
     static String line(ConversionResult r) {
         double secs = r.seconds();
-        String line = String.format(Locale.ROOT, "%s -> %s: %d tensors, %s in %.2f s (%s/s)", r.input(), r.output(),
-                r.tensors(), Sizes.human(r.bytes()), secs, Sizes.human((long) (r.bytes() / Math.max(secs, 1e-9))));
+        String line = r.input() + " -> " + r.output() + ": " + r.tensors() + " tensors, " + Sizes.human(r.bytes())
+                + " in " + Decimals.fixed(secs, 2) + " s (" + Sizes.human((long) (r.bytes() / Math.max(secs, 1e-9))) + "/s)";
         if (!r.notes().isEmpty()) {
             line += "; " + String.join("; ", r.notes()).replace(Conversion.SKIP_HINT, " (--skip-unsupported skips it)");
         }

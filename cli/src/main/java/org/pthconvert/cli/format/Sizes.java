@@ -1,7 +1,5 @@
 package org.pthconvert.cli.format;
 
-import java.util.Locale;
-
 /** Human-readable byte counts and size arguments ({@code 5GB}, {@code 500MiB}). */
 public final class Sizes {
     private Sizes() {
@@ -19,11 +17,11 @@ public final class Sizes {
             v /= 1024;
             u++;
         }
-        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
+        return Decimals.fixed(v, v >= 100 ? 0 : 1) + " " + units[u];
     }
 
     /** {@code 12,345}. */
     public static String count(long n) {
-        return String.format(Locale.ROOT, "%,d", n);
+        return Decimals.grouped(n);
     }
 }
