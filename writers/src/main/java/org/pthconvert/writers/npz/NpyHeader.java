@@ -1,9 +1,5 @@
 package org.pthconvert.writers.npz;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-
 import org.pthconvert.tensor.Shape;
 
 /**
@@ -18,11 +14,14 @@ final class NpyHeader {
 
     static final int ALIGN = 64;
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
+    private static final String MAGIC = "NUMPY";
 
     private NpyHeader() {
     }
 
     static byte[] encode(String descr, Shape shape) {
+        // Built in a builder and copied once into the prefix (once per tensor: no intermediate
+        // string, encoding or buffer).
         StringBuilder h = new StringBuilder(128);
         h.append("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.rank(); i++) {
@@ -33,34 +32,52 @@ final class NpyHeader {
         }
         h.append(shape.rank() == 1 ? ",), }" : "), }");
         if (shape.rank() > 0) {
-            h.append(" ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - Long.toString(shape.dim(0)).length())));
+            for (int i = digits(shape.dim(0)); i < GROWTH_AXIS_MAX_DIGITS; i++) {
+                h.append(' ');
+            }
         }
-        byte[] text = h.toString().getBytes(StandardCharsets.ISO_8859_1);
-        byte[] v1 = wrap(text, 1);
-        return v1 != null ? v1 : wrap(text, 2);
+        byte[] v1 = wrap(h, 1);
+        return v1 != null ? v1 : wrap(h, 2);
+    }
+
+    /** Characters of {@code Long.toString(v)} for {@code v >= 0}. */
+    private static int digits(long v) {
+        int n = 1;
+        while (v >= 10) {
+            v /= 10;
+            n++;
+        }
+        return n;
     }
 
     /** The prefix in this version, or null when its length field is too small. */
-    private static byte[] wrap(byte[] text, int major) {
+    private static byte[] wrap(CharSequence text, int major) {
         int lengthBytes = major == 1 ? 2 : 4;
-        int hlen = text.length + 1;                                     // with the final '\n'
+        int hlen = text.length() + 1;                                   // with the final '\n'
         int pad = ALIGN - (6 + 2 + lengthBytes + hlen) % ALIGN;         // 1..64, as NumPy
         long declared = (long) hlen + pad;
         if (major == 1 && declared > 0xFFFF) {
             return null;
         }
-        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(6 + 2 + lengthBytes + declared)).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) major).put((byte) 0);
-        if (major == 1) {
-            b.putShort((short) declared);
-        } else {
-            b.putInt((int) declared);
+        byte[] out = new byte[Math.toIntExact(6 + 2 + lengthBytes + declared)];
+        int p = 0;
+        out[p++] = (byte) 0x93;
+        for (int i = 0; i < MAGIC.length(); i++) {
+            out[p++] = (byte) MAGIC.charAt(i);
         }
-        b.put(text);
-        while (b.remaining() > 1) {
-            b.put((byte) ' ');
+        out[p++] = (byte) major;
+        out[p++] = 0;
+        for (int i = 0; i < lengthBytes; i++) {
+            out[p++] = (byte) (declared >>> (8 * i));   // little-endian
         }
-        b.put((byte) '\n');
-        return b.array();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out[p++] = c <= 0xff ? (byte) c : (byte) '?';   // ISO-8859-1, as NumPy's latin1 header
+        }
+        while (p < out.length - 1) {
+            out[p++] = ' ';
+        }
+        out[p] = '\n';
+        return out;
     }
 }

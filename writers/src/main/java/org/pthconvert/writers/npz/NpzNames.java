@@ -1,6 +1,5 @@
 package org.pthconvert.writers.npz;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -42,33 +41,76 @@ final class NpzNames {
         if (name.indexOf('\\') >= 0) {
             return Optional.of("the name holds a backslash, which zip readers on Windows turn into '/'");
         }
-        String member = member(name);
-        if (member.startsWith("/")) {
+        // The member is name + ".npy"; it is checked through the name, without being made (this runs
+        // once per tensor). Its first two characters are the name's whenever a drive letter could be.
+        if (name.startsWith("/")) {
             return Optional.of("the name starts with '/', an absolute path in the archive");
         }
-        if (member.length() >= 2 && member.charAt(1) == ':' && Character.isLetter(member.charAt(0))) {
+        if (name.length() >= 2 && name.charAt(1) == ':' && Character.isLetter(name.charAt(0))) {
             return Optional.of("the name starts with a drive letter, an absolute path on Windows");
         }
-        for (String segment : member.split("/", -1)) {
-            if (segment.equals("..") || segment.equals(".")) {
-                return Optional.of("the name has a '" + segment + "' path segment, which could escape the archive");
+        // Every segment but the last is the name's; the last ends in ".npy", never "." or "..".
+        int start = 0;
+        for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', start)) {
+            int n = slash - start;
+            if (n == 1 && name.charAt(start) == '.' || n == 2 && name.startsWith("..", start)) {
+                return Optional.of("the name has a '" + name.substring(start, slash)
+                        + "' path segment, which could escape the archive");
             }
+            start = slash + 1;
         }
-        if (member.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+        if (utf8Length(name) + SUFFIX.length() > MAX_NAME_BYTES) {
             return Optional.of("the name is longer than a zip entry name can be (65535 bytes with .npy)");
         }
         return Optional.empty();
     }
 
+    /** Bytes of a well-formed string in UTF-8. */
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
     /** Fails on two names {@code np.load} would confuse: {@code x} and {@code x.npy}. */
     static void checkCollisions(List<TensorSpec> specs) throws CheckpointException {
+        // Only a name ending in ".npy" can shadow another; most checkpoints have none.
+        boolean any = false;
+        for (int i = 0; i < specs.size() && !any; i++) {
+            any = specs.get(i).name().endsWith(SUFFIX);
+        }
+        if (!any) {
+            return;
+        }
         Set<String> names = new HashSet<>();
         for (TensorSpec s : specs) {
             names.add(s.name());
         }
+        Set<String> shadowed = new HashSet<>();
+        for (TensorSpec s : specs) {
+            String n = s.name();
+            if (n.endsWith(SUFFIX) && names.contains(n.substring(0, n.length() - SUFFIX.length()))) {
+                shadowed.add(n.substring(0, n.length() - SUFFIX.length()));
+            }
+        }
+        if (shadowed.isEmpty()) {
+            return;
+        }
         for (TensorSpec s : specs) {
             String shadowing = member(s.name());
-            if (names.contains(shadowing)) {
+            if (shadowed.contains(s.name())) {
                 throw WriterFailures.unsupported(shadowing, "np.load would confuse it with tensor '" + s.name()
                         + "': member '" + shadowing + "' holds '" + s.name() + "', so npz['" + shadowing
                         + "'] returns '" + s.name() + "'; rename one of them");

@@ -6,15 +6,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.zip.ZipEntry;
 
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorCast;
 import org.pthconvert.io.TensorSource;
@@ -45,7 +43,11 @@ final class NpzSession extends AbstractWriteSession {
     /** Exactly one of the two: stored members, or deflated ones. */
     private final StoredZip stored;
     private final ZipArchiveOutputStream zip;
-    private final Map<String, NpzWriter.Stored> layouts = new HashMap<>();
+    /**
+     * How each dtype is stored, by ordinal; it depends on the dtype and the options only, so it is
+     * worked out once per dtype, not kept per tensor name (100,000 entries in some checkpoints).
+     */
+    private final NpzWriter.Stored[] layouts = new NpzWriter.Stored[Dtype.values().length];
     private final byte[] buffer = new byte[COPY_BUFFER];
 
     NpzSession(NpzWriter writer, Path target, WriteOptions opts) throws IOException {
@@ -69,22 +71,31 @@ final class NpzSession extends AbstractWriteSession {
     protected List<TensorSpec> onBegin(WritePlan plan) throws CheckpointException {
         List<TensorSpec> specs = plan.specs();
         for (TensorSpec s : specs) {
-            Optional<NpzWriter.Stored> how = NpzWriter.storage(s.dtype(), opts);
-            if (how.isEmpty()) {
+            NpzWriter.Stored how = layout(s.dtype());
+            if (how == null) {
                 throw WriterFailures.unsupported(s.name(), "npz cannot hold " + s.dtype());
             }
-            layouts.put(s.name(), how.get());
-            if (how.get().change() != null) {
-                typeChanged(new TypeChange(s.name(), s.dtype(), how.get().dtype(), how.get().change()));
+            if (how.change() != null) {
+                typeChanged(new TypeChange(s.name(), s.dtype(), how.dtype(), how.change()));
             }
         }
         NpzNames.checkCollisions(specs);
         return specs;
     }
 
+    /** How {@code d} is stored, or null when npz cannot hold it. */
+    private NpzWriter.Stored layout(Dtype d) {
+        NpzWriter.Stored how = layouts[d.ordinal()];
+        if (how == null) {
+            how = NpzWriter.storage(d, opts).orElse(null);
+            layouts[d.ordinal()] = how;
+        }
+        return how;
+    }
+
     @Override
     protected void onWrite(TensorSpec spec, TensorSource bytes) throws IOException, CheckpointException {
-        NpzWriter.Stored how = layouts.get(spec.name());
+        NpzWriter.Stored how = layout(spec.dtype());
         TensorSource data = how.change() == TypeChange.How.WIDENED
                 ? TensorCast.of(bytes, spec.dtype(), how.dtype())
                 : bytes;   // same dtype, or raw bits: the bytes are already right
