@@ -322,9 +322,22 @@ public final class StoredZip implements AutoCloseable {
         if (n > buffer.remaining()) {
             flush();
         }
-        if (n > buffer.capacity()) {
+        if (n > buffer.capacity() && b.isDirect()) {
             while (b.hasRemaining()) {
                 out.write(b);
+            }
+        } else if (n > buffer.capacity()) {
+            // Through the write buffer a piece at a time: a large heap buffer handed to the channel is
+            // first copied into a temporary direct buffer as large as itself, allocated and zeroed (a
+            // data.pkl of 100,000 tensors is 10 MB).
+            while (b.hasRemaining()) {
+                int piece = Math.min(b.remaining(), buffer.remaining());
+                buffer.put(buffer.position(), b, b.position(), piece);
+                buffer.position(buffer.position() + piece);
+                b.position(b.position() + piece);
+                if (!buffer.hasRemaining()) {
+                    flush();
+                }
             }
         } else {
             buffer.put(b);

@@ -64,6 +64,29 @@ class StoredZipTest {
         }
     }
 
+    @Test
+    void heapRecordsLargerThanTheWriteBufferGoThroughItWhole() throws Exception {
+        Path f = dir.resolve("big.zip");
+        byte[] big = new byte[3 * (1 << 20) + 12345];   // three write buffers and a piece, after a header
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31 + (i >>> 11));
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(big);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            StoredZip z = new StoredZip(ch);
+            z.record("b/data.pkl", ByteBuffer.wrap(big));
+            z.record("b/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            z.finish();
+        }
+        try (ZipFile zip = new ZipFile(f.toFile())) {
+            ZipEntry e = zip.getEntry("b/data.pkl");
+            assertEquals(crc.getValue(), e.getCrc());
+            assertArrayEquals(big, zip.getInputStream(e).readAllBytes());
+            assertArrayEquals("3\n".getBytes(StandardCharsets.US_ASCII), zip.getInputStream(zip.getEntry("b/version")).readAllBytes());
+        }
+    }
+
     /** A small record made in the heap, then each payload copied as record a/data/i (no CRC declared). */
     private static void copyAll(Path f, byte[][] payloads) throws Exception {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
