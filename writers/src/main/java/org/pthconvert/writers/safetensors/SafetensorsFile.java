@@ -133,19 +133,8 @@ final class SafetensorsFile {
                     channel.write(prefix);
                 }
             } else {
-                // A large header goes through the small tensors' direct buffer: a heap buffer handed to
-                // the channel is first copied into a temporary direct one as large as itself (8 MB,
-                // allocated and zeroed, for 100,000 tensors).
-                ByteBuffer out = pending();
-                while (prefix.hasRemaining()) {
-                    int n = Math.min(out.remaining(), prefix.remaining());
-                    out.put(out.position(), prefix, prefix.position(), n);
-                    out.position(out.position() + n);
-                    prefix.position(prefix.position() + n);
-                    if (!out.hasRemaining()) {
-                        flush(channel);
-                    }
-                }
+                // A large header goes through the small tensors' direct buffer (see copyThrough).
+                OutputFiles.copyThrough(prefix, pending(), channel);
             }
             prefix = null;
         }

@@ -13,6 +13,7 @@ import java.util.zip.CRC32;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
+import org.pthconvert.writers.OutputFiles;
 
 /**
  * A zip of STORED records laid out the way torch's {@code PyTorchStreamWriter} (miniz) lays it out, so
@@ -327,18 +328,7 @@ public final class StoredZip implements AutoCloseable {
                 out.write(b);
             }
         } else if (n > buffer.capacity()) {
-            // Through the write buffer a piece at a time: a large heap buffer handed to the channel is
-            // first copied into a temporary direct buffer as large as itself, allocated and zeroed (a
-            // data.pkl of 100,000 tensors is 10 MB).
-            while (b.hasRemaining()) {
-                int piece = Math.min(b.remaining(), buffer.remaining());
-                buffer.put(buffer.position(), b, b.position(), piece);
-                buffer.position(buffer.position() + piece);
-                b.position(b.position() + piece);
-                if (!buffer.hasRemaining()) {
-                    flush();
-                }
-            }
+            OutputFiles.copyThrough(b, buffer, out);   // a large heap buffer: see copyThrough
         } else {
             buffer.put(b);
         }
