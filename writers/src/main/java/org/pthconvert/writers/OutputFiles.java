@@ -68,12 +68,17 @@ public final class OutputFiles {
             via.position(via.position() + n);
             from.position(from.position() + n);
             if (!via.hasRemaining()) {
-                via.flip();
-                while (via.hasRemaining()) {
-                    out.write(via);
-                }
-                via.clear();
+                drain(via, out);
             }
         }
+    }
+
+    /** Writes everything the write buffer {@code via} holds to {@code out}, leaving it empty. */
+    public static void drain(ByteBuffer via, WritableByteChannel out) throws IOException {
+        via.flip();
+        while (via.hasRemaining()) {
+            out.write(via);
+        }
+        via.clear();
     }
 }

@@ -91,11 +91,7 @@ final class SafetensorsFile {
 
     private void flush(FileChannel ch) throws IOException {
         if (pending != null && pending.position() > 0) {
-            pending.flip();
-            while (pending.hasRemaining()) {
-                ch.write(pending);
-            }
-            pending.clear();
+            OutputFiles.drain(pending, ch);
         }
     }
 

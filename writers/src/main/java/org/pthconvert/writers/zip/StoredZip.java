@@ -337,10 +337,6 @@ public final class StoredZip implements AutoCloseable {
 
     /** Writes what the buffer holds: the channel's position is then {@link #position}. */
     private void flush() throws IOException {
-        buffer.flip();
-        while (buffer.hasRemaining()) {
-            out.write(buffer);
-        }
-        buffer.clear();
+        OutputFiles.drain(buffer, out);
     }
 }
