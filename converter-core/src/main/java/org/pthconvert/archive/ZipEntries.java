@@ -102,15 +102,18 @@ final class ZipEntries {
     ZipRecord storage(String key) {
         int k = decimalKey(key, 0);
         if (k >= 0 && k < storageByIndex.length) {
-            ZipRecord r = storageByIndex[k];
-            return r == null || !r.inTopFolder() || r.isDirectory() ? null : r;
+            return inTop(storageByIndex[k]);
         }
         return recordInTop(foldedData.concat(fold(key)));
     }
 
     /** The record under a folded full name, if it is a record of the top folder (not a directory entry). */
     private ZipRecord recordInTop(String foldedFullName) {
-        ZipRecord r = byFolded.get(foldedFullName);
+        return inTop(byFolded.get(foldedFullName));
+    }
+
+    /** {@code r} if it is a record of the top folder (not a directory entry), else null. */
+    private static ZipRecord inTop(ZipRecord r) {
         return r == null || !r.inTopFolder() || r.isDirectory() ? null : r;
     }
 
