@@ -95,10 +95,7 @@ final class PickleStack {
 
     /** Pops the topmost MARK and hands the values above it, oldest first, to {@code consumer}. */
     <T> T popMark(MarkConsumer<T> consumer) throws CheckpointException {
-        if (markCount == 0) {
-            throw PickleInput.error(Reason.INVALID, "no MARK on the stack");
-        }
-        int start = marks[--markCount];
+        int start = popMarkStart();
         List<PickleValue> view = items.subList(start, items.size());
         T result = consumer.accept(view);
         view.clear();
@@ -111,16 +108,21 @@ final class PickleStack {
      * MARK ... TUPLE per tensor and one per storage.
      */
     PTuple popMarkTuple() throws CheckpointException {
-        if (markCount == 0) {
-            throw PickleInput.error(Reason.INVALID, "no MARK on the stack");
-        }
-        int start = marks[--markCount];
+        int start = popMarkStart();
         int n = items.size() - start;
         PickleValue[] values = new PickleValue[n];
         for (int i = n - 1; i >= 0; i--) {
             values[i] = items.remove(start + i);   // from the top down: each removal is the last element
         }
         return new PTuple(List.of(values));
+    }
+
+    /** Pops the topmost MARK; returns where the values above it start. */
+    private int popMarkStart() throws CheckpointException {
+        if (markCount == 0) {
+            throw PickleInput.error(Reason.INVALID, "no MARK on the stack");
+        }
+        return marks[--markCount];
     }
 
     private int fence() {
