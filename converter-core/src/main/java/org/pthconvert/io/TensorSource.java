@@ -42,10 +42,15 @@ public interface TensorSource {
 
     /** The next {@code length} bytes of {@code dst}, as their own buffer ({@link #readFully}'s bound). */
     static ByteBuffer slotFor(ByteBuffer dst, long length) {
+        requireRoom(dst, length);
+        return dst.slice(dst.position(), (int) length);
+    }
+
+    /** {@link java.nio.BufferOverflowException} unless {@code dst} has room for {@code length} more bytes. */
+    static void requireRoom(ByteBuffer dst, long length) {
         if (dst.remaining() < length) {
             throw new java.nio.BufferOverflowException();
         }
-        return dst.slice(dst.position(), (int) length);
     }
 
     /**

@@ -96,9 +96,7 @@ public final class ViewSource implements TensorSource {
         }
         // The buffer's limit narrowed to this tensor's bytes for the read, not a slice of it: a slice is
         // an object per tensor (100,000 in some checkpoints).
-        if (dst.remaining() < byteLength) {
-            throw new java.nio.BufferOverflowException();
-        }
+        TensorSource.requireRoom(dst, byteLength);
         int limit = dst.limit();
         dst.limit(dst.position() + (int) byteLength);
         try {
