@@ -8,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.pthconvert.cli.args.Args;
 import org.pthconvert.cli.args.Opt;
 import org.pthconvert.cli.args.Positional;
 import org.pthconvert.cli.args.Spec;
+import org.pthconvert.cli.format.Decimals;
 import org.pthconvert.cli.format.Sizes;
 
 import org.pthconvert.errors.InvalidRequestException;
@@ -195,8 +195,7 @@ public final class BatchCommand {
 
     /** {@code 118 converted, 3 skipped, 2 failed in 41 s, 23.4 GiB}. */
     static String summaryLine(BatchSummary s) {
-        String secs = s.seconds() >= 10 ? String.format(Locale.ROOT, "%.0f s", s.seconds())
-                : String.format(Locale.ROOT, "%.1f s", s.seconds());
+        String secs = Decimals.fixed(s.seconds(), s.seconds() >= 10 ? 0 : 1) + " s";
         String line = s.converted() + " converted, " + s.skipped() + " skipped, " + s.failed() + " failed in " + secs
                 + ", " + Sizes.human(s.bytes());
         if (s.notRun() > 0) {
