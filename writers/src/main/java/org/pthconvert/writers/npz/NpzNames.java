@@ -101,8 +101,11 @@ final class NpzNames {
         Set<String> shadowed = new HashSet<>();
         for (TensorSpec s : specs) {
             String n = s.name();
-            if (n.endsWith(SUFFIX) && names.contains(n.substring(0, n.length() - SUFFIX.length()))) {
-                shadowed.add(n.substring(0, n.length() - SUFFIX.length()));
+            if (n.endsWith(SUFFIX)) {
+                String base = n.substring(0, n.length() - SUFFIX.length());
+                if (names.contains(base)) {
+                    shadowed.add(base);
+                }
             }
         }
         if (shadowed.isEmpty()) {
