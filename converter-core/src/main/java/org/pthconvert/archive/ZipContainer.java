@@ -168,8 +168,9 @@ public final class ZipContainer implements CheckpointContainer {
         if (main != null) {
             out.add(new PickleStream(main.fullName(), 0, () -> open(main)));
         }
-        for (ZipRecord r : entries.all) {
-            if (r != main && ZipEntries.fold(r.fullName()).endsWith(".pkl")) {
+        for (ZipRecord r : entries.pickleRecords()) {
+            // Records are made on each look-up: the same entry is the same local header.
+            if (main == null || r.localHeaderOffset() != main.localHeaderOffset()) {
                 out.add(new PickleStream(r.fullName(), 0, () -> open(r)));
             }
         }
@@ -212,14 +213,20 @@ public final class ZipContainer implements CheckpointContainer {
         if (entries.ambiguity != null) {
             throw entries.ambiguity;
         }
-        ZipRecord r = entries.storage(key);
-        if (r == null) {
+        int i = entries.storage(key);
+        if (i < 0) {
             throw CheckpointException.of(Reason.INVALID, "the pickle names storage '" + key + "' but the archive has no such record").inFile(file).at(entries.topFolder + "/data/" + key, -1);
         }
-        supported(r);
-        if (r.stored()) {
-            return new InPlaceStorage(channel, r.dataOffset(), r.size(), file, r.fullName(), r.crc());
+        if (entries.stored(i)) {
+            // Looked up twice per tensor: no record and no name made (a message makes the name).
+            String name = entries.keptName(i);
+            return name != null
+                    ? new InPlaceStorage(channel, entries.dataOffset(i), entries.size(i), file, name, entries.crc(i))
+                    : new InPlaceStorage(channel, entries.dataOffset(i), entries.size(i), file, entries.dataPrefix(), key,
+                    entries.crc(i));
         }
+        ZipRecord r = entries.record(i);
+        supported(r);
         if (verified.add(r.name())) {
             verifyCrc(r.name());
         }

@@ -25,7 +25,7 @@ import org.pthconvert.io.ByteSource;
  * Two entries whose names are equal once case is folded (or once decoded) leave it uncertain which
  * one torch loads; such an archive, like one with a record outside the top folder, is not refused
  * here but marked {@link #ambiguity}, so that every pickle in it can be audited first
- * ({@link #all} keeps every entry, duplicates included).
+ * ({@link #pickleRecords} lists every pickle, duplicates included).
  */
 final class ZipEntries {
     /** Deflate cannot expand data more than about 1032:1 (258-byte matches in 2 bits). */
@@ -34,43 +34,62 @@ final class ZipEntries {
     final String topFolder;
     /** The top folder case-folded, with its slash: what every folded key of a record in it starts with. */
     private final String foldedTop;
-    /** {@code foldedTop + "data/"}, the start of every storage record's name. */
+    /** {@code foldedTop + "data/"}, the start of every storage record's folded name. */
     private final String foldedData;
-    /**
-     * Every entry by its case-folded full name, the first of any that fold alike (which makes the
-     * archive ambiguous). Keyed by full name, not by name within the top folder, so that the key is
-     * the entry's own name string (a checkpoint of 100,000 tensors has 100,000 entries).
-     */
-    private final Map<String, ZipRecord> byFolded;
-    /**
-     * What {@link #byFolded} holds under {@code foldedData + k}, by {@code k}, for the canonical decimal
-     * keys torch gives storages ({@code 0}, {@code 1}, ...) below the number of entries; null where it
-     * holds none. A storage is looked up twice per tensor, and this spares making its name each time.
-     */
-    private final ZipRecord[] storageByIndex;
-    /** Every entry in directory order, duplicates and directories included. */
-    final List<ZipRecord> all;
-    /** Why the archive is refused once its pickles are audited, or null. */
-    final CheckpointException ambiguity;
+    /** {@code topFolder + "/data/"}: the exact name of a storage record torch saved, but for its key. */
+    private final String dataPrefix;
+    /** Why the archive is refused once its pickles are audited, or null. Set only while resolving. */
+    CheckpointException ambiguity;
 
-    private ZipEntries(String topFolder, Map<String, ZipRecord> byFolded, List<ZipRecord> all,
-                       CheckpointException ambiguity) {
+    /*
+     * Every entry in directory order, duplicates and directories included, as columns rather than one
+     * object each: a checkpoint of 100,000 tensors has 100,000 entries, which as records with their
+     * names and a map of them held 180 bytes each for as long as the checkpoint was open; here 50.
+     * ZipRecords are made when asked for.
+     */
+    private final int count;
+    private final long[] localHeaderOffset;
+    private final long[] dataOffset;
+    private final long[] compressedSize;
+    private final long[] size;
+    private final int[] crc;
+    /** Compression method in the high 16 bits, general purpose flags in the low 16. */
+    private final int[] methodFlags;
+    private final boolean[] inTop;
+    /** The full name, or null for a storage record named exactly {@code dataPrefix + key[i]}. */
+    private final String[] names;
+    /** The canonical decimal key of an entry whose folded name is {@code foldedData + key}, else -1. */
+    private final int[] key;
+
+    /**
+     * Which entry torch finds under {@code foldedData + k}, by {@code k}, for the canonical decimal keys
+     * torch gives storages ({@code 0}, {@code 1}, ...) below the number of entries; -1 where none. A
+     * storage is looked up twice per tensor, and this spares hashing its name each time.
+     */
+    private final int[] storageByIndex;
+    /**
+     * Every other entry by its case-folded full name: the first of any that fold alike (which makes the
+     * archive ambiguous).
+     */
+    private final Map<String, Integer> byFolded = new HashMap<>();
+
+    private ZipEntries(String topFolder, int count) {
         this.topFolder = topFolder;
         this.foldedTop = fold(topFolder) + "/";
         this.foldedData = foldedTop + "data/";
-        this.byFolded = byFolded;
-        this.all = all;
-        this.ambiguity = ambiguity;
-        this.storageByIndex = new ZipRecord[all.size()];
-        for (Map.Entry<String, ZipRecord> e : byFolded.entrySet()) {
-            String name = e.getKey();
-            if (name.startsWith(foldedData)) {
-                int k = decimalKey(name, foldedData.length());
-                if (k >= 0 && k < storageByIndex.length) {
-                    storageByIndex[k] = e.getValue();
-                }
-            }
-        }
+        this.dataPrefix = topFolder + "/data/";
+        this.count = count;
+        this.localHeaderOffset = new long[count];
+        this.dataOffset = new long[count];
+        this.compressedSize = new long[count];
+        this.size = new long[count];
+        this.crc = new int[count];
+        this.methodFlags = new int[count];
+        this.inTop = new boolean[count];
+        this.names = new String[count];
+        this.key = new int[count];
+        this.storageByIndex = new int[count];
+        Arrays.fill(storageByIndex, -1);
     }
 
     /**
@@ -93,28 +112,94 @@ final class ZipEntries {
         return v <= Integer.MAX_VALUE ? (int) v : -1;
     }
 
+    /** The storage key {@code k} of a folded full name kept in {@link #storageByIndex}, else -1. */
+    private int indexedKey(String folded) {
+        if (!folded.startsWith(foldedData)) {
+            return -1;
+        }
+        int k = decimalKey(folded, foldedData.length());
+        return k < count ? k : -1;
+    }
+
+    /** The first entry whose folded full name is {@code folded}, or -1. */
+    private int indexOf(String folded) {
+        int k = indexedKey(folded);
+        if (k >= 0) {
+            return storageByIndex[k];
+        }
+        Integer i = byFolded.get(folded);
+        return i == null ? -1 : i;
+    }
+
+    /** Files entry {@code i} under its folded name; the entry filed there before it, or -1. */
+    private int file(String folded, int i) {
+        int k = indexedKey(folded);
+        key[i] = k;
+        if (k >= 0) {
+            int before = storageByIndex[k];
+            if (before < 0) {
+                storageByIndex[k] = i;
+            }
+            return before;
+        }
+        Integer before = byFolded.putIfAbsent(folded, i);
+        return before == null ? -1 : before;
+    }
+
     /** The record torch finds for {@code name} (relative to the top folder, any case), or null. */
     ZipRecord get(String name) {
-        return recordInTop(foldedTop + fold(name));
+        int i = indexOf(foldedTop + fold(name));
+        return recordInTop(i) ? record(i) : null;
     }
 
-    /** The record of storage {@code key} ({@code data/<key>}): {@link #get} with one string made, not two. */
-    ZipRecord storage(String key) {
+    /**
+     * The entry of storage {@code key} ({@code data/<key>}), or -1: {@link #get} with no string made
+     * for the canonical keys torch writes, and no record made at all.
+     */
+    int storage(String key) {
         int k = decimalKey(key, 0);
-        if (k >= 0 && k < storageByIndex.length) {
-            return inTop(storageByIndex[k]);
-        }
-        return recordInTop(foldedData.concat(fold(key)));
+        int i = k >= 0 && k < count ? storageByIndex[k] : indexOf(foldedData.concat(fold(key)));
+        return recordInTop(i) ? i : -1;
     }
 
-    /** The record under a folded full name, if it is a record of the top folder (not a directory entry). */
-    private ZipRecord recordInTop(String foldedFullName) {
-        return inTop(byFolded.get(foldedFullName));
+    /** Whether entry {@code i}'s data is stored as is (not compressed). */
+    boolean stored(int i) {
+        return methodFlags[i] >>> 16 == ZipRecord.STORED;
     }
 
-    /** {@code r} if it is a record of the top folder (not a directory entry), else null. */
-    private static ZipRecord inTop(ZipRecord r) {
-        return r == null || !r.inTopFolder() || r.isDirectory() ? null : r;
+    long dataOffset(int i) {
+        return dataOffset[i];
+    }
+
+    long size(int i) {
+        return size[i];
+    }
+
+    long crc(int i) {
+        return Integer.toUnsignedLong(crc[i]);
+    }
+
+    /**
+     * Entry {@code i}'s full name, or null when it is {@link #dataPrefix} followed by the key it was
+     * looked up by, made only when a message needs it.
+     */
+    String keptName(int i) {
+        return names[i];
+    }
+
+    /** {@code <top>/data/}: what a storage record's full name is, but for its key. */
+    String dataPrefix() {
+        return dataPrefix;
+    }
+
+    /** Whether entry {@code i} exists and is a record of the top folder (not a directory entry). */
+    private boolean recordInTop(int i) {
+        return i >= 0 && inTop[i] && !isDirectory(i);
+    }
+
+    /** A directory entry, as zip tools add them: a name ending in a slash, no data. */
+    private boolean isDirectory(int i) {
+        return size[i] == 0 && names[i] != null && names[i].endsWith("/");
     }
 
     /** Whether a record in the top folder is named exactly {@code name}, case included. */
@@ -123,12 +208,39 @@ final class ZipEntries {
         return r != null && r.fullName().length() == r.nameStart() + name.length() && r.fullName().endsWith(name);
     }
 
+    /** Entry {@code i}'s full name. */
+    private String fullName(int i) {
+        return names[i] != null ? names[i] : dataPrefix + key[i];
+    }
+
+    /** Entry {@code i} as a record. */
+    ZipRecord record(int i) {
+        return new ZipRecord(fullName(i), inTop[i] ? foldedTop.length() : 0, methodFlags[i] >>> 16,
+                methodFlags[i] & 0xFFFF, Integer.toUnsignedLong(crc[i]), compressedSize[i], size[i],
+                localHeaderOffset[i], dataOffset[i]);
+    }
+
+    /** Every entry whose name ends in {@code .pkl} in any case, in directory order, duplicates included. */
+    List<ZipRecord> pickleRecords() {
+        List<ZipRecord> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            // A storage record's name, not kept, ends in its key's digits.
+            if (names[i] != null && fold(names[i]).endsWith(".pkl")) {
+                out.add(record(i));
+            }
+        }
+        return out;
+    }
+
     /** Record names without the top folder, as stored, in directory order. */
     List<String> names() {
         List<String> out = new ArrayList<>();
-        for (ZipRecord r : all) {
-            if (r.inTopFolder() && !r.isDirectory() && byFolded.get(fold(r.fullName())) == r) {
-                out.add(r.name());
+        for (int i = 0; i < count; i++) {
+            if (recordInTop(i)) {
+                String full = fullName(i);
+                if (indexOf(fold(full)) == i) {
+                    out.add(full.substring(foldedTop.length()));
+                }
             }
         }
         return out;
@@ -161,23 +273,20 @@ final class ZipEntries {
                     + " such as 'archive/'): not a PyTorch zip checkpoint").inFile(file).at(first, -1);
         }
         String top = first.substring(0, firstSlash);
-        String foldedTop = fold(top) + "/";
-        // Sized for every entry up front: growing it to 100,000 entries rehashes it eight times.
-        Map<String, ZipRecord> byFolded = new HashMap<>(dir.entries.size() * 4 / 3 + 1);
+        ZipEntries z = new ZipEntries(top, dir.entries.size());
         Map<String, String> rawSeen = new HashMap<>();
-        List<ZipRecord> all = new ArrayList<>(dir.entries.size());
         CheckpointException ambiguity = dir.ambiguity;
         LocalHeaders headers = new LocalHeaders(ch, file, dir.entries, dir.cdOffset);
-        for (int i = 0; i < dir.entries.size(); i++) {
+        for (int i = 0; i < z.count; i++) {
             ZipDirectory.Central c = dir.entries.get(i);
             String folded = fold(c.name());
-            boolean inTop = folded.startsWith(foldedTop) && folded.length() > foldedTop.length();
-            ZipRecord r = local(headers, i, file, dir, c, inTop ? foldedTop.length() : 0);
-            all.add(r);
-            ZipRecord before = byFolded.putIfAbsent(folded, r);
+            boolean inTop = folded.startsWith(z.foldedTop) && folded.length() > z.foldedTop.length();
+            z.local(headers, i, file, dir, c, inTop);
+            int before = z.file(folded, i);
+            z.names[i] = z.key[i] >= 0 && c.name().startsWith(z.dataPrefix) ? null : c.name();
             String clash = rawClash(rawSeen, c);
-            if (clash == null && before != null) {
-                clash = before.fullName();
+            if (clash == null && before >= 0) {
+                clash = z.fullName(before);
             }
             if (clash != null && ambiguity == null) {
                 ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(c.name())
@@ -186,12 +295,13 @@ final class ZipEntries {
                         + " lower case are folded (torch's zip reader ignores case)")
                         + ": which one torch loads is uncertain (ambiguous zip)").inFile(file).at(c.name(), -1);
             }
-            if (!inTop && !r.isDirectory() && ambiguity == null) {
+            if (!inTop && !z.isDirectory(i) && ambiguity == null) {
                 ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + top + "/' that the other records share").inFile(file).at(c.name(), -1);
             }
         }
-        checkOverlaps(file, all);
-        return new ZipEntries(top, byFolded, List.copyOf(all), ambiguity);
+        z.checkOverlaps(file);
+        z.ambiguity = ambiguity;
+        return z;
     }
 
     /**
@@ -206,8 +316,9 @@ final class ZipEntries {
         return rawSeen.putIfAbsent(fold(new String(c.rawName(), StandardCharsets.ISO_8859_1)), c.name());
     }
 
-    private static ZipRecord local(LocalHeaders headers, int index, Path file, ZipDirectory dir,
-                                   ZipDirectory.Central c, int nameStart) throws IOException, CheckpointException {
+    /** Checks entry {@code index}'s local header against its directory entry, and files both. */
+    private void local(LocalHeaders headers, int index, Path file, ZipDirectory dir, ZipDirectory.Central c,
+                       boolean inTopFolder) throws IOException, CheckpointException {
         long lho = c.localHeaderOffset();
         if (lho > dir.cdOffset - ZipDirectory.LOCAL_SIZE) {
             throw fail(file, c, "its local header offset " + lho + " is not before the central directory (byte "
@@ -256,21 +367,45 @@ final class ZipEntries {
             throw fail(file, c, "declares " + c.size() + " bytes from " + c.compressedSize()
                     + " compressed, more than deflate can produce (a zip bomb or a corrupt directory)");
         }
-        return new ZipRecord(c.name(), nameStart, c.method(), c.flags(), c.crc(), c.compressedSize(), c.size(),
-                lho, dataOffset);
+        localHeaderOffset[index] = lho;
+        this.dataOffset[index] = dataOffset;
+        compressedSize[index] = c.compressedSize();
+        size[index] = c.size();
+        crc[index] = (int) c.crc();
+        methodFlags[index] = c.method() << 16 | c.flags();
+        inTop[index] = inTopFolder;
+        names[index] = c.name(); // until the caller knows whether it can be made again
     }
 
-    /** Entries sorted by local header must each end before the next begins. */
-    private static void checkOverlaps(Path file, List<ZipRecord> all) throws CheckpointException {
-        List<ZipRecord> sorted = new ArrayList<>(all);
-        // A plain lambda: Comparator.comparingLong spins a class at run time on every start.
-        sorted.sort((a, b) -> Long.compare(a.localHeaderOffset(), b.localHeaderOffset()));
-        for (int i = 1; i < sorted.size(); i++) {
-            ZipRecord prev = sorted.get(i - 1);
-            ZipRecord next = sorted.get(i);
-            if (prev.dataEnd() > next.localHeaderOffset()) {
-                throw CheckpointException.of(Reason.INVALID, "the record overlaps '" + prev.fullName() + "' (bytes " + next.localHeaderOffset()
-                        + " to " + prev.dataEnd() + "): overlapping entries are a zip bomb or a forgery").inFile(file).at(next.fullName(), -1);
+    /**
+     * Entries sorted by local header must each end before the next begins. torch writes them in
+     * directory order, already sorted; only an archive written otherwise is sorted here.
+     */
+    private void checkOverlaps(Path file) throws CheckpointException {
+        int[] order = null;
+        for (int i = 1; i < count; i++) {
+            if (localHeaderOffset[i] < localHeaderOffset[i - 1]) {
+                Integer[] boxed = new Integer[count];
+                for (int j = 0; j < count; j++) {
+                    boxed[j] = j;
+                }
+                // A plain lambda: Comparator.comparingLong spins a class at run time on every start.
+                Arrays.sort(boxed, (a, b) -> Long.compare(localHeaderOffset[a], localHeaderOffset[b]));
+                order = new int[count];
+                for (int j = 0; j < count; j++) {
+                    order[j] = boxed[j];
+                }
+                break;
+            }
+        }
+        for (int j = 1; j < count; j++) {
+            int prev = order == null ? j - 1 : order[j - 1];
+            int next = order == null ? j : order[j];
+            long prevEnd = dataOffset[prev] + compressedSize[prev];
+            if (prevEnd > localHeaderOffset[next]) {
+                throw CheckpointException.of(Reason.INVALID, "the record overlaps '" + fullName(prev) + "' (bytes "
+                        + localHeaderOffset[next] + " to " + prevEnd + "): overlapping entries are a zip bomb or a forgery")
+                        .inFile(file).at(fullName(next), -1);
             }
         }
     }

@@ -25,7 +25,9 @@ public final class InPlaceStorage implements StorageBytes {
     private final long dataOffset;
     private final long size;
     private final Path file;
+    /** The record's name, or its folder when {@link #recordKey} is not null. */
     private final String record;
+    private final String recordKey;
     private final long crc;
 
     /**
@@ -42,6 +44,15 @@ public final class InPlaceStorage implements StorageBytes {
      * for none).
      */
     public InPlaceStorage(ByteSource channel, long dataOffset, long size, Path file, String record, long crc) {
+        this(channel, dataOffset, size, file, record, null, crc);
+    }
+
+    /**
+     * A STORED zip record named {@code folder + key} ({@code archive/data/} and {@code 0}): the name is
+     * made only for a message, since a checkpoint of 100,000 tensors opens 200,000 storages.
+     */
+    public InPlaceStorage(ByteSource channel, long dataOffset, long size, Path file, String folder, String key,
+                          long crc) {
         if (dataOffset < 0 || size < 0 || dataOffset > Long.MAX_VALUE - size) {
             throw new IllegalArgumentException("bad storage range " + dataOffset + "+" + size);
         }
@@ -49,8 +60,13 @@ public final class InPlaceStorage implements StorageBytes {
         this.dataOffset = dataOffset;
         this.size = size;
         this.file = file;
-        this.record = record;
+        this.record = folder;
+        this.recordKey = key;
         this.crc = crc;
+    }
+
+    private String recordName() {
+        return recordKey == null ? record : record + recordKey;
     }
 
     @Override
@@ -130,17 +146,17 @@ public final class InPlaceStorage implements StorageBytes {
     private void checkRange(long position, long count) throws CheckpointException {
         if (position < 0 || count < 0 || position > size || count > size - position) {
             throw CheckpointException.of(Reason.INVALID, "read of " + count + " bytes at " + position + " goes past the end of the storage ("
-                    + size + " bytes)").inFile(file).at(record, position);
+                    + size + " bytes)").inFile(file).at(recordName(), position);
         }
     }
 
     private CheckpointException truncated(long fileOffset) {
         return CheckpointException.of(Reason.INVALID, "the file ends at byte " + fileOffset + ", inside this record: the file is truncated"
-                + " (or changed while being read)").inFile(file).at(record, fileOffset - dataOffset);
+                + " (or changed while being read)").inFile(file).at(recordName(), fileOffset - dataOffset);
     }
 
     @Override
     public String toString() {
-        return "InPlaceStorage[" + record + " @" + dataOffset + "+" + size + "]";
+        return "InPlaceStorage[" + recordName() + " @" + dataOffset + "+" + size + "]";
     }
 }

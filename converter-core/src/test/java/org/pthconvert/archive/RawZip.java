@@ -25,6 +25,7 @@ final class RawZip {
     private boolean zip64;
     private int align = 64;
     private boolean dataDescriptor = true;
+    private int[] centralOrder;
 
     RawZip zip64(boolean z) {
         this.zip64 = z;
@@ -33,6 +34,12 @@ final class RawZip {
 
     RawZip align(int a) {
         this.align = a;
+        return this;
+    }
+
+    /** Writes the central directory in this order of the entries (their data stays in the order added). */
+    RawZip centralOrder(int... order) {
+        this.centralOrder = order;
         return this;
     }
 
@@ -142,7 +149,8 @@ final class RawZip {
         }
         long cdOffset = out.size();
         b.cdOffset = cdOffset;
-        for (int i = 0; i < entries.size(); i++) {
+        for (int n = 0; n < entries.size(); n++) {
+            int i = centralOrder == null ? n : centralOrder[n];
             Entry e = entries.get(i);
             long[] m = meta.get(i);
             b.central.put(key(e), (long) out.size());

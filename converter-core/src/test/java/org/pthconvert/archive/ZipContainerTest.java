@@ -242,6 +242,37 @@ class ZipContainerTest {
     }
 
     @Test
+    void recordsListedOutOfLocalOrderOpen() throws Exception {
+        byte[] zip = torchLike("sd", bytes(40, 1), bytes(8, 2)).centralOrder(7, 6, 5, 4, 3, 2, 1, 0).build().bytes;
+        try (ZipContainer z = ZipContainer.open(write("reversed.pt", zip))) {
+            assertEquals(List.of(".data/serialization_id", "version", "data/1", "data/0", "byteorder",
+                    ".storage_alignment", ".format_version", "data.pkl"), z.recordNames());
+            try (StorageBytes b = z.storage("1", Map.of())) {
+                assertArrayEquals(bytes(8, 2), readAll(b));
+            }
+        }
+    }
+
+    @Test
+    void storageNamesAreTheEntriesOwn() throws Exception {
+        // Names of storage records are made again from the key when asked for, unless they differ from
+        // what torch writes (here in the top folder's case): then the entry's own is kept.
+        byte[] zip = new RawZip().add("a/data.pkl", PICKLE).add("a/data/0", bytes(4, 1)).add("A/data/1", bytes(4, 2))
+                .build().bytes;
+        try (ZipContainer z = ZipContainer.open(write("names.pt", zip))) {
+            assertEquals("a/data/0", z.record("data/0").orElseThrow().fullName());
+            assertEquals("A/data/1", z.record("DATA/1").orElseThrow().fullName());
+            assertEquals(List.of("data.pkl", "data/0", "data/1"), z.recordNames());
+            try (StorageBytes b = z.storage("1", Map.of())) {
+                assertTrue(b.toString().contains("A/data/1"), b.toString());
+            }
+            try (StorageBytes b = z.storage("0", Map.of())) {
+                assertTrue(b.toString().contains("a/data/0"), b.toString());
+            }
+        }
+    }
+
+    @Test
     void decimalKeysAreCanonical() {
         assertEquals(0, ZipEntries.decimalKey("0", 0));
         assertEquals(123, ZipEntries.decimalKey("data/123", 5));

@@ -137,6 +137,24 @@ class ZipCorruptionTest {
     }
 
     @Test
+    void overlappingEntriesListedOutOfOrder() throws Exception {
+        // The directory lists data/1 before data/0, so the check sorts by local header first.
+        RawZip.Built b = ZipContainerTest.torchLike("sd", ZipContainerTest.bytes(4000, 1), ZipContainerTest.bytes(64, 2))
+                .centralOrder(0, 1, 2, 3, 5, 4, 6, 7).build();
+        long cd = b.central.get("sd/data/0");
+        b.putU32(cd + 20, 4200);
+        b.putU32(cd + 24, 4200);
+        openFails(b.bytes, Reason.INVALID, "overlaps 'sd/data/0'", "sd/data/1");
+    }
+
+    @Test
+    void storageNamesEqualOnceFolded() throws Exception {
+        byte[] z = new RawZip().add("a/data.pkl", ZipContainerTest.PICKLE).add("a/data/0", new byte[4])
+                .add("a/DATA/0", new byte[4]).build().bytes;
+        openFails(z, Reason.INVALID, "'a/data/0' and 'a/DATA/0'", "ambiguous zip");
+    }
+
+    @Test
     void storedSizesDiffer() throws Exception {
         RawZip.Built b = sample();
         b.putU32(b.central.get("sd/data/0") + 24, 3999);
