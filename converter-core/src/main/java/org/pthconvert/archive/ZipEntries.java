@@ -12,6 +12,7 @@ import java.util.Map;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.io.ByteSource;
+import org.pthconvert.tensor.StorageKeys;
 
 /**
  * Turns central directory entries into {@link ZipRecord}s: reads each local header for the data
@@ -92,24 +93,9 @@ final class ZipEntries {
         Arrays.fill(storageByIndex, -1);
     }
 
-    /**
-     * The value of {@code s} from {@code from} on when it is a canonical decimal (digits, no leading
-     * zero but in "0") below 2^31, else -1.
-     */
+    /** {@link StorageKeys#decimalKey}. */
     static int decimalKey(String s, int from) {
-        int n = s.length() - from;
-        if (n < 1 || n > 10 || (n > 1 && s.charAt(from) == '0')) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = from; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v <= Integer.MAX_VALUE ? (int) v : -1;
+        return StorageKeys.decimalKey(s, from);
     }
 
     /** The storage key {@code k} of a folded full name kept in {@link #storageByIndex}, else -1. */

@@ -241,12 +241,27 @@ public final class Checkpoint implements Closeable {
         }
     }
 
+    /**
+     * Element widths by storage key, read from the storages as asked: only a legacy container uses
+     * them, and a copy would be a map of 100,000 entries for a checkpoint of as many tensors.
+     */
     private Map<String, Integer> elementWidths() {
-        Map<String, Integer> widths = new HashMap<>(storages.size() * 4 / 3 + 1);
-        for (StorageRef s : storages.values()) {
-            widths.put(s.key(), s.dtype().byteWidth());
-        }
-        return widths;
+        return new java.util.AbstractMap<>() {
+            @Override
+            public Integer get(Object key) {
+                StorageRef s = storages.get(key);
+                return s == null ? null : s.dtype().byteWidth();
+            }
+
+            @Override
+            public java.util.Set<Map.Entry<String, Integer>> entrySet() {
+                Map<String, Integer> copy = new HashMap<>(storages.size() * 4 / 3 + 1);
+                for (StorageRef s : storages.values()) {
+                    copy.put(s.key(), s.dtype().byteWidth());
+                }
+                return copy.entrySet();
+            }
+        };
     }
 
     /**

@@ -98,10 +98,26 @@ public sealed interface PickleValue {
         }
     }
 
-    record PStr(String value) implements PickleValue {
+    /**
+     * Comparable, so that a dict's map keeps keys whose hashes collide (made to, in a hostile file) in a
+     * balanced tree rather than a list ({@link PDict}).
+     */
+    record PStr(String value) implements PickleValue, Comparable<PStr> {
         public PStr {
             Objects.requireNonNull(value);
         }
+
+        // Written out: a record's generated equals and hashCode spin classes on first use.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PStr other && other.value.equals(value);
+        }
+
+        @Override
+        public int hashCode() { return value.hashCode(); }
+
+        @Override
+        public int compareTo(PStr other) { return value.compareTo(other.value); }
 
         @Override
         public String typeName() { return "str"; }
@@ -225,8 +241,14 @@ public sealed interface PickleValue {
      * does. {@code attributes} holds what BUILD set on an OrderedDict (its {@code _metadata}).
      */
     final class PDict implements PickleValue {
-        /** Made on first put, as {@link #attributes} on first use: torch pickles an empty OrderedDict per tensor. */
-        private Map<DictKey, Map.Entry<PickleValue, PickleValue>> entries;
+        /**
+         * Made on first put, as {@link #attributes} on first use: torch pickles an empty OrderedDict per
+         * tensor. A {@link PStr} key is its own map key (Python compares str keys by value only), the
+         * entry the value; any other key is filed under its {@link DictKey}, with an entry holding the
+         * key first put and the value. A state dict of 100,000 tensors spares a DictKey and an entry
+         * object per tensor so.
+         */
+        private Map<Object, Object> entries;
         private final boolean ordered;
         private Map<String, PickleValue> attributes;
 
@@ -236,27 +258,63 @@ public sealed interface PickleValue {
 
         /** Python's {@code d[key] = value}: a key equal to an earlier one replaces its value in place. */
         public void put(PickleValue key, PickleValue value) {
-            DictKey k = DictKey.of(key);
             if (entries == null) {
                 entries = new LinkedHashMap<>();
             }
-            Map.Entry<PickleValue, PickleValue> old = entries.get(k);
-            entries.put(k, Map.entry(old == null ? key : old.getKey(), value));
+            if (key instanceof PStr) {
+                entries.put(key, value); // an equal key already there stays, as in Python
+                return;
+            }
+            DictKey k = DictKey.of(key);
+            Object old = entries.get(k);
+            entries.put(k, Map.entry(old == null ? key : entryOf(k, old).getKey(), value));
         }
 
         public PickleValue get(PickleValue key) {
             if (entries == null) {
                 return null;
             }
-            Map.Entry<PickleValue, PickleValue> e = entries.get(DictKey.of(key));
-            return e == null ? null : e.getValue();
+            if (key instanceof PStr) {
+                return (PickleValue) entries.get(key);
+            }
+            DictKey k = DictKey.of(key);
+            Object e = entries.get(k);
+            return e == null ? null : entryOf(k, e).getValue();
         }
 
         public PickleValue get(String key) { return get(new PStr(key)); }
 
-        /** Entries in insertion order. */
+        @SuppressWarnings("unchecked")
+        private static Map.Entry<PickleValue, PickleValue> entryOf(DictKey mapKey, Object mapValue) {
+            return (Map.Entry<PickleValue, PickleValue>) mapValue;
+        }
+
+        /** Entries in insertion order (read-only). */
+        @SuppressWarnings("unchecked")
         public Iterable<Map.Entry<PickleValue, PickleValue>> entries() {
-            return entries == null ? List.of() : entries.values();
+            if (entries == null) {
+                return List.of();
+            }
+            Map<Object, Object> map = entries;
+            // Classes, not lambdas: a lambda's class is spun at run time where the class-data archive lacks it.
+            return new Iterable<>() {
+                @Override
+                public java.util.Iterator<Map.Entry<PickleValue, PickleValue>> iterator() {
+                    java.util.Iterator<Map.Entry<Object, Object>> it = map.entrySet().iterator();
+                    return new java.util.Iterator<>() {
+                        @Override
+                        public boolean hasNext() { return it.hasNext(); }
+
+                        @Override
+                        public Map.Entry<PickleValue, PickleValue> next() {
+                            Map.Entry<Object, Object> e = it.next();
+                            // A str key's map entry is the dict's entry as it is: no copy made per entry.
+                            return e.getKey() instanceof PStr ? (Map.Entry<PickleValue, PickleValue>) (Map.Entry<?, ?>) e
+                                    : (Map.Entry<PickleValue, PickleValue>) e.getValue();
+                        }
+                    };
+                }
+            };
         }
 
         public int size() { return entries == null ? 0 : entries.size(); }

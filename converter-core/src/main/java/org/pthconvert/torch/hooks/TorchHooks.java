@@ -27,6 +27,7 @@ import org.pthconvert.safety.Audit;
 import org.pthconvert.safety.GlobalPolicy;
 import org.pthconvert.safety.Verdict;
 import org.pthconvert.tensor.StorageRef;
+import org.pthconvert.tensor.StorageTable;
 
 /**
  * Reads torch's pickles: persistent ids become {@link PStorage}s, calls to torch's rebuild
@@ -47,7 +48,7 @@ public class TorchHooks extends DataOnlyHooks {
     private final Path file;
     private final String record;
     private final Audit audit = new Audit();
-    private final Map<String, StorageRef> storages = new HashMap<>();
+    private final Map<String, StorageRef> storages = new StorageTable();
     private final TensorRebuilder rebuilder;
     /** Dangerous globals met, in order: global -> what it does and where. */
     private final Map<String, Danger> dangers = new LinkedHashMap<>();

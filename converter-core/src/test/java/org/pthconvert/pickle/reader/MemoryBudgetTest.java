@@ -91,6 +91,8 @@ class MemoryBudgetTest {
         assertEquals(0, DictKey.of(new PStr("AaBB")).compareTo(DictKey.of(new PStr("AaBB"))));
         assertEquals(0, DictKey.of(PickleValue.PInt.of(1)).compareTo(DictKey.of(new PickleValue.PFloat(1.0))));
         assertTrue(Comparable.class.isAssignableFrom(DictKey.class));
+        // A dict files str keys as themselves: they must be ordered too.
+        assertTrue(Comparable.class.isAssignableFrom(PStr.class));
     }
 
     @Test
