@@ -17,10 +17,14 @@ import org.pthconvert.errors.CheckpointException.Reason;
  */
 final class PickleInput {
     private static final int FIRST_CHUNK = 64 * 1024;
+    /** Texts up to this many bytes are read into a buffer kept for them ({@link #shortBytes}). */
+    static final int SHORT_TEXT = 256;
 
     private final InputStream in;
     private final long maxBytes;
     private final byte[] scratch = new byte[8];
+    /** Holds a short text's bytes until it is decoded ({@link #shortBytes}). */
+    private final byte[] text = new byte[SHORT_TEXT];
     private long position;
 
     PickleInput(InputStream in, long maxBytes) {
@@ -106,6 +110,25 @@ final class PickleInput {
             position += r;
         }
         return buf;
+    }
+
+    /**
+     * As {@link #bytes} for {@code n <= SHORT_TEXT}, but into a buffer this input keeps, whose first
+     * {@code n} bytes are valid until the next call: a tensor name or a storage key is decoded from it
+     * without an array of its own (two per tensor).
+     */
+    byte[] shortBytes(int n, String what) throws IOException, CheckpointException {
+        ensureRoom(n);
+        int filled = 0;
+        while (filled < n) {
+            int r = in.read(text, filled, n - filled);
+            if (r < 0) {
+                throw truncated(what + " declares " + n + " bytes but only " + filled + " follow");
+            }
+            filled += r;
+            position += r;
+        }
+        return text;
     }
 
     /** The text up to the next newline, without it; a line longer than {@code max} is a limit breach. */

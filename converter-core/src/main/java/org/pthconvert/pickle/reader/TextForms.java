@@ -241,9 +241,9 @@ final class TextForms {
      * Strict UTF-8; with {@code surrogatePass} encoded surrogates (ED A0 80 ...) are accepted, as
      * Python's {@code 'surrogatepass'} does for BINUNICODE. Returns null on invalid input.
      */
-    private static boolean isAscii(byte[] b) {
-        for (byte x : b) {
-            if (x < 0) {
+    private static boolean isAscii(byte[] b, int length) {
+        for (int i = 0; i < length; i++) {
+            if (b[i] < 0) {
                 return false;
             }
         }
@@ -251,12 +251,17 @@ final class TextForms {
     }
 
     static String utf8(byte[] b, boolean surrogatePass) {
-        if (isAscii(b)) {
-            return new String(b, StandardCharsets.ISO_8859_1); // tensor names and keys: one copy, no builder
+        return utf8(b, b.length, surrogatePass);
+    }
+
+    /** {@link #utf8(byte[], boolean)} of the first {@code length} bytes of {@code b}. */
+    static String utf8(byte[] b, int length, boolean surrogatePass) {
+        if (isAscii(b, length)) {
+            return new String(b, 0, length, StandardCharsets.ISO_8859_1); // names and keys: one copy, no builder
         }
-        StringBuilder sb = new StringBuilder(b.length);
+        StringBuilder sb = new StringBuilder(length);
         int i = 0;
-        while (i < b.length) {
+        while (i < length) {
             int c = b[i] & 0xff;
             if (c < 0x80) {
                 sb.append((char) c);
@@ -281,7 +286,7 @@ final class TextForms {
             } else {
                 return null;
             }
-            if (i + need >= b.length) {
+            if (i + need >= length) {
                 return null;
             }
             for (int k = 1; k <= need; k++) {

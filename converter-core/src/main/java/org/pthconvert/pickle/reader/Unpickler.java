@@ -167,8 +167,8 @@ public final class Unpickler {
             case SHORT_BINSTRING -> stack.push(new PStr(TextForms.python2String(bytes(input.u8()))));
             case UNICODE -> stack.push(new PStr(TextForms.rawUnicodeEscape(
                     input.line(limits.maxStringBytes(), "UNICODE text"))));
-            case SHORT_BINUNICODE -> stack.push(utf8(bytes(input.u8())));
-            case BINUNICODE -> stack.push(utf8(bytes(input.u32())));
+            case SHORT_BINUNICODE -> stack.push(text(input.u8()));
+            case BINUNICODE -> stack.push(text(input.u32()));
             case BINUNICODE8 -> stack.push(utf8(bytes(input.u64("BINUNICODE8 length"))));
             case SHORT_BINBYTES -> stack.push(PBytes.adopt(bytes(input.u8()), false));
             case BINBYTES -> stack.push(PBytes.adopt(bytes(input.u32()), false));
@@ -243,12 +243,27 @@ public final class Unpickler {
     }
 
     private PStr utf8(byte[] data) throws CheckpointException {
-        budget.charge(2L * data.length, "str payloads"); // the decoded String beside its bytes
-        String s = TextForms.utf8(data, true);
+        return utf8(data, data.length);
+    }
+
+    private PStr utf8(byte[] data, int length) throws CheckpointException {
+        budget.charge(2L * length, "str payloads"); // the decoded String beside its bytes
+        String s = TextForms.utf8(data, length, true);
         if (s == null) {
-            throw PickleInput.error(Reason.INVALID, "string of " + data.length + " bytes is not valid UTF-8");
+            throw PickleInput.error(Reason.INVALID, "string of " + length + " bytes is not valid UTF-8");
         }
         return new PStr(s);
+    }
+
+    /** A BINUNICODE's text of {@code length} bytes: a short one is decoded from the input's own buffer. */
+    private PStr text(long length) throws IOException, CheckpointException {
+        if (length > PickleInput.SHORT_TEXT || length > limits.maxStringBytes()) {
+            return utf8(bytes(length));
+        }
+        if (length > 0) {
+            budget.charge(length, "str and bytes payloads");
+        }
+        return utf8(input.shortBytes((int) length, op.name()), (int) length);
     }
 
     private void pop() throws CheckpointException {
