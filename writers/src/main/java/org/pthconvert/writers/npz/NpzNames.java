@@ -1,5 +1,6 @@
 package org.pthconvert.writers.npz;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,24 @@ final class NpzNames {
 
     static String member(String name) {
         return name + SUFFIX;
+    }
+
+    /** {@link #member}'s UTF-8 bytes, made without the member's string (one array per tensor, not three). */
+    static byte[] memberBytes(String name) {
+        int n = name.length();
+        for (int i = 0; i < n; i++) {
+            if (name.charAt(i) >= 0x80) {
+                return member(name).getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        byte[] out = new byte[n + SUFFIX.length()];
+        for (int i = 0; i < n; i++) {
+            out[i] = (byte) name.charAt(i);
+        }
+        for (int i = 0; i < SUFFIX.length(); i++) {
+            out[n + i] = (byte) SUFFIX.charAt(i);
+        }
+        return out;
     }
 
     /** Why this name cannot be a key, or empty. */

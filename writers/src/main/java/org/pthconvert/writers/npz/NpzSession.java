@@ -16,6 +16,7 @@ import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorCast;
 import org.pthconvert.io.TensorSource;
+import org.pthconvert.tensor.Shape;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.writers.AbstractWriteSession;
 import org.pthconvert.writers.OutputFiles;
@@ -49,6 +50,9 @@ final class NpzSession extends AbstractWriteSession {
      */
     private final NpzWriter.Stored[] layouts = new NpzWriter.Stored[Dtype.values().length];
     private final byte[] buffer = new byte[COPY_BUFFER];
+    private String lastDescr;
+    private Shape lastShape;
+    private byte[] lastHeader;
 
     NpzSession(NpzWriter writer, Path target, WriteOptions opts) throws IOException {
         super(writer, opts);
@@ -83,6 +87,19 @@ final class NpzSession extends AbstractWriteSession {
         return specs;
     }
 
+    /**
+     * The .npy prefix of an array of this type and shape: the last one made again when they repeat
+     * (an optimizer state of 100,000 tensors has a handful of shapes). Its bytes are only read.
+     */
+    private byte[] header(String descr, Shape shape) {
+        if (!descr.equals(lastDescr) || !shape.equals(lastShape)) {
+            lastHeader = NpyHeader.encode(descr, shape);
+            lastDescr = descr;
+            lastShape = shape;
+        }
+        return lastHeader;
+    }
+
     /** How {@code d} is stored, or null when npz cannot hold it. */
     private NpzWriter.Stored layout(Dtype d) {
         NpzWriter.Stored how = layouts[d.ordinal()];
@@ -99,7 +116,7 @@ final class NpzSession extends AbstractWriteSession {
         TensorSource data = how.change() == TypeChange.How.WIDENED
                 ? TensorCast.of(bytes, spec.dtype(), how.dtype())
                 : bytes;   // same dtype, or raw bits: the bytes are already right
-        byte[] header = NpyHeader.encode(how.descr(), spec.shape());
+        byte[] header = header(how.descr(), spec.shape());
         if (stored != null) {
             writeStored(spec, header, data);
             return;
@@ -127,7 +144,7 @@ final class NpzSession extends AbstractWriteSession {
      * array is aligned as NumPy aligns it.
      */
     private void writeStored(TensorSpec spec, byte[] header, TensorSource data) throws IOException, CheckpointException {
-        stored.begin(NpzNames.member(spec.name()), Math.addExact(header.length, data.byteLength()));
+        stored.begin(NpzNames.memberBytes(spec.name()), Math.addExact(header.length, data.byteLength()));
         stored.data(ByteBuffer.wrap(header));
         long got = stored.copy(data);
         if (got != data.byteLength()) {

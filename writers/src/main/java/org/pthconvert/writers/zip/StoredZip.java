@@ -90,10 +90,18 @@ public final class StoredZip implements AutoCloseable {
 
     /** Starts a record of exactly {@code size} bytes: writes its local header and padding. */
     public void begin(String name, long size) throws IOException {
+        begin(name.getBytes(StandardCharsets.UTF_8), size);
+    }
+
+    /**
+     * {@link #begin(String, long)} with the name already in UTF-8, which the archive then owns (kept
+     * for the central directory): a writer of many records makes the bytes in one go.
+     */
+    public void begin(byte[] n, long size) throws IOException {
         if (openName != null || finished) {
-            throw new IllegalStateException("record " + name + " started while another is open or after finish");
+            throw new IllegalStateException("record " + new String(n, StandardCharsets.UTF_8)
+                    + " started while another is open or after finish");
         }
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
         long offset = position;
         boolean big = size >= MAX32;
         boolean far = offset >= MAX32;
@@ -135,7 +143,11 @@ public final class StoredZip implements AutoCloseable {
         }
         int n = chunk.remaining();
         requireRoom(n);
-        crc.update(chunk.duplicate());
+        if (chunk.hasArray()) {
+            crc.update(chunk.array(), chunk.arrayOffset() + chunk.position(), n); // no view made per record
+        } else {
+            crc.update(chunk.duplicate());
+        }
         crcPending += n;
         writeFully(chunk);
         written += n;

@@ -1,5 +1,6 @@
 package org.pthconvert.writers.npz;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,13 @@ class NpzNamesTest {
             return Optional.of("the name is longer than a zip entry name can be (65535 bytes with .npy)");
         }
         return Optional.empty();
+    }
+
+    @Test
+    void memberBytesAreTheMembersUtf8() {
+        for (String name : List.of("", "w", "experts.12.w5", "\u00e9.weight", "\uD83D\uDE00", "a/b", "x\u007f")) {
+            assertArrayEquals(NpzNames.member(name).getBytes(StandardCharsets.UTF_8), NpzNames.memberBytes(name), name);
+        }
     }
 
     @Test
