@@ -182,7 +182,7 @@ final class DataPickle {
         if (keySlots[r.index()] >= 0) {
             p.get(keySlots[r.index()]);     // a storage seen before: torch pickles its key string once
         } else {
-            p.str(r.key());
+            p.decimalStr(r.index()); // the key: its index in decimal
             keySlots[r.index()] = p.put();
         }
         sharedStr("cpu");

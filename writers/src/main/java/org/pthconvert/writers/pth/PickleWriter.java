@@ -120,6 +120,33 @@ final class PickleWriter {
         return this;
     }
 
+    /** {@code str(n)} for {@code n >= 0}, as {@link #str} writes it, without making the string. */
+    PickleWriter decimalStr(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative: " + n);
+        }
+        int digits = digits(n);
+        out.write(BINUNICODE);
+        le32(digits);
+        int unit = 1;
+        for (int i = 1; i < digits; i++) {
+            unit *= 10;
+        }
+        for (; unit > 0; unit /= 10) {
+            out.write('0' + n / unit % 10);
+        }
+        return this;
+    }
+
+    /** Characters of {@code Integer.toString(n)} for {@code n >= 0}. */
+    static int digits(int n) {
+        int d = 1;
+        for (int v = n; v >= 10; v /= 10) {
+            d++;
+        }
+        return d;
+    }
+
     /** An int the way CPython picks its opcode: BININT1, BININT2, BININT, else LONG1. */
     PickleWriter integer(long v) {
         if (v >= 0 && v <= 0xff) {

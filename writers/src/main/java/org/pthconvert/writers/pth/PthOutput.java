@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +26,8 @@ final class PthOutput {
 
     private final StoredZip zip;
     private final String folder;
+    /** {@code <folder>/data/} in UTF-8: every tensor record's name but for its key. */
+    private final byte[] dataPrefix;
     private final PthLayout layout;
     private final SerializationId id;
     private final Map<String, TensorSource> wholeStorages;
@@ -44,6 +47,7 @@ final class PthOutput {
         this.wholeStorages = Map.copyOf(wholeStorages);
         this.zip = new StoredZip(out);
         this.folder = folder + "/";
+        this.dataPrefix = (this.folder + "data/").getBytes(StandardCharsets.UTF_8);
         this.layout = layout;
         this.id = id;
         small("data.pkl", DataPickle.encode(layout.tensors(), metadata));
@@ -63,13 +67,26 @@ final class PthOutput {
         nextRecord++;
     }
 
+    /**
+     * {@code <folder>/data/<index>} in UTF-8, made as bytes: one array per record, where a string
+     * would be three objects and a copy (a state dict of 100,000 tensors has as many records).
+     */
+    private byte[] recordName(int index) {
+        int digits = PickleWriter.digits(index);
+        byte[] out = Arrays.copyOf(dataPrefix, dataPrefix.length + digits);
+        for (int i = out.length - 1, v = index; i >= dataPrefix.length; i--, v /= 10) {
+            out[i] = (byte) ('0' + v % 10);
+        }
+        return out;
+    }
+
     /** One record's bytes, as {@link StoredZip#copy} copies them. */
     private void stream(StoredRecord r, TensorSource bytes, String tensor) throws IOException, CheckpointException {
         if (bytes.byteLength() != r.byteLength()) {
             throw WriterFailures.invalid(tensor, "source has " + bytes.byteLength() + " bytes, expected "
                     + r.byteLength());
         }
-        zip.begin(folder + "data/" + r.key(), r.byteLength());
+        zip.begin(recordName(r.index()), r.byteLength());
         long got = zip.copy(bytes);
         if (got != r.byteLength()) {
             throw WriterFailures.invalid(tensor, "source gave " + got + " bytes, expected " + r.byteLength());

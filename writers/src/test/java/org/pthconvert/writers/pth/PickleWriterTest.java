@@ -33,6 +33,15 @@ class PickleWriterTest {
     }
 
     @Test
+    void decimalStrIsTheStrOfTheNumber() {
+        for (int n : new int[] {0, 1, 9, 10, 99, 100, 12345, 99999, 100000, Integer.MAX_VALUE}) {
+            assertArrayEquals(bytesOf(new PickleWriter().str(Integer.toString(n)).finish()),
+                    bytesOf(new PickleWriter().decimalStr(n).finish()), Integer.toString(n));
+            assertEquals(Integer.toString(n).length(), PickleWriter.digits(n));
+        }
+    }
+
+    @Test
     void readsBackThroughOurUnpickler() throws Exception {
         long[] values = {0, 1, 255, 256, 65535, 65536, Integer.MAX_VALUE, 1L << 31, 1L << 40, Long.MAX_VALUE,
                 -1, Integer.MIN_VALUE, Long.MIN_VALUE};
