@@ -85,7 +85,7 @@ final class ContainerOpcodes {
         for (int i = n - 1; i >= 0; i--) {
             items[i] = stack.pop();
         }
-        stack.push(new PTuple(List.of(items)));
+        stack.push(PTuple.owning(items));
     }
 
     private Void appendAll(PickleValue target, List<PickleValue> values, Opcode op)

@@ -114,7 +114,7 @@ final class PickleStack {
         for (int i = n - 1; i >= 0; i--) {
             values[i] = items.remove(start + i);   // from the top down: each removal is the last element
         }
-        return new PTuple(List.of(values));
+        return PTuple.owning(values);
     }
 
     /** Pops the topmost MARK; returns where the values above it start. */
