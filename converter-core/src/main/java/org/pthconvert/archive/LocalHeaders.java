@@ -3,7 +3,6 @@ package org.pthconvert.archive;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.ByteSource;
@@ -21,14 +20,15 @@ final class LocalHeaders {
 
     private final ByteSource ch;
     private final Path file;
-    private final List<ZipDirectory.Central> entries;
+    private final ZipCentrals entries;
     private final long limit;
     private final ByteBuffer window = ByteBuffer.allocate(WINDOW);
     private long windowStart = -1;
     private int windowLength;
+    private byte[] bytes;
 
     /** Headers of {@code entries} (directory order), which all lie before {@code limit} (the directory). */
-    LocalHeaders(ByteSource ch, Path file, List<ZipDirectory.Central> entries, long limit) {
+    LocalHeaders(ByteSource ch, Path file, ZipCentrals entries, long limit) {
         this.ch = ch;
         this.file = file;
         this.entries = entries;
@@ -36,21 +36,23 @@ final class LocalHeaders {
     }
 
     /**
-     * The {@code n} bytes at file offset {@code pos}, which begin entry {@code index}'s local header:
-     * an array whose bytes from the returned {@link Span#offset} are the file's.
+     * Reads the {@code n} bytes at file offset {@code pos}, which begin entry {@code index}'s local
+     * header: they are {@link #bytes()} from the offset returned on, until the next read. (No object
+     * per header: a checkpoint of 100,000 tensors has as many.)
      */
-    Span read(int index, long pos, int n) throws IOException, CheckpointException {
+    int read(int index, long pos, int n) throws IOException, CheckpointException {
         if (windowStart >= 0 && pos >= windowStart && pos + n <= windowStart + windowLength) {
-            return new Span(window.array(), (int) (pos - windowStart));
+            bytes = window.array();
+            return (int) (pos - windowStart);
         }
         if (n > WINDOW) {
-            return new Span(ZipDirectory.readAt(ch, file, pos, n), 0);
+            bytes = ZipDirectory.readAt(ch, file, pos, n);
+            return 0;
         }
         long end = pos + n;
-        for (int j = index + 1; j < entries.size(); j++) {
-            ZipDirectory.Central next = entries.get(j);
-            long at = next.localHeaderOffset();
-            long nextEnd = at + ZipDirectory.LOCAL_SIZE + next.rawName().length;
+        for (int j = index + 1; j < entries.count(); j++) {
+            long at = entries.localHeaderOffset(j);
+            long nextEnd = at + ZipDirectory.LOCAL_SIZE + entries.nameLength(j);
             if (at < pos || nextEnd > pos + WINDOW || nextEnd > limit) {
                 break;
             }
@@ -68,7 +70,13 @@ final class LocalHeaders {
         }
         windowStart = pos;
         windowLength = length;
-        return new Span(window.array(), 0);
+        bytes = window.array();
+        return 0;
+    }
+
+    /** The array the last {@link #read} left its bytes in. */
+    byte[] bytes() {
+        return bytes;
     }
 
     /** {@code n} bytes at {@code pos} read on their own: a local name unlike the directory's. */
@@ -76,7 +84,4 @@ final class LocalHeaders {
         return ZipDirectory.readAt(ch, file, pos, n);
     }
 
-    /** Bytes of the file from {@code bytes[offset]} on; valid until the next read. */
-    record Span(byte[] bytes, int offset) {
-    }
 }

@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
@@ -42,21 +41,16 @@ final class ZipDirectory {
      */
     static final int MINIZ_WINDOW = 4096 + 16 * 4093;
 
-    /** One central directory entry, before its local header is read. */
-    record Central(long at, byte[] rawName, String name, int flags, int method, long crc, long compressedSize,
-                   long size, long localHeaderOffset) {
-    }
-
     final long fileSize;
     final long cdOffset;
     final long cdSize;
-    final List<Central> entries;
+    final ZipCentrals entries;
     /** Why another reader could read another directory than torch, or null. */
     final CheckpointException ambiguity;
 
     private final Path file;
 
-    private ZipDirectory(Path file, long fileSize, long cdOffset, long cdSize, List<Central> entries,
+    private ZipDirectory(Path file, long fileSize, long cdOffset, long cdSize, ZipCentrals entries,
                          CheckpointException ambiguity) {
         this.ambiguity = ambiguity;
         this.file = file;
@@ -153,7 +147,7 @@ final class ZipDirectory {
             throw at(file, eocd, "the central directory ends at byte " + (cdOffset + cdSize)
                     + " but its end record is at " + cdEnd + " (bytes added before or inside the zip?)");
         }
-        List<Central> list = readCentral(ch, file, cdOffset, cdSize, (int) entries);
+        ZipCentrals list = readCentral(ch, file, cdOffset, cdSize, (int) entries);
         return new ZipDirectory(file, fileSize, cdOffset, cdSize, list, ambiguity[0]);
     }
 
@@ -196,18 +190,20 @@ final class ZipDirectory {
         return chosen;
     }
 
-    private static List<Central> readCentral(ByteSource ch, Path file, long cdOffset, long cdSize, int count)
+    private static ZipCentrals readCentral(ByteSource ch, Path file, long cdOffset, long cdSize, int count)
             throws IOException, CheckpointException {
-        List<Central> out = new ArrayList<>(Math.min(count, 1 << 16));
+        ZipCentrals out = new ZipCentrals(count, cdSize - (long) count * CENTRAL_SIZE);
         InputStream in = new BufferedStream(
                 new ChannelRangeStream(ch, cdOffset, cdSize, file, null, ChannelRangeStream.NO_CRC), 1 << 16);
         long pos = cdOffset;
-        // One header array and one extra-field array serve every entry; only names are kept.
+        // One header array, one name array and one extra-field array serve every entry.
         byte[] h = new byte[CENTRAL_SIZE];
+        byte[] raw = new byte[0xFFFF];
         byte[] extra = new byte[0xFFFF];
         long[] z = new long[4];
+        int i = 0;
         try {
-            for (int i = 0; i < count; i++) {
+            for (; i < count; i++) {
                 readFully(in, h, CENTRAL_SIZE, file, pos, i);
                 if (u32(h, 0) != SIG_CENTRAL) {
                     throw at(file, pos, "central directory entry " + i + " has a bad signature: corrupt zip");
@@ -222,34 +218,27 @@ final class ZipDirectory {
                 int commentLen = u16(h, 32);
                 long diskStart = u16(h, 34);
                 long lho = u32(h, 42);
-                byte[] raw = nameLen == 0 ? EMPTY : new byte[nameLen];
                 readFully(in, raw, nameLen, file, pos, i);
                 readFully(in, extra, extraLen, file, pos, i);
                 in.skipNBytes(commentLen);
-                String name = ZipNames.decode(raw, flags);
-                String shown = name != null ? name : new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
-                if (name == null) {
-                    throw at(file, pos, "entry name '" + shown + "' is flagged UTF-8 but is not valid UTF-8");
-                }
-                if (name.isEmpty() || name.indexOf('\0') >= 0) {
-                    throw at(file, pos, "entry " + i + " has an empty name or a name containing NUL");
-                }
+                checkName(file, pos, i, raw, nameLen, flags);
                 z[0] = size;
                 z[1] = csize;
                 z[2] = lho;
                 z[3] = diskStart;
-                zip64(file, pos, name, extra, extraLen, z);
+                zip64(file, pos, raw, nameLen, flags, extra, extraLen, z);
                 if (z[3] != 0) {
                     throw split(file, pos);
                 }
                 if ((flags & 1) != 0) {
-                    throw CheckpointException.of(Reason.UNSUPPORTED, "the record is encrypted").inFile(file).at(name, -1);
+                    throw CheckpointException.of(Reason.UNSUPPORTED, "the record is encrypted").inFile(file)
+                            .at(shown(raw, nameLen, flags), -1);
                 }
-                out.add(new Central(pos, raw, name, flags, method, crc, z[1], z[0], z[2]));
+                out.add(i, pos, raw, nameLen, flags, method, crc, z[1], z[0], z[2]);
                 pos = Math.addExact(pos, CENTRAL_SIZE + (long) nameLen + extraLen + commentLen);
             }
         } catch (java.io.EOFException e) {
-            throw at(file, pos, "the central directory is cut short inside entry " + out.size());
+            throw at(file, pos, "the central directory is cut short inside entry " + i);
         } catch (CheckpointIOException e) {
             throw e.problem();
         }
@@ -261,12 +250,38 @@ final class ZipDirectory {
     }
 
     /**
+     * A name must decode and be neither empty nor hold a NUL. An ASCII name decodes as itself, and a
+     * NUL character can only come from a zero byte (in UTF-8 and in CP437): most names are checked
+     * on their bytes alone, without being decoded.
+     */
+    private static void checkName(Path file, long pos, int i, byte[] raw, int n, int flags)
+            throws CheckpointException {
+        boolean ascii = true;
+        boolean nul = false;
+        for (int j = 0; j < n; j++) {
+            ascii &= raw[j] >= 0;
+            nul |= raw[j] == 0;
+        }
+        if (!ascii && ZipNames.decode(Arrays.copyOf(raw, n), flags) == null) {
+            throw at(file, pos, "entry name '" + shown(raw, n, flags) + "' is flagged UTF-8 but is not valid UTF-8");
+        }
+        if (n == 0 || nul) {
+            throw at(file, pos, "entry " + i + " has an empty name or a name containing NUL");
+        }
+    }
+
+    /** The first {@code n} bytes of {@code raw} as a name for messages. */
+    private static String shown(byte[] raw, int n, int flags) {
+        return ZipCentrals.decode(Arrays.copyOf(raw, n), flags);
+    }
+
+    /**
      * Replaces the 0xFFFFFFFF fields of {@code z} = (size, compressed size, local header offset,
      * disk) by the values in the ZIP64 extra field (id 1), which holds them in that order, only
      * those that overflowed.
      */
-    private static void zip64(Path file, long at, String name, byte[] extra, int extraLength, long[] z)
-            throws CheckpointException {
+    private static void zip64(Path file, long at, byte[] raw, int nameLength, int flags, byte[] extra,
+                              int extraLength, long[] z) throws CheckpointException {
         boolean[] need = {z[0] == 0xFFFFFFFFL, z[1] == 0xFFFFFFFFL, z[2] == 0xFFFFFFFFL, z[3] == 0xFFFF};
         if (!need[0] && !need[1] && !need[2] && !need[3]) {
             return;
@@ -287,7 +302,7 @@ final class ZipDirectory {
                     }
                     int w = f == 3 ? 4 : 8;
                     if (q + w > end) {
-                        throw CheckpointException.of(Reason.INVALID, "the ZIP64 extra field (central directory entry at byte " + at + ") is too short").inFile(file).at(name, -1);
+                        throw CheckpointException.of(Reason.INVALID, "the ZIP64 extra field (central directory entry at byte " + at + ") is too short").inFile(file).at(shown(raw, nameLength, flags), -1);
                     }
                     z[f] = f == 3 ? u32(extra, q) : nonNegative(file, at, u64(extra, q), "ZIP64 size or offset");
                     q += w;
@@ -297,10 +312,8 @@ final class ZipDirectory {
             p += 4 + len;
         }
         throw CheckpointException.of(Reason.INVALID, "sizes or offset are 0xFFFFFFFF but"
-                + " there is no ZIP64 extra field (central directory entry at byte " + at + ")").inFile(file).at(name, -1);
+                + " there is no ZIP64 extra field (central directory entry at byte " + at + ")").inFile(file).at(shown(raw, nameLength, flags), -1);
     }
-
-    private static final byte[] EMPTY = new byte[0];
 
     /** Reads exactly {@code n} bytes into the start of {@code b}. */
     private static void readFully(InputStream in, byte[] b, int n, Path file, long at, int entry)
@@ -353,7 +366,7 @@ final class ZipDirectory {
 
     @Override
     public String toString() {
-        return "ZipDirectory[" + file + ", " + entries.size() + " entries, central directory " + cdOffset + "+"
+        return "ZipDirectory[" + file + ", " + entries.count() + " entries, central directory " + cdOffset + "+"
                 + cdSize + " of " + fileSize + " bytes]";
     }
 }

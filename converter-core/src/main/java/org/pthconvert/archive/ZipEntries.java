@@ -132,6 +132,16 @@ final class ZipEntries {
         return before == null ? -1 : before;
     }
 
+    /** {@link #file} for an entry whose folded name is known to be {@code foldedData + k}, {@code k} below the count. */
+    private int fileKey(int k, int i) {
+        key[i] = k;
+        int before = storageByIndex[k];
+        if (before < 0) {
+            storageByIndex[k] = i;
+        }
+        return before;
+    }
+
     /** The record torch finds for {@code name} (relative to the top folder, any case), or null. */
     ZipRecord get(String name) {
         int i = indexOf(foldedTop + fold(name));
@@ -248,41 +258,58 @@ final class ZipEntries {
     }
 
     static ZipEntries resolve(ByteSource ch, Path file, ZipDirectory dir) throws IOException, CheckpointException {
-        if (dir.entries.isEmpty()) {
+        ZipCentrals e = dir.entries;
+        if (e.count() == 0) {
             throw ZipDirectory.at(file, dir.cdOffset, "the zip archive holds no records: not a PyTorch checkpoint");
         }
         // torch takes the folder of the directory's first entry, whatever it is.
-        String first = dir.entries.get(0).name();
+        String first = e.name(0);
         int firstSlash = first.indexOf('/');
         if (firstSlash < 0) {
             throw CheckpointException.of(Reason.INVALID, "the record is not inside a top folder (torch puts every record under one folder,"
                     + " such as 'archive/'): not a PyTorch zip checkpoint").inFile(file).at(first, -1);
         }
         String top = first.substring(0, firstSlash);
-        ZipEntries z = new ZipEntries(top, dir.entries.size());
+        ZipEntries z = new ZipEntries(top, e.count());
+        // Storage records are matched on their raw bytes, without decoding or folding a name, when the
+        // top folder is ASCII (as torch writes it: the file's base name or "archive").
+        byte[] foldedData = asciiBytes(z.foldedData);
+        byte[] dataPrefix = asciiBytes(z.dataPrefix);
+        boolean[] exact = new boolean[1];
         Map<String, String> rawSeen = new HashMap<>();
         CheckpointException ambiguity = dir.ambiguity;
-        LocalHeaders headers = new LocalHeaders(ch, file, dir.entries, dir.cdOffset);
+        LocalHeaders headers = new LocalHeaders(ch, file, e, dir.cdOffset);
         for (int i = 0; i < z.count; i++) {
-            ZipDirectory.Central c = dir.entries.get(i);
-            String folded = fold(c.name());
-            boolean inTop = folded.startsWith(z.foldedTop) && folded.length() > z.foldedTop.length();
-            z.local(headers, i, file, dir, c, inTop);
-            int before = z.file(folded, i);
-            z.names[i] = z.key[i] >= 0 && c.name().startsWith(z.dataPrefix) ? null : c.name();
-            String clash = rawClash(rawSeen, c);
+            int k = foldedData == null ? -1 : e.storageKey(i, foldedData, z.count, dataPrefix, exact);
+            String folded = null;
+            boolean inTop = true;
+            if (k < 0) {
+                String name = e.name(i);
+                folded = fold(name);
+                inTop = folded.startsWith(z.foldedTop) && folded.length() > z.foldedTop.length();
+                z.names[i] = name;
+            } else {
+                z.names[i] = exact[0] ? null : e.name(i); // null: made again from the key when needed
+            }
+            z.local(headers, i, file, dir, inTop);
+            int before = k >= 0 ? z.fileKey(k, i) : z.file(folded, i);
+            if (z.names[i] != null && z.key[i] >= 0 && z.names[i].startsWith(z.dataPrefix)) {
+                z.names[i] = null; // a top folder beyond ASCII: its storage records are matched by name
+            }
+            String clash = rawClash(rawSeen, e, i);
             if (clash == null && before >= 0) {
                 clash = z.fullName(before);
             }
             if (clash != null && ambiguity == null) {
-                ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(c.name())
+                String name = z.fullName(i);
+                ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(name)
                         ? "the record appears twice in the zip directory"
-                        : "the records '" + clash + "' and '" + c.name() + "' have the same name once upper and"
+                        : "the records '" + clash + "' and '" + name + "' have the same name once upper and"
                         + " lower case are folded (torch's zip reader ignores case)")
-                        + ": which one torch loads is uncertain (ambiguous zip)").inFile(file).at(c.name(), -1);
+                        + ": which one torch loads is uncertain (ambiguous zip)").inFile(file).at(name, -1);
             }
             if (!inTop && !z.isDirectory(i) && ambiguity == null) {
-                ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + top + "/' that the other records share").inFile(file).at(c.name(), -1);
+                ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + top + "/' that the other records share").inFile(file).at(z.fullName(i), -1);
             }
         }
         z.checkOverlaps(file);
@@ -290,77 +317,93 @@ final class ZipEntries {
         return z;
     }
 
+    /** {@code s}'s bytes when it is all ASCII, else null. */
+    private static byte[] asciiBytes(String s) {
+        byte[] b = new byte[s.length()];
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return null;
+            }
+            b[i] = (byte) c;
+        }
+        return b;
+    }
+
     /**
-     * The name of an earlier entry whose raw name bytes equal {@code c}'s once ASCII case is folded
-     * (what miniz compares), when that differs from comparing decoded names (which the caller does):
-     * only for names with bytes beyond ASCII, since an ASCII name decodes to its bytes' own characters.
+     * The name of an earlier entry whose raw name bytes equal entry {@code i}'s once ASCII case is
+     * folded (what miniz compares), when that differs from comparing decoded names (which the caller
+     * does): only for names with bytes beyond ASCII, since an ASCII name decodes to its bytes' own
+     * characters.
      */
-    private static String rawClash(Map<String, String> rawSeen, ZipDirectory.Central c) {
-        if (ZipNames.isAscii(c.rawName())) {
+    private static String rawClash(Map<String, String> rawSeen, ZipCentrals e, int i) {
+        if (e.asciiName(i)) {
             return null;
         }
-        return rawSeen.putIfAbsent(fold(new String(c.rawName(), StandardCharsets.ISO_8859_1)), c.name());
+        return rawSeen.putIfAbsent(fold(new String(e.rawName(i), StandardCharsets.ISO_8859_1)), e.name(i));
     }
 
     /** Checks entry {@code index}'s local header against its directory entry, and files both. */
-    private void local(LocalHeaders headers, int index, Path file, ZipDirectory dir, ZipDirectory.Central c,
-                       boolean inTopFolder) throws IOException, CheckpointException {
-        long lho = c.localHeaderOffset();
+    private void local(LocalHeaders headers, int index, Path file, ZipDirectory dir, boolean inTopFolder)
+            throws IOException, CheckpointException {
+        ZipCentrals c = dir.entries;
+        long lho = c.localHeaderOffset(index);
         if (lho > dir.cdOffset - ZipDirectory.LOCAL_SIZE) {
-            throw fail(file, c, "its local header offset " + lho + " is not before the central directory (byte "
+            throw fail(file, c, index, "its local header offset " + lho + " is not before the central directory (byte "
                     + dir.cdOffset + "): corrupt or truncated zip");
         }
         // The header and the name the directory expects in one read; a local name of another length is
         // read on its own below.
-        int expected = c.rawName().length;
+        int expected = c.nameLength(index);
         int want = (int) Math.min(ZipDirectory.LOCAL_SIZE + (long) expected, dir.cdOffset - lho);
-        LocalHeaders.Span span = headers.read(index, lho, want);
-        byte[] h = span.bytes();
-        int o = span.offset();
+        int o = headers.read(index, lho, want);
+        byte[] h = headers.bytes();
         if (ZipDirectory.u32(h, o) != ZipDirectory.SIG_LOCAL) {
-            throw fail(file, c, "no local header at byte " + lho + " where the central directory points");
+            throw fail(file, c, index, "no local header at byte " + lho + " where the central directory points");
         }
         int method = ZipDirectory.u16(h, o + 8);
         int nameLen = ZipDirectory.u16(h, o + 26);
         int extraLen = ZipDirectory.u16(h, o + 28);
         long dataOffset = Math.addExact(lho, ZipDirectory.LOCAL_SIZE + (long) nameLen + extraLen);
         if (dataOffset > dir.cdOffset) {
-            throw fail(file, c, "its local header at byte " + lho + " runs into the central directory");
+            throw fail(file, c, index, "its local header at byte " + lho + " runs into the central directory");
         }
         boolean sameName = nameLen == expected && want == ZipDirectory.LOCAL_SIZE + expected
-                ? Arrays.equals(h, o + ZipDirectory.LOCAL_SIZE, o + want, c.rawName(), 0, expected)
-                : Arrays.equals(headers.readName(lho + ZipDirectory.LOCAL_SIZE, nameLen), c.rawName());
+                ? c.nameEquals(index, h, o + ZipDirectory.LOCAL_SIZE, o + want)
+                : Arrays.equals(headers.readName(lho + ZipDirectory.LOCAL_SIZE, nameLen), c.rawName(index));
         if (!sameName) {
             byte[] localName = headers.readName(lho + ZipDirectory.LOCAL_SIZE, nameLen);
-            throw fail(file, c, "the local header at byte " + lho + " names a different entry ('"
+            throw fail(file, c, index, "the local header at byte " + lho + " names a different entry ('"
                     + new String(localName, java.nio.charset.StandardCharsets.ISO_8859_1) + "')");
         }
-        if (method != c.method()) {
-            throw fail(file, c, "the local header at byte " + lho + " gives compression method " + method
-                    + " but the central directory gives " + c.method());
+        int cMethod = c.method(index);
+        long csize = c.compressedSize(index);
+        long usize = c.size(index);
+        if (method != cMethod) {
+            throw fail(file, c, index, "the local header at byte " + lho + " gives compression method " + method
+                    + " but the central directory gives " + cMethod);
         }
-        if (c.compressedSize() > dir.cdOffset - dataOffset) {
-            throw fail(file, c, "its data (" + c.compressedSize() + " bytes at byte " + dataOffset
+        if (csize > dir.cdOffset - dataOffset) {
+            throw fail(file, c, index, "its data (" + csize + " bytes at byte " + dataOffset
                     + ") runs past the start of the central directory (byte " + dir.cdOffset
                     + "): corrupt or truncated zip");
         }
-        if (c.method() == ZipRecord.STORED && c.compressedSize() != c.size()) {
-            throw fail(file, c, "a stored (uncompressed) record whose sizes differ: " + c.compressedSize()
-                    + " bytes stored, " + c.size() + " declared");
+        if (cMethod == ZipRecord.STORED && csize != usize) {
+            throw fail(file, c, index, "a stored (uncompressed) record whose sizes differ: " + csize
+                    + " bytes stored, " + usize + " declared");
         }
-        if (c.method() == ZipRecord.DEFLATED
-                && c.size() > Math.addExact(Math.multiplyExact(c.compressedSize(), MAX_DEFLATE_RATIO), 1024)) {
-            throw fail(file, c, "declares " + c.size() + " bytes from " + c.compressedSize()
+        if (cMethod == ZipRecord.DEFLATED
+                && usize > Math.addExact(Math.multiplyExact(csize, MAX_DEFLATE_RATIO), 1024)) {
+            throw fail(file, c, index, "declares " + usize + " bytes from " + csize
                     + " compressed, more than deflate can produce (a zip bomb or a corrupt directory)");
         }
         localHeaderOffset[index] = lho;
         this.dataOffset[index] = dataOffset;
-        compressedSize[index] = c.compressedSize();
-        size[index] = c.size();
-        crc[index] = (int) c.crc();
-        methodFlags[index] = c.method() << 16 | c.flags();
+        compressedSize[index] = csize;
+        size[index] = usize;
+        crc[index] = (int) c.crc(index);
+        methodFlags[index] = cMethod << 16 | c.flags(index);
         inTop[index] = inTopFolder;
-        names[index] = c.name(); // until the caller knows whether it can be made again
     }
 
     /**
@@ -396,7 +439,7 @@ final class ZipEntries {
         }
     }
 
-    private static CheckpointException fail(Path file, ZipDirectory.Central c, String detail) {
-        return CheckpointException.of(Reason.INVALID, detail + " (central directory entry at byte " + c.at() + ")").inFile(file).at(c.name(), -1);
+    private static CheckpointException fail(Path file, ZipCentrals c, int i, String detail) {
+        return CheckpointException.of(Reason.INVALID, detail + " (central directory entry at byte " + c.at(i) + ")").inFile(file).at(c.name(i), -1);
     }
 }

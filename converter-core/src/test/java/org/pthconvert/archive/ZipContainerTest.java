@@ -273,6 +273,25 @@ class ZipContainerTest {
     }
 
     @Test
+    void storagesUnderATopFolderBeyondAsciiAreFoundByName() throws Exception {
+        // Storage records are matched on their bytes only under an ASCII top folder; others by name.
+        byte[] zip = new RawZip().add("mod\u00e8le/data.pkl", PICKLE).add("mod\u00e8le/data/0", bytes(4, 1))
+                .add("MOD\u00e8LE/data/1", bytes(4, 2)).build().bytes;
+        try (ZipContainer z = ZipContainer.open(write("top.pt", zip))) {
+            assertEquals("mod\u00e8le", z.topFolder());
+            try (StorageBytes b = z.storage("0", Map.of())) {
+                assertArrayEquals(bytes(4, 1), readAll(b));
+                assertTrue(b.toString().contains("mod\u00e8le/data/0"), b.toString());
+            }
+            try (StorageBytes b = z.storage("1", Map.of())) {
+                assertArrayEquals(bytes(4, 2), readAll(b));
+                assertTrue(b.toString().contains("MOD\u00e8LE/data/1"), b.toString());
+            }
+            assertEquals(List.of("data.pkl", "data/0", "data/1"), z.recordNames());
+        }
+    }
+
+    @Test
     void decimalKeysAreCanonical() {
         assertEquals(0, ZipEntries.decimalKey("0", 0));
         assertEquals(123, ZipEntries.decimalKey("data/123", 5));

@@ -1,0 +1,147 @@
+package org.pthconvert.archive;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The central directory's entries, in directory order, as columns, with every raw name in one array:
+ * a checkpoint of 100,000 tensors has 100,000 entries, which as objects with a name array and a
+ * decoded name each made a tenth of what opening it allocated. Names are decoded when asked for;
+ * {@link ZipEntries} asks only for those it cannot match by their bytes. Validated as it is filled
+ * ({@link ZipDirectory#read}): names decode, sizes and offsets are what the ZIP64 fields say.
+ */
+final class ZipCentrals {
+    private final int count;
+    /** File offset of each entry's central directory record. */
+    private final long[] at;
+    private final long[] compressedSize;
+    private final long[] size;
+    private final long[] localHeaderOffset;
+    private final int[] crc;
+    private final int[] flags;
+    private final int[] method;
+    /** Entry {@code i}'s raw name is {@code names[nameStart[i]] .. names[nameStart[i + 1] - 1]}. */
+    private final int[] nameStart;
+    private byte[] names;
+    private int filled;
+
+    ZipCentrals(int count, long nameBytes) {
+        this.count = count;
+        this.at = new long[count];
+        this.compressedSize = new long[count];
+        this.size = new long[count];
+        this.localHeaderOffset = new long[count];
+        this.crc = new int[count];
+        this.flags = new int[count];
+        this.method = new int[count];
+        this.nameStart = new int[count + 1];
+        // The names' total is at most the directory's size: start at a guess, grow as they arrive.
+        this.names = new byte[(int) Math.min(nameBytes, 1 << 16)];
+    }
+
+    /** Appends entry {@code i} (the next one); its name is the first {@code nameLength} bytes of {@code raw}. */
+    void add(int i, long at, byte[] raw, int nameLength, int flags, int method, long crc, long compressedSize,
+             long size, long localHeaderOffset) {
+        if (filled + nameLength > names.length) {
+            names = Arrays.copyOf(names, Math.max(filled + nameLength, (int) Math.min(Integer.MAX_VALUE - 16,
+                    2L * names.length)));
+        }
+        System.arraycopy(raw, 0, names, filled, nameLength);
+        filled += nameLength;
+        nameStart[i + 1] = filled;
+        this.at[i] = at;
+        this.flags[i] = flags;
+        this.method[i] = method;
+        this.crc[i] = (int) crc;
+        this.compressedSize[i] = compressedSize;
+        this.size[i] = size;
+        this.localHeaderOffset[i] = localHeaderOffset;
+    }
+
+    int count() { return count; }
+
+    long at(int i) { return at[i]; }
+
+    int flags(int i) { return flags[i]; }
+
+    int method(int i) { return method[i]; }
+
+    long crc(int i) { return Integer.toUnsignedLong(crc[i]); }
+
+    long compressedSize(int i) { return compressedSize[i]; }
+
+    long size(int i) { return size[i]; }
+
+    long localHeaderOffset(int i) { return localHeaderOffset[i]; }
+
+    int nameLength(int i) { return nameStart[i + 1] - nameStart[i]; }
+
+    /** The raw name, copied. */
+    byte[] rawName(int i) {
+        return Arrays.copyOfRange(names, nameStart[i], nameStart[i + 1]);
+    }
+
+    /** The decoded name (it decodes: {@link ZipDirectory#read} checked). */
+    String name(int i) {
+        return decode(rawName(i), flags[i]);
+    }
+
+    /** A name as messages show it: decoded, or as Latin-1 when it does not decode. */
+    static String decode(byte[] raw, int flags) {
+        String name = ZipNames.decode(raw, flags);
+        return name != null ? name : new String(raw, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Whether entry {@code i}'s raw name is all ASCII (then it reads the same in UTF-8 and CP437). */
+    boolean asciiName(int i) {
+        for (int j = nameStart[i]; j < nameStart[i + 1]; j++) {
+            if (names[j] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether entry {@code i}'s raw name equals {@code b[from..to)}. */
+    boolean nameEquals(int i, byte[] b, int from, int to) {
+        return Arrays.equals(names, nameStart[i], nameStart[i + 1], b, from, to);
+    }
+
+    /**
+     * The storage key {@code k} when entry {@code i}'s raw name is {@code prefix} (ASCII, folded) in
+     * any ASCII case followed by {@code k} as a canonical decimal below {@code bound}, else -1: the
+     * entry is then {@code <top>/data/<k>} in either encoding, found without decoding its name. When
+     * it is, {@code exact[0]} says whether the name's prefix is {@code exactPrefix} (the same
+     * length), case included.
+     */
+    int storageKey(int i, byte[] prefix, int bound, byte[] exactPrefix, boolean[] exact) {
+        int s = nameStart[i];
+        int n = nameStart[i + 1] - s;
+        int digits = n - prefix.length;
+        if (digits < 1 || digits > 10 || (digits > 1 && names[s + prefix.length] == '0')) {
+            return -1;
+        }
+        boolean same = true;
+        for (int j = 0; j < prefix.length; j++) {
+            byte b = names[s + j];
+            byte lower = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+            if (lower != prefix[j]) {
+                return -1;
+            }
+            same &= b == exactPrefix[j];
+        }
+        long v = 0;
+        for (int j = s + prefix.length; j < s + n; j++) {
+            byte b = names[j];
+            if (b < '0' || b > '9') {
+                return -1;
+            }
+            v = v * 10 + (b - '0');
+        }
+        if (v >= bound) {
+            return -1;
+        }
+        exact[0] = same;
+        return (int) v;
+    }
+}
