@@ -33,6 +33,19 @@ public final class CodePoints {
         return Integer.compare(a.length(), b.length());
     }
 
+    /**
+     * Whether every UTF-16 unit of {@code s} is below U+D800: then {@link String#compareTo} orders it
+     * among such strings as {@link #compare} does.
+     */
+    public static boolean belowSurrogates(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0xD800) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static int fix(char c) {
         return c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c;
     }

@@ -39,6 +39,16 @@ final class SafetensorsHeader {
         return byDtype != 0 ? byDtype : CodePoints.compare(a.name(), b.name());
     };
 
+    /**
+     * {@link #ORDER} for names without UTF-16 surrogates or units above them (below U+D800), where
+     * UTF-16 order is code point order: {@link String#compareTo}, which the JIT makes compare many
+     * characters at once (sorting 100,000 names compares 1.7 million pairs).
+     */
+    private static final Comparator<TensorSpec> PLAIN_ORDER = (a, b) -> {
+        int byDtype = Integer.compare(rank(a.dtype()), rank(b.dtype()));
+        return byDtype != 0 ? byDtype : a.name().compareTo(b.name());
+    };
+
     private SafetensorsHeader() {
     }
 
@@ -64,7 +74,11 @@ final class SafetensorsHeader {
 
     static List<TensorSpec> sorted(Collection<TensorSpec> specs) {
         List<TensorSpec> list = new ArrayList<>(specs);
-        list.sort(ORDER);
+        boolean plain = true;
+        for (int i = 0; i < list.size() && plain; i++) {
+            plain = CodePoints.belowSurrogates(list.get(i).name());
+        }
+        list.sort(plain ? PLAIN_ORDER : ORDER);
         return list;
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.pthconvert.writers.CodePoints;
 import org.junit.jupiter.api.io.TempDir;
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException;
@@ -220,6 +221,26 @@ class SafetensorsWriterTest {
         TensorSpec astral = new TensorSpec("\uD83D\uDE00", Dtype.F32, Shape.of(1));
         assertTrue(astral.name().compareTo(bmp.name()) < 0, "UTF-16 order puts U+1F600 first");
         assertEquals(List.of(bmp, astral), SafetensorsHeader.sorted(List.of(astral, bmp)));
+    }
+
+    @Test
+    void namesBelowSurrogatesSortAsTheOthers() {
+        // All below U+D800 (String.compareTo serves), then one name beyond: the same order either way.
+        List<String> names = List.of("b", "a.w10", "a.w2", "\u00e9", "a", "A", "\ud7ff", "a.w1", "z.0");
+        List<TensorSpec> specs = new java.util.ArrayList<>();
+        for (String n : names) {
+            specs.add(new TensorSpec(n, n.length() % 2 == 0 ? Dtype.F16 : Dtype.F32, Shape.of(1)));
+        }
+        List<TensorSpec> plain = SafetensorsHeader.sorted(specs);
+        List<TensorSpec> expected = new java.util.ArrayList<>(specs);
+        expected.sort(SafetensorsHeader.ORDER);
+        assertEquals(expected, plain);
+        specs.add(new TensorSpec("\uffff", Dtype.F64, Shape.of(1)));
+        specs.add(new TensorSpec("\uD83D\uDE00", Dtype.F64, Shape.of(1)));
+        List<TensorSpec> general = SafetensorsHeader.sorted(specs);
+        assertEquals(List.of("\uffff", "\uD83D\uDE00"), List.of(general.get(0).name(), general.get(1).name()));
+        assertEquals(plain, general.subList(2, general.size()));
+        assertTrue(CodePoints.belowSurrogates("a\ud7ff") && !CodePoints.belowSurrogates("a\ud800"));
     }
 
     @Test
