@@ -7,12 +7,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.InvalidRequestException;
 import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.TensorEntry;
+import org.pthconvert.pickle.PickleValue;
+import org.pthconvert.select.NamedTensor;
 import org.pthconvert.select.Selected;
 import org.pthconvert.select.WeightSelector;
 import org.pthconvert.tensor.StorageRef;
@@ -144,6 +147,10 @@ public final class ConversionService {
 
     /** Top-level keys of the file that hold no selected tensor ({@code optimizer}, {@code iteration}). */
     private static List<String> dropped(Checkpoint ckpt, Selected selected) {
+        List<String> fast = droppedWhenAllSelected(ckpt, selected);
+        if (fast != null) {
+            return fast;
+        }
         Set<String> kept = new HashSet<>(selected.tensors().size() * 4 / 3 + 1);
         for (var t : selected.tensors()) {
             if (!t.source().path().isEmpty()) {
@@ -157,5 +164,40 @@ public final class ConversionService {
             }
         }
         return new ArrayList<>(out);
+    }
+
+    /**
+     * {@link #dropped} without a set of every kept key, for the common case: every tensor selected,
+     * in the checkpoint's order, under a root dict of str keys. The walk lists a top-level key's
+     * tensors together and in key order, so one pass over both finds the keys that hold none. Null
+     * when the case does not apply (the caller then uses sets).
+     */
+    private static List<String> droppedWhenAllSelected(Checkpoint ckpt, Selected selected) {
+        List<TensorEntry> tensors = ckpt.tensors();
+        List<NamedTensor> chosen = selected.tensors();
+        if (chosen.size() != tensors.size() || !(ckpt.root() instanceof PickleValue.PDict root)) {
+            return null;
+        }
+        for (int i = 0; i < tensors.size(); i++) {
+            if (chosen.get(i).source() != tensors.get(i) || tensors.get(i).path().isEmpty()) {
+                return null;
+            }
+        }
+        List<String> out = new ArrayList<>();
+        int t = 0;
+        for (Map.Entry<PickleValue, PickleValue> e : root.entries()) {
+            if (!(e.getKey() instanceof PickleValue.PStr key)) {
+                return null; // keys of other types may be spelled alike: the sets sort them out
+            }
+            boolean holds = false;
+            while (t < tensors.size() && tensors.get(t).path().get(0).equals(key.value())) {
+                holds = true;
+                t++;
+            }
+            if (!holds) {
+                out.add(key.value());
+            }
+        }
+        return t == tensors.size() ? out : null;
     }
 }

@@ -104,6 +104,40 @@ class ConversionServiceTest {
     }
 
     @Test
+    void droppedNamesTheTopLevelKeysHoldingNoSelectedTensor() throws Exception {
+        // Every tensor selected (the one-pass path) and some (the sets): against sets made here.
+        record Case(String file, String selection) {
+        }
+        for (Case c : List.of(new Case("plain_range.pth", "auto"), new Case("lightning.ckpt", "all"),
+                new Case("lightning.ckpt", "auto"), new Case("sample.pth", "auto"), new Case("train_sgd.ckpt", "all"))) {
+            Path in = Fixtures.file(c.file());
+            Path out = dir.resolve(c.file() + "-" + c.selection() + ".npz");
+            ConversionRequest request = ConversionRequest.of(in, out);
+            ConversionResult r = service.convert(c.selection().equals("auto") ? request : request.withSelection(c.selection()));
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            List<String> expected = new java.util.ArrayList<>();
+            try (Checkpoint ck = Checkpoint.open(in)) {
+                Selected sel = NameRules.none().apply(WeightSelector.select(ck, c.selection().equals("auto")
+                        ? new Selection.Auto() : Selection.parse(c.selection())));
+                sel.tensors().forEach(t -> kept.add(t.source().path().get(0)));
+                ck.tensors().forEach(t -> {
+                    if (!kept.contains(t.path().get(0)) && !expected.contains(t.path().get(0))) {
+                        expected.add(t.path().get(0));
+                    }
+                });
+                ck.topLevelKeys().forEach(k -> {
+                    if (!kept.contains(k) && !expected.contains(k)) {
+                        expected.add(k);
+                    }
+                });
+            }
+            assertEquals(expected, r.dropped(), c.toString());
+        }
+        assertEquals(List.of("value"), service.convert(ConversionRequest.of(Fixtures.file("plain_range.pth"),
+                dir.resolve("r.safetensors"))).dropped());
+    }
+
+    @Test
     void malformedSelectionsAreRequestErrors() {
         for (String bad : new String[] {"", ".", "a..b", "model."}) {
             assertThrows(InvalidRequestException.class, () -> Selection.parse(bad), bad);
