@@ -271,6 +271,9 @@ public final class Conversion {
      * of its own, by name.
      */
     private static List<Planned> inOrder(List<TensorSpec> order, List<Planned> plan) {
+        if (samePlanOrder(order, plan)) {
+            return plan; // npz, pth and the others that write in the plan's order: no map
+        }
         Map<TensorSpec, Planned> bySpec = new IdentityHashMap<>(plan.size());
         for (Planned p : plan) {
             bySpec.put(p.spec(), p);
@@ -291,6 +294,19 @@ public final class Conversion {
             out.add(p);
         }
         return out;
+    }
+
+    /** Whether the session asked for the plan's specs themselves, in the plan's order. */
+    private static boolean samePlanOrder(List<TensorSpec> order, List<Planned> plan) {
+        if (order.size() != plan.size()) {
+            return false;
+        }
+        for (int i = 0; i < order.size(); i++) {
+            if (order.get(i) != plan.get(i).spec()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
