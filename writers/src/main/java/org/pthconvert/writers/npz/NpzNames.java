@@ -51,6 +51,13 @@ final class NpzNames {
 
     /** Why this name cannot be a key, or empty. */
     static Optional<String> refuse(String name) {
+        // Most names are ASCII without '/', ':', '\\' or NUL, which no rule below can refuse but for
+        // their length: one pass over the characters (this runs twice per tensor) decides.
+        if (plain(name)) {
+            return name.length() + SUFFIX.length() > MAX_NAME_BYTES
+                    ? Optional.of("the name is longer than a zip entry name can be (65535 bytes with .npy)")
+                    : Optional.empty();
+        }
         if (!CodePoints.isWellFormed(name)) {
             return Optional.of("the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form");
         }
@@ -82,6 +89,17 @@ final class NpzNames {
             return Optional.of("the name is longer than a zip entry name can be (65535 bytes with .npy)");
         }
         return Optional.empty();
+    }
+
+    /** ASCII, and none of the characters the rules of {@link #refuse} look at. */
+    private static boolean plain(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 0x80 || c == 0 || c == '/' || c == ':' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Bytes of a well-formed string in UTF-8. */
