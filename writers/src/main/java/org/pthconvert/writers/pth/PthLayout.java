@@ -8,6 +8,7 @@ import java.util.Map;
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.tensor.Quantization;
 import org.pthconvert.tensor.Shape;
+import org.pthconvert.tensor.StorageKeys;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.writers.StorageIdentity;
 
@@ -63,19 +64,22 @@ final class PthLayout {
     static PthLayout plan(List<Item> items, boolean keepStorages) {
         PthLayout l = new PthLayout();
         Map<String, StoredRecord> kept = new HashMap<>();
-        Map<TieKey, PickledTensor> first = new HashMap<>(items.size() * 4 / 3 + 1);
+        boolean ties = sharesAStorage(items);
+        Map<TieKey, PickledTensor> first = ties ? new HashMap<>(items.size() * 4 / 3 + 1) : Map.of();
         for (Item it : items) {
             TensorSpec s = it.spec();
             StorageIdentity o = it.origin();
             TieKey k = null;
             PickledTensor t = null;
             if (o != null) {
-                k = new TieKey(o, s.dtype(), s.shape());
-                PickledTensor e = first.get(k);
-                if (e != null) {
-                    l.tensors.add(new PickledTensor(s.name(), e.storage(), e.offset(), e.shape(), e.strides(),
-                            e.quantization(), e.scales(), e.zeroPoints()));
-                    continue;
+                if (ties) {
+                    k = new TieKey(o, s.dtype(), s.shape());
+                    PickledTensor e = first.get(k);
+                    if (e != null) {
+                        l.tensors.add(new PickledTensor(s.name(), e.storage(), e.offset(), e.shape(), e.strides(),
+                                e.quantization(), e.scales(), e.zeroPoints()));
+                        continue;
+                    }
                 }
                 if (keepStorages) {
                     Dtype element = elementType(it);
@@ -103,6 +107,28 @@ final class PthLayout {
             }
         }
         return l;
+    }
+
+    /**
+     * Whether two items may view one storage (then ties are looked for): a state dict of 100,000
+     * tensors usually has as many storages, numbered, which a bit per number shows without a map of
+     * tie keys. Any key that is not such a number, or a number far beyond the count (which would
+     * make the bits many), is taken as a possible tie.
+     */
+    private static boolean sharesAStorage(List<Item> items) {
+        long bound = 4L * items.size() + 1024;
+        java.util.BitSet seen = new java.util.BitSet();
+        for (Item it : items) {
+            if (it.origin() == null) {
+                continue;
+            }
+            int k = StorageKeys.decimalKey(it.origin().storageKey(), 0);
+            if (k < 0 || k >= bound || seen.get(k)) {
+                return true;
+            }
+            seen.set(k);
+        }
+        return false;
     }
 
     /**

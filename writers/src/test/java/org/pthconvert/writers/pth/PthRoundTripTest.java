@@ -25,6 +25,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.model.Checkpoint;
@@ -35,6 +36,7 @@ import org.pthconvert.select.NamedTensor;
 import org.pthconvert.select.Selected;
 import org.pthconvert.select.Selection;
 import org.pthconvert.select.WeightSelector;
+import org.pthconvert.tensor.Shape;
 import org.pthconvert.tensor.TensorSpec;
 import org.pthconvert.tensor.TensorView;
 import org.pthconvert.testdata.Fixtures;
@@ -172,6 +174,34 @@ class PthRoundTripTest {
             }
             assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(out));
         }));
+    }
+
+    @Test
+    void tiesAreFoundWhateverTheStorageKeys() {
+        // Views of one storage share a record; the plan skips looking for ties only when every key is a
+        // distinct number near the count.
+        for (String shared : List.of("0", "7", "2147483647", "legacy/94363651379616", "01")) {
+            List<PthLayout.Item> items = new ArrayList<>();
+            items.add(item("a", "1"));
+            items.add(item("b", shared));
+            items.add(item("c", "2"));
+            items.add(item("d", shared));
+            PthLayout layout = PthLayout.plan(items);
+            assertEquals(3, layout.records().size(), shared);
+            assertEquals(List.of("a", "b", "c"), layout.needed().stream().map(TensorSpec::name).toList(), shared);
+            assertEquals(layout.tensors().get(1).storage(), layout.tensors().get(3).storage(), shared);
+        }
+        List<PthLayout.Item> distinct = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            distinct.add(item("t" + i, Integer.toString(4 - i)));
+        }
+        assertEquals(5, PthLayout.plan(distinct).records().size());
+    }
+
+    private static PthLayout.Item item(String name, String storageKey) {
+        Shape shape = Shape.of(4);
+        return new PthLayout.Item(new TensorSpec(name, Dtype.F32, shape),
+                new StorageIdentity(storageKey, 0, shape.contiguousStrides(), Dtype.F32, 16));
     }
 
     @Test
