@@ -204,38 +204,7 @@ final class ZipDirectory {
         int i = 0;
         try {
             for (; i < count; i++) {
-                readFully(in, h, CENTRAL_SIZE, file, pos, i);
-                if (u32(h, 0) != SIG_CENTRAL) {
-                    throw at(file, pos, "central directory entry " + i + " has a bad signature: corrupt zip");
-                }
-                int flags = u16(h, 8);
-                int method = u16(h, 10);
-                long crc = u32(h, 16);
-                long csize = u32(h, 20);
-                long size = u32(h, 24);
-                int nameLen = u16(h, 28);
-                int extraLen = u16(h, 30);
-                int commentLen = u16(h, 32);
-                long diskStart = u16(h, 34);
-                long lho = u32(h, 42);
-                readFully(in, raw, nameLen, file, pos, i);
-                readFully(in, extra, extraLen, file, pos, i);
-                in.skipNBytes(commentLen);
-                checkName(file, pos, i, raw, nameLen, flags);
-                z[0] = size;
-                z[1] = csize;
-                z[2] = lho;
-                z[3] = diskStart;
-                zip64(file, pos, raw, nameLen, flags, extra, extraLen, z);
-                if (z[3] != 0) {
-                    throw split(file, pos);
-                }
-                if ((flags & 1) != 0) {
-                    throw CheckpointException.of(Reason.UNSUPPORTED, "the record is encrypted").inFile(file)
-                            .at(shown(raw, nameLen, flags), -1);
-                }
-                out.add(i, pos, raw, nameLen, flags, method, crc, z[1], z[0], z[2]);
-                pos = Math.addExact(pos, CENTRAL_SIZE + (long) nameLen + extraLen + commentLen);
+                pos = readEntry(in, file, out, i, pos, h, raw, extra, z);
             }
         } catch (java.io.EOFException e) {
             throw at(file, pos, "the central directory is cut short inside entry " + i);
@@ -247,6 +216,48 @@ final class ZipDirectory {
                     + " bytes beyond its " + count + " declared entries");
         }
         return out;
+    }
+
+    /**
+     * Reads and checks central directory entry {@code i} at {@code pos} into {@code out}; returns
+     * where the next one starts. A method of its own, called per entry, so that the JIT compiles it
+     * after a few entries, where a loop body waits for on-stack replacement (100,000 entries in a
+     * checkpoint of as many tensors).
+     */
+    private static long readEntry(InputStream in, Path file, ZipCentrals out, int i, long pos, byte[] h, byte[] raw,
+                                  byte[] extra, long[] z) throws IOException, CheckpointException {
+        readFully(in, h, CENTRAL_SIZE, file, pos, i);
+        if (u32(h, 0) != SIG_CENTRAL) {
+            throw at(file, pos, "central directory entry " + i + " has a bad signature: corrupt zip");
+        }
+        int flags = u16(h, 8);
+        int method = u16(h, 10);
+        long crc = u32(h, 16);
+        long csize = u32(h, 20);
+        long size = u32(h, 24);
+        int nameLen = u16(h, 28);
+        int extraLen = u16(h, 30);
+        int commentLen = u16(h, 32);
+        long diskStart = u16(h, 34);
+        long lho = u32(h, 42);
+        readFully(in, raw, nameLen, file, pos, i);
+        readFully(in, extra, extraLen, file, pos, i);
+        in.skipNBytes(commentLen);
+        checkName(file, pos, i, raw, nameLen, flags);
+        z[0] = size;
+        z[1] = csize;
+        z[2] = lho;
+        z[3] = diskStart;
+        zip64(file, pos, raw, nameLen, flags, extra, extraLen, z);
+        if (z[3] != 0) {
+            throw split(file, pos);
+        }
+        if ((flags & 1) != 0) {
+            throw CheckpointException.of(Reason.UNSUPPORTED, "the record is encrypted").inFile(file)
+                    .at(shown(raw, nameLen, flags), -1);
+        }
+        out.add(i, pos, raw, nameLen, flags, method, crc, z[1], z[0], z[2]);
+        return Math.addExact(pos, CENTRAL_SIZE + (long) nameLen + extraLen + commentLen);
     }
 
     /**

@@ -273,48 +273,61 @@ final class ZipEntries {
         ZipEntries z = new ZipEntries(top, e.count());
         // Storage records are matched on their raw bytes, without decoding or folding a name, when the
         // top folder is ASCII (as torch writes it: the file's base name or "archive").
-        byte[] foldedData = asciiBytes(z.foldedData);
-        byte[] dataPrefix = asciiBytes(z.dataPrefix);
+        byte[] foldedDataBytes = asciiBytes(z.foldedData);
+        byte[] dataPrefixBytes = asciiBytes(z.dataPrefix);
         boolean[] exact = new boolean[1];
         Map<String, String> rawSeen = new HashMap<>();
         CheckpointException ambiguity = dir.ambiguity;
         LocalHeaders headers = new LocalHeaders(ch, file, e, dir.cdOffset);
         for (int i = 0; i < z.count; i++) {
-            int k = foldedData == null ? -1 : e.storageKey(i, foldedData, z.count, dataPrefix, exact);
-            String folded = null;
-            boolean inTop = true;
-            if (k < 0) {
-                String name = e.name(i);
-                folded = fold(name);
-                inTop = folded.startsWith(z.foldedTop) && folded.length() > z.foldedTop.length();
-                z.names[i] = name;
-            } else {
-                z.names[i] = exact[0] ? null : e.name(i); // null: made again from the key when needed
-            }
-            z.local(headers, i, file, dir, inTop);
-            int before = k >= 0 ? z.fileKey(k, i) : z.file(folded, i);
-            if (z.names[i] != null && z.key[i] >= 0 && z.names[i].startsWith(z.dataPrefix)) {
-                z.names[i] = null; // a top folder beyond ASCII: its storage records are matched by name
-            }
-            String clash = rawClash(rawSeen, e, i);
-            if (clash == null && before >= 0) {
-                clash = z.fullName(before);
-            }
-            if (clash != null && ambiguity == null) {
-                String name = z.fullName(i);
-                ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(name)
-                        ? "the record appears twice in the zip directory"
-                        : "the records '" + clash + "' and '" + name + "' have the same name once upper and"
-                        + " lower case are folded (torch's zip reader ignores case)")
-                        + ": which one torch loads is uncertain (ambiguous zip)").inFile(file).at(name, -1);
-            }
-            if (!inTop && !z.isDirectory(i) && ambiguity == null) {
-                ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + top + "/' that the other records share").inFile(file).at(z.fullName(i), -1);
-            }
+            ambiguity = z.resolveEntry(i, e, headers, file, dir, foldedDataBytes, dataPrefixBytes, exact, rawSeen, ambiguity);
         }
         z.checkOverlaps(file);
         z.ambiguity = ambiguity;
         return z;
+    }
+
+    /**
+     * Files entry {@code i} and checks its local header; returns the archive's ambiguity so far. A
+     * method of its own, called per entry, so that the JIT compiles it after a few entries, where a
+     * loop body waits for on-stack replacement.
+     */
+    private CheckpointException resolveEntry(int i, ZipCentrals e, LocalHeaders headers, Path file, ZipDirectory dir,
+                                             byte[] foldedDataBytes, byte[] dataPrefixBytes, boolean[] exact,
+                                             Map<String, String> rawSeen, CheckpointException ambiguity)
+            throws IOException, CheckpointException {
+        int k = foldedDataBytes == null ? -1 : e.storageKey(i, foldedDataBytes, count, dataPrefixBytes, exact);
+        String folded = null;
+        boolean inTop = true;
+        if (k < 0) {
+            String name = e.name(i);
+            folded = fold(name);
+            inTop = folded.startsWith(foldedTop) && folded.length() > foldedTop.length();
+            names[i] = name;
+        } else {
+            names[i] = exact[0] ? null : e.name(i); // null: made again from the key when needed
+        }
+        local(headers, i, file, dir, inTop);
+        int before = k >= 0 ? fileKey(k, i) : file(folded, i);
+        if (names[i] != null && key[i] >= 0 && names[i].startsWith(dataPrefix)) {
+            names[i] = null; // a top folder beyond ASCII: its storage records are matched by name
+        }
+        String clash = rawClash(rawSeen, e, i);
+        if (clash == null && before >= 0) {
+            clash = fullName(before);
+        }
+        if (clash != null && ambiguity == null) {
+            String name = fullName(i);
+            ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(name)
+                    ? "the record appears twice in the zip directory"
+                    : "the records '" + clash + "' and '" + name + "' have the same name once upper and"
+                    + " lower case are folded (torch's zip reader ignores case)")
+                    + ": which one torch loads is uncertain (ambiguous zip)").inFile(file).at(name, -1);
+        }
+        if (!inTop && !isDirectory(i) && ambiguity == null) {
+            ambiguity = CheckpointException.of(Reason.INVALID, "the record is not inside the top folder '" + topFolder + "/' that the other records share").inFile(file).at(fullName(i), -1);
+        }
+        return ambiguity;
     }
 
     /** {@code s}'s bytes when it is all ASCII, else null. */
