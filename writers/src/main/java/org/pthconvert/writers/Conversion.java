@@ -115,27 +115,14 @@ public final class Conversion {
         List<String> notes = new ArrayList<>(selected.notes());
         List<Skipped> skipped = new ArrayList<>();
         refuseUnreadable(ckpt, selected.unreadable(), opts, skipped);
-        List<Planned> plan = new ArrayList<>();
+        List<Planned> plan = new ArrayList<>(selected.tensors().size());
         int cast = 0;
         for (NamedTensor t : selected.tensors()) {
-            TensorView view = t.source().view();
-            TensorSpec spec = new TensorSpec(t.name(), view.dtype(), view.shape(), view.quantization());
-            // Refuses a view that is not this checkpoint's before anything is written. Its byte source is
-            // made only when it is written (a cast's here too, for the byte count progress announces).
-            ckpt.checkOwns(view);
-            StorageRef s = view.storage();
-            StorageIdentity origin = new StorageIdentity(s.key(), view.storageOffset(), view.strides(), s.dtype(),
-                    s.byteSize());
-            Dtype castTo = null;
-            if (opts.castTo() != null && view.dtype().isFloatingPoint() && view.dtype() != opts.castTo()) {
-                castTo = opts.castTo();
-                spec = spec.withDtype(castTo);
-                origin = null;
+            Planned p = planned(ckpt, t, opts.castTo());
+            plan.add(p);
+            if (p.castTo() != null) {
                 cast++;
             }
-            long length = castTo == null ? view.byteLength()
-                    : TensorCast.of(ckpt.source(view), view.dtype(), castTo).byteLength();
-            plan.add(new Planned(new PlannedTensor(spec, origin), t, ckpt, castTo, length));
         }
         if (cast > 0) {
             notes.add("cast " + cast + " floating tensors to " + opts.castTo());
@@ -294,6 +281,30 @@ public final class Conversion {
             out.add(p);
         }
         return out;
+    }
+
+    /**
+     * One selected tensor as planned. A method of its own, called once per tensor, so that the JIT
+     * compiles it after a few calls (see {@link #writeOne}).
+     */
+    private static Planned planned(Checkpoint ckpt, NamedTensor t, Dtype castOption) {
+        TensorView view = t.source().view();
+        TensorSpec spec = new TensorSpec(t.name(), view.dtype(), view.shape(), view.quantization());
+        // Refuses a view that is not this checkpoint's before anything is written. Its byte source is
+        // made only when it is written (a cast's here too, for the byte count progress announces).
+        ckpt.checkOwns(view);
+        StorageRef s = view.storage();
+        StorageIdentity origin = new StorageIdentity(s.key(), view.storageOffset(), view.strides(), s.dtype(),
+                s.byteSize());
+        Dtype castTo = null;
+        if (castOption != null && view.dtype().isFloatingPoint() && view.dtype() != castOption) {
+            castTo = castOption;
+            spec = spec.withDtype(castTo);
+            origin = null;
+        }
+        long length = castTo == null ? view.byteLength()
+                : TensorCast.of(ckpt.source(view), view.dtype(), castTo).byteLength();
+        return new Planned(new PlannedTensor(spec, origin), t, ckpt, castTo, length);
     }
 
     /** Whether the session asked for the plan's specs themselves, in the plan's order. */
