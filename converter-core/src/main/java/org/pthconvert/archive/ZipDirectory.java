@@ -293,10 +293,10 @@ final class ZipDirectory {
      */
     private static void zip64(Path file, long at, byte[] raw, int nameLength, int flags, byte[] extra,
                               int extraLength, long[] z) throws CheckpointException {
-        boolean[] need = {z[0] == 0xFFFFFFFFL, z[1] == 0xFFFFFFFFL, z[2] == 0xFFFFFFFFL, z[3] == 0xFFFF};
-        if (!need[0] && !need[1] && !need[2] && !need[3]) {
-            return;
+        if (z[0] != 0xFFFFFFFFL && z[1] != 0xFFFFFFFFL && z[2] != 0xFFFFFFFFL && z[3] != 0xFFFF) {
+            return; // no field overflowed: nothing to look up (and nothing made, once per entry)
         }
+        boolean[] need = {z[0] == 0xFFFFFFFFL, z[1] == 0xFFFFFFFFL, z[2] == 0xFFFFFFFFL, z[3] == 0xFFFF};
         int p = 0;
         while (p + 4 <= extraLength) {
             int id = u16(extra, p);

@@ -235,23 +235,26 @@ public final class TensorRebuilder {
     }
 
     private Shape dims(PickleValue v, String what, long at) throws CheckpointException {
-        List<PickleValue> items;
+        // A tuple is read through get(i): its items() view would be two objects per shape and stride.
+        PTuple tuple = null;
+        List<PickleValue> list = null;
         if (v instanceof PTuple t) {
-            items = t.items();
+            tuple = t;
         } else if (v instanceof PList l) {
-            items = l.items();
+            list = l.items();
         } else if (v instanceof PSymbol s && s.args() != null && s.args().size() == 1
                 && s.args().get(0) instanceof PTuple t) {
-            items = t.items();
+            tuple = t;
         } else {
             throw errors.at(at, what + " is a " + v.typeName() + ", not a tuple");
         }
-        if (items.size() > 64) {
-            throw errors.at(at, what + " has " + items.size() + " dimensions; torch allows 64");
+        int n = tuple != null ? tuple.size() : list.size();
+        if (n > 64) {
+            throw errors.at(at, what + " has " + n + " dimensions; torch allows 64");
         }
-        long[] out = new long[items.size()];
+        long[] out = new long[n];
         for (int i = 0; i < out.length; i++) {
-            out[i] = nonNegative(items.get(i), what, at);
+            out[i] = nonNegative(tuple != null ? tuple.get(i) : list.get(i), what, at);
         }
         for (Shape s : recent) {
             if (s != null && s.hasDims(out)) {

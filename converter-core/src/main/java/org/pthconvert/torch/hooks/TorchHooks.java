@@ -56,6 +56,9 @@ public class TorchHooks extends DataOnlyHooks {
     private final Map<PGlobal, Verdict> referenceVerdicts = new HashMap<>();
     private final Map<PGlobal, Verdict> callVerdicts = new HashMap<>();
     private final Map<PGlobal, Verdict> newObjectVerdicts = new HashMap<>();
+    /** The storage class met last, and its dtype. */
+    private PickleValue lastStorageType;
+    private Dtype lastStorageDtype;
     /** Legacy storage views by view key, as torch keeps them. */
     private final Map<String, PStorage> legacyViews = new HashMap<>();
 
@@ -181,6 +184,17 @@ public class TorchHooks extends DataOnlyHooks {
     }
 
     private Dtype storageDtype(PickleValue type, long offset) throws CheckpointException {
+        // A state dict names its storage class once and refers back to it per tensor: the same object.
+        if (type == lastStorageType) {
+            return lastStorageDtype;
+        }
+        Dtype d = storageDtypeOf(type, offset);
+        lastStorageType = type;
+        lastStorageDtype = d;
+        return d;
+    }
+
+    private Dtype storageDtypeOf(PickleValue type, long offset) throws CheckpointException {
         if (type instanceof PGlobal g && g.module().startsWith("torch")) {
             if (isUntyped(g)) {
                 return Dtype.U8;
