@@ -99,4 +99,14 @@ public interface CheckpointContainer extends Closeable {
     default boolean storagesCheapToReopen() {
         return false;
     }
+
+    /**
+     * The size of storage {@code key} when the container knows it without making its bytes (a stored
+     * zip record: a directory look-up), else -1, and then {@link #storage} is the way; fails as
+     * {@link #storage} would for a storage that is not there. Checking 100,000 storages' sizes at
+     * opening then makes no object per storage.
+     */
+    default long plainStorageSize(String key) throws IOException, CheckpointException {
+        return -1;
+    }
 }

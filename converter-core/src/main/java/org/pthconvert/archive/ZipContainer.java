@@ -210,15 +210,9 @@ public final class ZipContainer implements CheckpointContainer {
 
     @Override
     public StorageBytes storage(String key, Map<String, Integer> elementSizes) throws IOException, CheckpointException {
-        if (entries.ambiguity != null) {
-            throw entries.ambiguity;
-        }
-        int i = entries.storage(key);
-        if (i < 0) {
-            throw CheckpointException.of(Reason.INVALID, "the pickle names storage '" + key + "' but the archive has no such record").inFile(file).at(entries.topFolder + "/data/" + key, -1);
-        }
+        int i = storageEntry(key);
         if (entries.stored(i)) {
-            // Looked up twice per tensor: no record and no name made (a message makes the name).
+            // Looked up per tensor written: no record and no name made (a message makes the name).
             String name = entries.keptName(i);
             return name != null
                     ? new InPlaceStorage(channel, entries.dataOffset(i), entries.size(i), file, name, entries.crc(i))
@@ -232,6 +226,24 @@ public final class ZipContainer implements CheckpointContainer {
         }
         return new DeflatedStorage(channel, r.dataOffset(), r.compressedSize(), r.size(), r.crc(), file,
                 r.fullName());
+    }
+
+    @Override
+    public long plainStorageSize(String key) throws CheckpointException {
+        int i = storageEntry(key);
+        return entries.stored(i) ? entries.size(i) : -1;
+    }
+
+    /** The entry of storage {@code key}, or the error of an archive without it. */
+    private int storageEntry(String key) throws CheckpointException {
+        if (entries.ambiguity != null) {
+            throw entries.ambiguity;
+        }
+        int i = entries.storage(key);
+        if (i < 0) {
+            throw CheckpointException.of(Reason.INVALID, "the pickle names storage '" + key + "' but the archive has no such record").inFile(file).at(entries.topFolder + "/data/" + key, -1);
+        }
+        return i;
     }
 
     /** Stored records are a directory look-up (a deflated one is checked once, then only looked up). */

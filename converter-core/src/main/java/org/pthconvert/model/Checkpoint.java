@@ -270,6 +270,14 @@ public final class Checkpoint implements Closeable {
      * stays interpreted for the rest of that call (100,000 turns for as many tensors).
      */
     private void checkStorage(StorageRef s, Map<String, Integer> widths) throws IOException, CheckpointException {
+        long plain = container.storagesCheapToReopen() ? container.plainStorageSize(s.key()) : -1;
+        if (plain >= 0) {
+            // A stored zip record: its size from the directory, its bytes made when a tensor is read.
+            if (plain != s.byteSize()) {
+                throw sizeMismatch(s, plain);
+            }
+            return;
+        }
         StorageBytes b = container.storage(s.key(), widths);
         // In-place bytes the container can make again cheaply are, when read: a checkpoint of
         // 100,000 tensors would hold 100,000 of them. The others are closed with the checkpoint.
@@ -278,12 +286,16 @@ public final class Checkpoint implements Closeable {
             bytes.put(s.key(), b);
         }
         if (b.size() != s.byteSize()) {
-            throw CheckpointException.of(Reason.INVALID, "storage record holds " + b.size() + " bytes but the pickle declares "
-                    + s.byteSize() + " (" + s.dtype() + ")").inFile(container.file()).at("data/" + s.key(), -1).forTensor(tensorUsing(s.key()));
+            throw sizeMismatch(s, b.size());
         }
         if (remake) {
             b.close();
         }
+    }
+
+    private CheckpointException sizeMismatch(StorageRef s, long recordBytes) {
+        return CheckpointException.of(Reason.INVALID, "storage record holds " + recordBytes + " bytes but the pickle declares "
+                + s.byteSize() + " (" + s.dtype() + ")").inFile(container.file()).at("data/" + s.key(), -1).forTensor(tensorUsing(s.key()));
     }
 
     /**
