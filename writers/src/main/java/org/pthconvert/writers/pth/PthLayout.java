@@ -10,6 +10,7 @@ import org.pthconvert.tensor.Quantization;
 import org.pthconvert.tensor.Shape;
 import org.pthconvert.tensor.StorageKeys;
 import org.pthconvert.tensor.TensorSpec;
+import org.pthconvert.writers.PlannedTensor;
 import org.pthconvert.writers.StorageIdentity;
 
 /**
@@ -25,14 +26,6 @@ import org.pthconvert.writers.StorageIdentity;
  * up in the order the pickle names them, as torch numbers them.
  */
 final class PthLayout {
-
-    /**
-     * One state-dict entry to write.
-     *
-     * @param origin the source view, or null when the bytes are not the source's (a cast)
-     */
-    record Item(TensorSpec spec, StorageIdentity origin) {
-    }
 
     private record TieKey(StorageIdentity origin, Dtype dtype, Shape shape) {
         // Written out: a record's generated equals and hashCode spin method handles on first use, 15
@@ -57,16 +50,16 @@ final class PthLayout {
     private PthLayout() {
     }
 
-    static PthLayout plan(List<Item> items) {
+    static PthLayout plan(List<PlannedTensor> items) {
         return plan(items, false);
     }
 
-    static PthLayout plan(List<Item> items, boolean keepStorages) {
+    static PthLayout plan(List<PlannedTensor> items, boolean keepStorages) {
         PthLayout l = new PthLayout();
         Map<String, StoredRecord> kept = new HashMap<>();
         boolean ties = sharesAStorage(items);
         Map<TieKey, PickledTensor> first = ties ? new HashMap<>(items.size() * 4 / 3 + 1) : Map.of();
-        for (Item it : items) {
+        for (PlannedTensor it : items) {
             TensorSpec s = it.spec();
             StorageIdentity o = it.origin();
             TieKey k = null;
@@ -115,10 +108,10 @@ final class PthLayout {
      * tie keys. Any key that is not such a number, or a number far beyond the count (which would
      * make the bits many), is taken as a possible tie.
      */
-    private static boolean sharesAStorage(List<Item> items) {
+    private static boolean sharesAStorage(List<PlannedTensor> items) {
         long bound = 4L * items.size() + 1024;
         java.util.BitSet seen = new java.util.BitSet();
-        for (Item it : items) {
+        for (PlannedTensor it : items) {
             if (it.origin() == null) {
                 continue;
             }
@@ -135,7 +128,7 @@ final class PthLayout {
      * The type whose elements the tensor's offset and strides count in its storage: the storage's
      * own, or the tensor's for an untyped storage ({@code _rebuild_tensor_v3}); null when neither fits.
      */
-    private static Dtype elementType(Item it) {
+    private static Dtype elementType(PlannedTensor it) {
         Dtype d = it.spec().dtype();
         StorageIdentity o = it.origin();
         if (o.storageDtype() == d || (o.storageDtype() == Dtype.U8 && o.storageBytes() % d.byteWidth() == 0)) {

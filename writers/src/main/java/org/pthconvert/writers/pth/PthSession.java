@@ -3,7 +3,6 @@ package org.pthconvert.writers.pth;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +37,6 @@ final class PthSession extends AbstractWriteSession {
     @Override
     protected List<TensorSpec> onBegin(WritePlan plan) throws IOException, CheckpointException {
         boolean keep = options().extraFlag(PthWriter.KEEP_STORAGES);
-        List<PthLayout.Item> items = new ArrayList<>();
         for (PlannedTensor t : plan.tensors()) {
             if (keep && t.origin() == null) {
                 // Casting whole storages would also cast bytes no selected tensor views; refusing is plainer.
@@ -46,9 +44,8 @@ final class PthSession extends AbstractWriteSession {
                         + "so it cannot be combined with a cast (tensor '" + t.spec().name() + "' would be cast to "
                         + t.spec().dtype() + ")");
             }
-            items.add(new PthLayout.Item(t.spec(), t.origin()));
         }
-        PthLayout layout = PthLayout.plan(items, keep);
+        PthLayout layout = PthLayout.plan(plan.tensors(), keep);
         Map<String, TensorSource> whole = new HashMap<>();
         for (StoredRecord r : layout.records()) {
             if (r.content() instanceof StoredRecord.WholeStorage w) {

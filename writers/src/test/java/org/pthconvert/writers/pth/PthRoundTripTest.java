@@ -42,6 +42,7 @@ import org.pthconvert.tensor.TensorView;
 import org.pthconvert.testdata.Fixtures;
 import org.pthconvert.testdata.Fixtures.ManifestRow;
 import org.pthconvert.writers.OutputFiles;
+import org.pthconvert.writers.PlannedTensor;
 import org.pthconvert.writers.StorageIdentity;
 
 /**
@@ -181,7 +182,7 @@ class PthRoundTripTest {
         // Views of one storage share a record; the plan skips looking for ties only when every key is a
         // distinct number near the count.
         for (String shared : List.of("0", "7", "2147483647", "legacy/94363651379616", "01")) {
-            List<PthLayout.Item> items = new ArrayList<>();
+            List<PlannedTensor> items = new ArrayList<>();
             items.add(item("a", "1"));
             items.add(item("b", shared));
             items.add(item("c", "2"));
@@ -191,16 +192,16 @@ class PthRoundTripTest {
             assertEquals(List.of("a", "b", "c"), layout.needed().stream().map(TensorSpec::name).toList(), shared);
             assertEquals(layout.tensors().get(1).storage(), layout.tensors().get(3).storage(), shared);
         }
-        List<PthLayout.Item> distinct = new ArrayList<>();
+        List<PlannedTensor> distinct = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             distinct.add(item("t" + i, Integer.toString(4 - i)));
         }
         assertEquals(5, PthLayout.plan(distinct).records().size());
     }
 
-    private static PthLayout.Item item(String name, String storageKey) {
+    private static PlannedTensor item(String name, String storageKey) {
         Shape shape = Shape.of(4);
-        return new PthLayout.Item(new TensorSpec(name, Dtype.F32, shape),
+        return new PlannedTensor(new TensorSpec(name, Dtype.F32, shape),
                 new StorageIdentity(storageKey, 0, shape.contiguousStrides(), Dtype.F32, 16));
     }
 
@@ -216,11 +217,11 @@ class PthRoundTripTest {
 
     static void write(Checkpoint src, Selected sel, ModuleMetadata md, Path out, String folder, SerializationId id)
             throws IOException, CheckpointException {
-        List<PthLayout.Item> items = new ArrayList<>();
+        List<PlannedTensor> items = new ArrayList<>();
         Map<String, TensorEntry> byName = new HashMap<>();
         for (NamedTensor t : sel.tensors()) {
             TensorView v = t.source().view();
-            items.add(new PthLayout.Item(new TensorSpec(t.name(), v.dtype(), v.shape(), v.quantization()), viewId(v)));
+            items.add(new PlannedTensor(new TensorSpec(t.name(), v.dtype(), v.shape(), v.quantization()), viewId(v)));
             byName.put(t.name(), t.source());
         }
         PthLayout layout = PthLayout.plan(items);
