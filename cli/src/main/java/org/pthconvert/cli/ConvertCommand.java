@@ -69,7 +69,7 @@ public final class ConvertCommand {
         ConvertOptions convert = new ConvertOptions(args);
         ProgressBar bar = ProgressBar.create(err, convert.quiet || convert.json);
         request = request.withSelection(reader.select).withNames(reader.nameRules()).withRootName(reader.name)
-                .withOptions(convert.options(args, writer).withProgress(bar));
+                .withOptions(convert.options(args, writer).withProgress(bar.target()));
         ConversionResult result;
         try {
             result = service.convert(request);

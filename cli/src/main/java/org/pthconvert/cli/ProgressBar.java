@@ -28,6 +28,14 @@ final class ProgressBar implements Progress, AutoCloseable {
         this.enabled = enabled;
     }
 
+    /**
+     * What a conversion is to report to: this bar, or {@link Progress#NONE} when it never draws (the
+     * conversion then hands its sources to the writer unwrapped, 100,000 wrappers fewer).
+     */
+    Progress target() {
+        return enabled ? this : Progress.NONE;
+    }
+
     /** A bar, silent when stderr is not a terminal or the user asked for quiet. */
     static ProgressBar create(PrintWriter err, boolean quiet) {
         boolean tty = "1".equals(System.getProperty("pthconvert.stderr.tty"));

@@ -106,7 +106,7 @@ public final class StripCommand {
         ProgressBar bar = ProgressBar.create(stderr, quiet || json);
         ConversionRequest request = ConversionRequest.of(in, out).withFormat(FORMAT)
                 .withSelection(reader.select).withNames(reader.nameRules()).withRootName(reader.name)
-                .withOptions(options(writer).withProgress(bar));
+                .withOptions(options(writer).withProgress(bar.target()));
         service.check(request);
         ConversionResult result;
         StripSummary summary;

@@ -30,9 +30,14 @@ record StripSummary(ConversionResult result, String under, Map<String, Long> dro
         Map<String, Long> dropped = new LinkedHashMap<>();
         r.dropped().forEach(k -> dropped.put(k, 0L));
         String under = null;
-        for (TensorEntry t : ckpt.tensors()) {
-            if (!t.path().isEmpty()) {
-                dropped.computeIfPresent(t.path().get(0), (k, v) -> Math.addExact(v, t.view().byteLength()));
+        if (!dropped.isEmpty()) {   // a state dict stripped whole drops nothing: no pass over its tensors
+            for (TensorEntry t : ckpt.tensors()) {
+                if (!t.path().isEmpty()) {
+                    Long v = dropped.get(t.path().get(0));
+                    if (v != null) {
+                        dropped.put(t.path().get(0), Math.addExact(v, t.view().byteLength()));
+                    }
+                }
             }
         }
         List<String> kept = new ArrayList<>(ckpt.topLevelKeys());

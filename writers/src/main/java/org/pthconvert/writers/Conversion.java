@@ -330,7 +330,8 @@ public final class Conversion {
             throws IOException, CheckpointException {
         TensorSource bytes = p.source();
         try {
-            session.write(spec, new CountingSource(bytes, progress));
+            // Counted only for a progress report that is drawn.
+            session.write(spec, progress == Progress.NONE ? bytes : new CountingSource(bytes, progress));
         } catch (CheckpointException e) {
             throw e.forTensor(p.from().source().name());
         }
