@@ -12,36 +12,55 @@ import java.util.Arrays;
  */
 final class ZipCentrals {
     private final int count;
+    /*
+     * Grown as entries are read, not sized for the count the end record declares: a directory that
+     * declares millions of entries and breaks at the first is refused before it costs their memory.
+     */
     /** File offset of each entry's central directory record. */
-    private final long[] at;
-    private final long[] compressedSize;
-    private final long[] size;
-    private final long[] localHeaderOffset;
-    private final int[] crc;
-    private final int[] flags;
-    private final int[] method;
+    private long[] at;
+    private long[] compressedSize;
+    private long[] size;
+    private long[] localHeaderOffset;
+    private int[] crc;
+    private int[] flags;
+    private int[] method;
     /** Entry {@code i}'s raw name is {@code names[nameStart[i]] .. names[nameStart[i + 1] - 1]}. */
-    private final int[] nameStart;
+    private int[] nameStart;
     private byte[] names;
     private int filled;
 
     ZipCentrals(int count, long nameBytes) {
         this.count = count;
-        this.at = new long[count];
-        this.compressedSize = new long[count];
-        this.size = new long[count];
-        this.localHeaderOffset = new long[count];
-        this.crc = new int[count];
-        this.flags = new int[count];
-        this.method = new int[count];
-        this.nameStart = new int[count + 1];
+        allocate(Math.min(count, 1 << 16));
         // The names' total is at most the directory's size: start at a guess, grow as they arrive.
         this.names = new byte[(int) Math.min(nameBytes, 1 << 16)];
+    }
+
+    private void allocate(int capacity) {
+        at = grown(at, capacity);
+        compressedSize = grown(compressedSize, capacity);
+        size = grown(size, capacity);
+        localHeaderOffset = grown(localHeaderOffset, capacity);
+        crc = grown(crc, capacity);
+        flags = grown(flags, capacity);
+        method = grown(method, capacity);
+        nameStart = nameStart == null ? new int[capacity + 1] : Arrays.copyOf(nameStart, capacity + 1);
+    }
+
+    private static long[] grown(long[] a, int capacity) {
+        return a == null ? new long[capacity] : Arrays.copyOf(a, capacity);
+    }
+
+    private static int[] grown(int[] a, int capacity) {
+        return a == null ? new int[capacity] : Arrays.copyOf(a, capacity);
     }
 
     /** Appends entry {@code i} (the next one); its name is the first {@code nameLength} bytes of {@code raw}. */
     void add(int i, long at, byte[] raw, int nameLength, int flags, int method, long crc, long compressedSize,
              long size, long localHeaderOffset) {
+        if (i >= this.at.length) {
+            allocate((int) Math.min(count, 2L * this.at.length));
+        }
         if (filled + nameLength > names.length) {
             names = Arrays.copyOf(names, Math.max(filled + nameLength, (int) Math.min(Integer.MAX_VALUE - 16,
                     2L * names.length)));
