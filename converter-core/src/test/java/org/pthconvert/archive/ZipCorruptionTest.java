@@ -41,6 +41,13 @@ class ZipCorruptionTest {
         return e;
     }
 
+    /** Makes the central directory declare {@code n} bytes, stored and uncompressed, for record {@code name}. */
+    private static void declareSize(RawZip.Built b, String name, long n) {
+        long cd = b.central.get(name);
+        b.putU32(cd + 20, n);
+        b.putU32(cd + 24, n);
+    }
+
     private static RawZip.Built sample() {
         return ZipContainerTest.torchLike("sd", ZipContainerTest.bytes(4000, 1), ZipContainerTest.bytes(64, 2)).build();
     }
@@ -100,9 +107,7 @@ class ZipCorruptionTest {
     @Test
     void entryDataPastCentralDirectory() throws Exception {
         RawZip.Built b = sample();
-        long cd = b.central.get("sd/data/0");
-        b.putU32(cd + 20, 1_000_000);
-        b.putU32(cd + 24, 1_000_000);
+        declareSize(b, "sd/data/0", 1_000_000);
         openFails(b.bytes, Reason.INVALID, "sd/data/0", "runs past the start of the central directory");
     }
 
@@ -130,9 +135,7 @@ class ZipCorruptionTest {
     @Test
     void overlappingEntries() throws Exception {
         RawZip.Built b = sample();
-        long cd = b.central.get("sd/data/0");
-        b.putU32(cd + 20, 4200);
-        b.putU32(cd + 24, 4200);
+        declareSize(b, "sd/data/0", 4200);
         openFails(b.bytes, Reason.INVALID, "overlaps");
     }
 
@@ -141,9 +144,7 @@ class ZipCorruptionTest {
         // The directory lists data/1 before data/0, so the check sorts by local header first.
         RawZip.Built b = ZipContainerTest.torchLike("sd", ZipContainerTest.bytes(4000, 1), ZipContainerTest.bytes(64, 2))
                 .centralOrder(0, 1, 2, 3, 5, 4, 6, 7).build();
-        long cd = b.central.get("sd/data/0");
-        b.putU32(cd + 20, 4200);
-        b.putU32(cd + 24, 4200);
+        declareSize(b, "sd/data/0", 4200);
         openFails(b.bytes, Reason.INVALID, "overlaps 'sd/data/0'", "sd/data/1");
     }
 
