@@ -33,6 +33,16 @@ public final class CodePoints {
         return Integer.compare(a.length(), b.length());
     }
 
+    /** Whether every character of {@code s} is below 0x80: then its UTF-8 bytes are its characters. */
+    public static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Whether every UTF-16 unit of {@code s} is below U+D800: then {@link String#compareTo} orders it
      * among such strings as {@link #compare} does.

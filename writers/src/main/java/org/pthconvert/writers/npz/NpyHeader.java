@@ -1,6 +1,7 @@
 package org.pthconvert.writers.npz;
 
 import org.pthconvert.tensor.Shape;
+import org.pthconvert.writers.Digits;
 
 /**
  * The .npy prefix exactly as NumPy's {@code format._write_array_header} writes it (NumPy 2.4):
@@ -32,22 +33,12 @@ final class NpyHeader {
         }
         h.append(shape.rank() == 1 ? ",), }" : "), }");
         if (shape.rank() > 0) {
-            for (int i = digits(shape.dim(0)); i < GROWTH_AXIS_MAX_DIGITS; i++) {
+            for (int i = Digits.count(shape.dim(0)); i < GROWTH_AXIS_MAX_DIGITS; i++) {
                 h.append(' ');
             }
         }
         byte[] v1 = wrap(h, 1);
         return v1 != null ? v1 : wrap(h, 2);
-    }
-
-    /** Characters of {@code Long.toString(v)} for {@code v >= 0}. */
-    private static int digits(long v) {
-        int n = 1;
-        while (v >= 10) {
-            v /= 10;
-            n++;
-        }
-        return n;
     }
 
     /** The prefix in this version, or null when its length field is too small. */

@@ -23,6 +23,7 @@ final class NpzNames {
 
     static final String SUFFIX = ".npy";
     private static final int MAX_NAME_BYTES = 0xFFFF;
+    private static final String TOO_LONG = "the name is longer than a zip entry name can be (65535 bytes with .npy)";
 
     private NpzNames() {
     }
@@ -33,12 +34,10 @@ final class NpzNames {
 
     /** {@link #member}'s UTF-8 bytes, made without the member's string (one array per tensor, not three). */
     static byte[] memberBytes(String name) {
-        int n = name.length();
-        for (int i = 0; i < n; i++) {
-            if (name.charAt(i) >= 0x80) {
-                return member(name).getBytes(StandardCharsets.UTF_8);
-            }
+        if (!CodePoints.isAscii(name)) {
+            return member(name).getBytes(StandardCharsets.UTF_8);
         }
+        int n = name.length();
         byte[] out = new byte[n + SUFFIX.length()];
         for (int i = 0; i < n; i++) {
             out[i] = (byte) name.charAt(i);
@@ -54,9 +53,7 @@ final class NpzNames {
         // Most names are ASCII without '/', ':', '\\' or NUL, which no rule below can refuse but for
         // their length: one pass over the characters (this runs twice per tensor) decides.
         if (plain(name)) {
-            return name.length() + SUFFIX.length() > MAX_NAME_BYTES
-                    ? Optional.of("the name is longer than a zip entry name can be (65535 bytes with .npy)")
-                    : Optional.empty();
+            return name.length() + SUFFIX.length() > MAX_NAME_BYTES ? Optional.of(TOO_LONG) : Optional.empty();
         }
         if (!CodePoints.isWellFormed(name)) {
             return Optional.of("the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form");
@@ -67,8 +64,8 @@ final class NpzNames {
         if (name.indexOf('\\') >= 0) {
             return Optional.of("the name holds a backslash, which zip readers on Windows turn into '/'");
         }
-        // The member is name + ".npy"; it is checked through the name, without being made (this runs
-        // once per tensor). Its first two characters are the name's whenever a drive letter could be.
+        // The member is name + ".npy"; it is checked through the name, without being made. Its first
+        // two characters are the name's whenever a drive letter could be.
         if (name.startsWith("/")) {
             return Optional.of("the name starts with '/', an absolute path in the archive");
         }
@@ -86,7 +83,7 @@ final class NpzNames {
             start = slash + 1;
         }
         if (utf8Length(name) + SUFFIX.length() > MAX_NAME_BYTES) {
-            return Optional.of("the name is longer than a zip entry name can be (65535 bytes with .npy)");
+            return Optional.of(TOO_LONG);
         }
         return Optional.empty();
     }

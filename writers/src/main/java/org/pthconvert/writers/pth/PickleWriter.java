@@ -7,6 +7,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.pthconvert.writers.CodePoints;
+import org.pthconvert.writers.Digits;
+
 /**
  * Emits pickle protocol 2 opcodes, the subset {@code torch.save} uses for a state dict. Like
  * CPython's pickler it memoizes every global, string, tuple and reduced object it is told to
@@ -109,7 +112,7 @@ final class PickleWriter {
 
     PickleWriter str(String s) {
         out.write(BINUNICODE);
-        if (isAscii(s)) {
+        if (CodePoints.isAscii(s)) {
             le32(s.length());
             out.ascii(s);
         } else {
@@ -125,26 +128,11 @@ final class PickleWriter {
         if (n < 0) {
             throw new IllegalArgumentException("negative: " + n);
         }
-        int digits = digits(n);
+        int digits = Digits.count(n);
         out.write(BINUNICODE);
         le32(digits);
-        int unit = 1;
-        for (int i = 1; i < digits; i++) {
-            unit *= 10;
-        }
-        for (; unit > 0; unit /= 10) {
-            out.write('0' + n / unit % 10);
-        }
+        out.decimal(n, digits);
         return this;
-    }
-
-    /** Characters of {@code Integer.toString(n)} for {@code n >= 0}. */
-    static int digits(int n) {
-        int d = 1;
-        for (int v = n; v >= 10; v /= 10) {
-            d++;
-        }
-        return d;
     }
 
     /** An int the way CPython picks its opcode: BININT1, BININT2, BININT, else LONG1. */
@@ -255,7 +243,7 @@ final class PickleWriter {
 
     /** Module and attribute names: UTF-8, as protocol 2's GLOBAL line holds them. */
     private void text(String s) {
-        if (isAscii(s)) {
+        if (CodePoints.isAscii(s)) {
             out.ascii(s);
         } else {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
@@ -263,14 +251,6 @@ final class PickleWriter {
         }
     }
 
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private void le32(int v) {
         out.write(v & 0xff);
@@ -312,6 +292,15 @@ final class PickleWriter {
             for (int i = 0; i < len; i++) {
                 buf[count++] = (byte) s.charAt(i);
             }
+        }
+
+        /** {@code n >= 0} in its {@code digits} decimal digits. */
+        void decimal(int n, int digits) {
+            if (digits > buf.length - count) {
+                grow(digits);
+            }
+            Digits.write(buf, count, n, digits);
+            count += digits;
         }
 
         private void grow(int more) {

@@ -13,6 +13,7 @@ import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.select.ModuleMetadata;
 import org.pthconvert.tensor.TensorSpec;
+import org.pthconvert.writers.Digits;
 import org.pthconvert.writers.WriterFailures;
 import org.pthconvert.writers.zip.StoredZip;
 
@@ -72,11 +73,9 @@ final class PthOutput {
      * would be three objects and a copy (a state dict of 100,000 tensors has as many records).
      */
     private byte[] recordName(int index) {
-        int digits = PickleWriter.digits(index);
+        int digits = Digits.count(index);
         byte[] out = Arrays.copyOf(dataPrefix, dataPrefix.length + digits);
-        for (int i = out.length - 1, v = index; i >= dataPrefix.length; i--, v /= 10) {
-            out[i] = (byte) ('0' + v % 10);
-        }
+        Digits.write(out, dataPrefix.length, index, digits);
         return out;
     }
 

@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import org.pthconvert.writers.Digits;
+
 /**
  * The safetensors header as it is built: bytes appended to one growing array, with the few
  * appends the header needs (ASCII, decimals, serde_json string literals).
@@ -46,20 +48,13 @@ final class HeaderBytes {
         }
         // int division from here: C1 calls into the runtime for each long one
         int n = (int) v;
-        int digits = 1;
-        for (int t = n; t >= 10; t /= 10) {
-            digits++;
-        }
-        putDigits(n, digits);
+        putDigits(n, Digits.count(n));
     }
 
     /** The last {@code digits} decimal digits of {@code v}, zeros first where it has fewer. */
     private void putDigits(int v, int digits) {
         room(digits);
-        for (int i = size + digits - 1; i >= size; i--) {
-            buf[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
+        Digits.write(buf, size, v, digits);
         size += digits;
     }
 
