@@ -89,7 +89,7 @@ public abstract class AbstractWriteSession implements WriteSession {
             // The plan's specs themselves in the plan's order need no check (its names are unique);
             // otherwise the name map is made after onBegin, not held through it: planning is where a
             // writer's heap peaks (100,000 tensors' layout beside their plan).
-            if (!sameSpecs(order, specs)) {
+            if (!CallOrder.samePlanOrder(order, specs)) {
                 checkAsked(order, calls.byName(specs));
             }
             calls.beginDone(order);
@@ -98,19 +98,6 @@ public abstract class AbstractWriteSession implements WriteSession {
             calls.fail();
             throw e;
         }
-    }
-
-    /** Whether {@code order} holds the objects of {@code specs}, in that order. */
-    private static boolean sameSpecs(List<TensorSpec> order, List<TensorSpec> specs) {
-        if (order.size() != specs.size()) {
-            return false;
-        }
-        for (int i = 0; i < order.size(); i++) {
-            if (order.get(i) != specs.get(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

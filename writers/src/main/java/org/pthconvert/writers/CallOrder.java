@@ -47,6 +47,22 @@ public final class CallOrder {
         return byName;
     }
 
+    /**
+     * Whether a session asked for the plan's specs themselves ({@code planned}, the same objects), in
+     * the plan's order: then neither the names nor the plan need to be looked up per tensor.
+     */
+    public static boolean samePlanOrder(List<TensorSpec> asked, List<TensorSpec> planned) {
+        if (asked.size() != planned.size()) {
+            return false;
+        }
+        for (int i = 0; i < asked.size(); i++) {
+            if (asked.get(i) != planned.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** After {@code begin} succeeded with this write order. */
     public void beginDone(List<TensorSpec> writeOrder) {
         order = List.copyOf(writeOrder);

@@ -257,8 +257,8 @@ public final class Conversion {
      * (an identity map: no entry object per tensor), else, for a session that hands back equal specs
      * of its own, by name.
      */
-    private static List<Planned> inOrder(List<TensorSpec> order, List<Planned> plan) {
-        if (samePlanOrder(order, plan)) {
+    private static List<Planned> inOrder(List<TensorSpec> order, List<Planned> plan, WritePlan writePlan) {
+        if (CallOrder.samePlanOrder(order, writePlan.specs())) {
             return plan; // npz, pth and the others that write in the plan's order: no map
         }
         Map<TensorSpec, Planned> bySpec = new IdentityHashMap<>(plan.size());
@@ -307,19 +307,6 @@ public final class Conversion {
         return new Planned(new PlannedTensor(spec, origin), t, ckpt, castTo, length);
     }
 
-    /** Whether the session asked for the plan's specs themselves, in the plan's order. */
-    private static boolean samePlanOrder(List<TensorSpec> order, List<Planned> plan) {
-        if (order.size() != plan.size()) {
-            return false;
-        }
-        for (int i = 0; i < order.size(); i++) {
-            if (order.get(i) != plan.get(i).spec()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * One tensor into the session; returns the bytes handed over. A method of its own, called once per
      * tensor, so that it is compiled after a few calls: the loop around it ran interpreted for all
@@ -349,7 +336,7 @@ public final class Conversion {
             List<TensorSpec> order = session.begin(writePlan);
             long wholeStorages = storages.close();   // streamed by the session besides the tensors below
             long planned = wholeStorages;
-            List<Planned> inOrder = inOrder(order, plan);
+            List<Planned> inOrder = inOrder(order, plan, writePlan);
             for (Planned p : inOrder) {
                 planned = Math.addExact(planned, p.byteLength());
             }
