@@ -113,12 +113,7 @@ final class ZipCentrals {
 
     /** Whether entry {@code i}'s raw name is all ASCII (then it reads the same in UTF-8 and CP437). */
     boolean asciiName(int i) {
-        for (int j = nameStart[i]; j < nameStart[i + 1]; j++) {
-            if (names[j] < 0) {
-                return false;
-            }
-        }
-        return true;
+        return ZipNames.isAscii(names, nameStart[i], nameStart[i + 1]);
     }
 
     /** Whether entry {@code i}'s raw name equals {@code b[from..to)}. */

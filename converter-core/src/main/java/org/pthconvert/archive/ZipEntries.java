@@ -46,7 +46,9 @@ final class ZipEntries {
      * Every entry in directory order, duplicates and directories included, as columns rather than one
      * object each: a checkpoint of 100,000 tensors has 100,000 entries, which as records with their
      * names and a map of them held 180 bytes each for as long as the checkpoint was open; here 50.
-     * ZipRecords are made when asked for.
+     * ZipRecords are made when asked for. The columns the open checkpoint needs are copied from
+     * {@link ZipCentrals} rather than kept with it, so that its raw names and directory offsets
+     * (another 30 bytes an entry) are not held.
      */
     private final int count;
     private final long[] localHeaderOffset;
@@ -93,17 +95,12 @@ final class ZipEntries {
         Arrays.fill(storageByIndex, -1);
     }
 
-    /** {@link StorageKeys#decimalKey}. */
-    static int decimalKey(String s, int from) {
-        return StorageKeys.decimalKey(s, from);
-    }
-
     /** The storage key {@code k} of a folded full name kept in {@link #storageByIndex}, else -1. */
     private int indexedKey(String folded) {
         if (!folded.startsWith(foldedData)) {
             return -1;
         }
-        int k = decimalKey(folded, foldedData.length());
+        int k = StorageKeys.decimalKey(folded, foldedData.length());
         return k < count ? k : -1;
     }
 
@@ -120,14 +117,10 @@ final class ZipEntries {
     /** Files entry {@code i} under its folded name; the entry filed there before it, or -1. */
     private int file(String folded, int i) {
         int k = indexedKey(folded);
-        key[i] = k;
         if (k >= 0) {
-            int before = storageByIndex[k];
-            if (before < 0) {
-                storageByIndex[k] = i;
-            }
-            return before;
+            return fileKey(k, i);
         }
+        key[i] = -1;
         Integer before = byFolded.putIfAbsent(folded, i);
         return before == null ? -1 : before;
     }
@@ -153,7 +146,7 @@ final class ZipEntries {
      * for the canonical keys torch writes, and no record made at all.
      */
     int storage(String key) {
-        int k = decimalKey(key, 0);
+        int k = StorageKeys.decimalKey(key, 0);
         int i = k >= 0 && k < count ? storageByIndex[k] : indexOf(foldedData.concat(fold(key)));
         return recordInTop(i) ? i : -1;
     }

@@ -17,8 +17,13 @@ final class ZipNames {
 
     /** True when every byte is ASCII: the name then reads the same in UTF-8 and CP437. */
     static boolean isAscii(byte[] raw) {
-        for (byte b : raw) {
-            if (b < 0) {
+        return isAscii(raw, 0, raw.length);
+    }
+
+    /** {@link #isAscii(byte[])} of {@code raw[from..to)}. */
+    static boolean isAscii(byte[] raw, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (raw[i] < 0) {
                 return false;
             }
         }

@@ -210,13 +210,13 @@ public sealed interface PickleValue {
         private List<PickleValue> view;
 
         public PTuple(List<PickleValue> items) {
-            this.items = items.toArray(new PickleValue[0]);
-            for (PickleValue v : this.items) {
-                Objects.requireNonNull(v, "tuple item");
-            }
+            this(items.toArray(new PickleValue[0]));
         }
 
         private PTuple(PickleValue[] owned) {
+            for (PickleValue v : owned) {
+                Objects.requireNonNull(v, "tuple item");
+            }
             this.items = owned;
         }
 
@@ -226,9 +226,6 @@ public sealed interface PickleValue {
          * a list, then the list's own) was a fifth of what reading a state dict allocated.
          */
         public static PTuple owning(PickleValue... values) {
-            for (PickleValue v : values) {
-                Objects.requireNonNull(v, "tuple item");
-            }
             return new PTuple(values);
         }
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.io.StorageBytes;
+import org.pthconvert.tensor.StorageKeys;
 
 class ZipContainerTest {
     static final byte[] PICKLE = {(byte) 0x80, 2, '}', 'q', 0, '.'};
@@ -293,11 +294,11 @@ class ZipContainerTest {
 
     @Test
     void decimalKeysAreCanonical() {
-        assertEquals(0, ZipEntries.decimalKey("0", 0));
-        assertEquals(123, ZipEntries.decimalKey("data/123", 5));
-        assertEquals(Integer.MAX_VALUE, ZipEntries.decimalKey("2147483647", 0));
+        assertEquals(0, StorageKeys.decimalKey("0", 0));
+        assertEquals(123, StorageKeys.decimalKey("data/123", 5));
+        assertEquals(Integer.MAX_VALUE, StorageKeys.decimalKey("2147483647", 0));
         for (String s : List.of("", "01", "00", "2147483648", "99999999999", "1a", "+1", "-1", "\u0661")) {
-            assertEquals(-1, ZipEntries.decimalKey(s, 0), s);
+            assertEquals(-1, StorageKeys.decimalKey(s, 0), s);
         }
     }
 

@@ -229,10 +229,14 @@ public final class Unpickler {
     }
 
     private byte[] bytes(long length) throws IOException, CheckpointException {
+        chargePayload(length);
+        return input.bytes(length, limits.maxStringBytes(), op.name());
+    }
+
+    private void chargePayload(long length) throws CheckpointException {
         if (length > 0) {
             budget.charge(length, "str and bytes payloads");
         }
-        return input.bytes(length, limits.maxStringBytes(), op.name());
     }
 
     private static long nonNegative(int length) throws CheckpointException {
@@ -260,9 +264,7 @@ public final class Unpickler {
         if (length > PickleInput.SHORT_TEXT || length > limits.maxStringBytes()) {
             return utf8(bytes(length));
         }
-        if (length > 0) {
-            budget.charge(length, "str and bytes payloads");
-        }
+        chargePayload(length);
         return utf8(input.shortBytes((int) length, op.name()), (int) length);
     }
 
