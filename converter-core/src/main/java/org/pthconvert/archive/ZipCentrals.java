@@ -11,10 +11,14 @@ import java.util.Arrays;
  * ({@link ZipDirectory#read}): names decode, sizes and offsets are what the ZIP64 fields say.
  */
 final class ZipCentrals {
+    private static final int INITIAL_ENTRIES = 1 << 17;
+    private static final int INITIAL_NAME_BYTES = 1 << 22;
+
     private final int count;
     /*
-     * Grown as entries are read, not sized for the count the end record declares: a directory that
-     * declares millions of entries and breaks at the first is refused before it costs their memory.
+     * Grown as entries are read past the first INITIAL_ENTRIES, not sized for any count the end
+     * record declares: a directory that declares millions of entries and breaks at the first is
+     * refused before it costs their memory.
      */
     /** File offset of each entry's central directory record. */
     private long[] at;
@@ -31,9 +35,11 @@ final class ZipCentrals {
 
     ZipCentrals(int count, long nameBytes) {
         this.count = count;
-        allocate(Math.min(count, 1 << 16));
-        // The names' total is at most the directory's size: start at a guess, grow as they arrive.
-        this.names = new byte[(int) Math.min(nameBytes, 1 << 16)];
+        // Sized for what is declared up to a few MB (a checkpoint of 100,000 tensors then copies no
+        // column while reading), grown beyond that only as entries really arrive. The names' total is
+        // at most what the directory holds besides its fixed-size records.
+        allocate(Math.min(count, INITIAL_ENTRIES));
+        this.names = new byte[(int) Math.min(nameBytes, INITIAL_NAME_BYTES)];
     }
 
     private void allocate(int capacity) {
