@@ -41,42 +41,63 @@ final class PlainCalls {
      */
     static Map<String, PlainCall> table(KeyGuard keys) {
         Map<String, PlainCall> m = new HashMap<>();
-        // Builtin containers and scalars built from values that are already inert: no user code runs.
-        m.put("builtins.set", (g, a, off) -> fill(g, new PSet(false), a, keys, off));
-        m.put("builtins.frozenset", (g, a, off) -> fill(g, new PSet(true), a, keys, off));
-        m.put("builtins.list", (g, a, off) -> list(g, a, off));
-        m.put("builtins.tuple", (g, a, off) -> new PTuple(a.size() == 0 ? List.of() : items(one(g, a, off), off)));
-        m.put("builtins.dict", (g, a, off) -> dict(new PDict(false), g, a, keys, off));
-        // bytes() is how protocols 0-2 write b''; bytearray(bytes) how they write a bytearray.
-        m.put("builtins.bytes", (g, a, off) -> bytes(g, a, false, off));
-        m.put("builtins.bytearray", (g, a, off) -> bytes(g, a, true, off));
-        m.put("builtins.complex", (g, a, off) -> complex(a, off));
-        // slice(start, stop, step) and range (protocol 2's xrange): numbers kept by name.
-        m.put("builtins.slice", (g, a, off) -> numbers(g, a, 1, 3, true, off));
-        m.put("builtins.range", (g, a, off) -> numbers(g, a, 1, 3, false, off));
-        // A bare object(): it has no behaviour to run.
-        m.put("builtins.object", (g, a, off) -> {
-            arity(g, a, 0, 0, off);
-            return new PObject(g, PTuple.EMPTY);
-        });
-        // Protocols 0-2 write bytes as _codecs.encode(str, 'latin1'): a pure text encoding.
-        m.put("_codecs.encode", (g, a, off) -> {
-            arity(g, a, 1, 3, off);
-            return encode(a.get(0), a.size() > 1 ? a.get(1) : new PStr("utf-8"), a.size() > 2 ? a.get(2) : null,
-                    false, off);
-        });
-        // Every state dict is an OrderedDict: a dict that keeps insertion order. Counter and
-        // defaultdict are dicts training code pickles (MultiStepLR keeps its milestones in a Counter).
-        m.put("collections.OrderedDict", (g, a, off) -> dict(new PDict(true), g, a, keys, off));
-        m.put("collections.Counter", (g, a, off) -> dict(new PDict(false), g, a, keys, off));
-        m.put("collections.defaultdict", (g, a, off) -> new PDict(false));
-        // Protocol 0/1 objects: object.__new__(cls) (or a builtin base's), never cls's own code.
-        m.put("copyreg._reconstructor", (g, a, off) -> reconstructor(g, a, keys, off));
+        for (String name : NAMES) {
+            m.put(name, new Call(name, keys));
+        }
         if (!m.keySet().equals(Allowlist.names(Allowlist.Role.PLAIN_CALL))) {
             throw new IllegalStateException("PlainCalls and the allowlist disagree: " + m.keySet() + " vs "
                     + Allowlist.names(Allowlist.Role.PLAIN_CALL));
         }
         return m;
+    }
+
+    private static final List<String> NAMES = List.of("builtins.set", "builtins.frozenset", "builtins.list",
+            "builtins.tuple", "builtins.dict", "builtins.bytes", "builtins.bytearray", "builtins.complex",
+            "builtins.slice", "builtins.range", "builtins.object", "_codecs.encode", "collections.OrderedDict",
+            "collections.Counter", "collections.defaultdict", "copyreg._reconstructor");
+
+    /**
+     * One allowlisted callable. A switch rather than a lambda each: every command that reads a
+     * checkpoint builds this table, and linking sixteen lambdas cost it several milliseconds.
+     */
+    private record Call(String name, KeyGuard keys) implements PlainCall {
+        @Override
+        public PickleValue apply(PGlobal g, PTuple a, long off) throws CheckpointException {
+            return switch (name) {
+                // Builtin containers and scalars built from values that are already inert: no user code runs.
+                case "builtins.set" -> fill(g, new PSet(false), a, keys, off);
+                case "builtins.frozenset" -> fill(g, new PSet(true), a, keys, off);
+                case "builtins.list" -> list(g, a, off);
+                case "builtins.tuple" -> new PTuple(a.size() == 0 ? List.of() : items(one(g, a, off), off));
+                case "builtins.dict" -> dict(new PDict(false), g, a, keys, off);
+                // bytes() is how protocols 0-2 write b''; bytearray(bytes) how they write a bytearray.
+                case "builtins.bytes" -> bytes(g, a, false, off);
+                case "builtins.bytearray" -> bytes(g, a, true, off);
+                case "builtins.complex" -> complex(a, off);
+                // slice(start, stop, step) and range (protocol 2's xrange): numbers kept by name.
+                case "builtins.slice" -> numbers(g, a, 1, 3, true, off);
+                case "builtins.range" -> numbers(g, a, 1, 3, false, off);
+                // A bare object(): it has no behaviour to run.
+                case "builtins.object" -> {
+                    arity(g, a, 0, 0, off);
+                    yield new PObject(g, PTuple.EMPTY);
+                }
+                // Protocols 0-2 write bytes as _codecs.encode(str, 'latin1'): a pure text encoding.
+                case "_codecs.encode" -> {
+                    arity(g, a, 1, 3, off);
+                    yield encode(a.get(0), a.size() > 1 ? a.get(1) : new PStr("utf-8"), a.size() > 2 ? a.get(2) : null,
+                            false, off);
+                }
+                // Every state dict is an OrderedDict: a dict that keeps insertion order. Counter and
+                // defaultdict are dicts training code pickles (MultiStepLR keeps its milestones in a Counter).
+                case "collections.OrderedDict" -> dict(new PDict(true), g, a, keys, off);
+                case "collections.Counter" -> dict(new PDict(false), g, a, keys, off);
+                case "collections.defaultdict" -> new PDict(false);
+                // Protocol 0/1 objects: object.__new__(cls) (or a builtin base's), never cls's own code.
+                case "copyreg._reconstructor" -> reconstructor(g, a, keys, off);
+                default -> throw new IllegalStateException("no plain call " + name);
+            };
+        }
     }
 
     private PlainCalls() {
