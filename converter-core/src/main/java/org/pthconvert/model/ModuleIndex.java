@@ -23,14 +23,17 @@ import org.pthconvert.pickle.PickleValue.PObject;
 public final class ModuleIndex {
     /** Code files are small; a larger total is not a TorchScript archive we should trust. */
     private static final long MAX_CODE_BYTES = 64L << 20;
-    private static final Pattern CLASS = Pattern.compile("^class[ \\t]+(\\w+)[ \\t]*\\(", Pattern.MULTILINE);
-    /**
-     * One line each (TorchScript writes them so): with {@code \s} or a list that may span lines, every
-     * line start would rescan the rest of a hostile file, quadratic time.
-     */
-    private static final Pattern DECL = Pattern.compile("^[ \\t]+__(parameters|buffers)__[ \\t]*=[ \\t]*\\[([^\\]\\n]*)\\]",
-            Pattern.MULTILINE);
-    private static final Pattern NAME = Pattern.compile("\"([^\"]*)\"|'([^']*)'");
+    /** Only TorchScript archives are parsed: the patterns are compiled then, not for every checkpoint. */
+    private static final class Patterns {
+        static final Pattern CLASS = Pattern.compile("^class[ \\t]+(\\w+)[ \\t]*\\(", Pattern.MULTILINE);
+        /**
+         * One line each (TorchScript writes them so): with {@code \s} or a list that may span lines, every
+         * line start would rescan the rest of a hostile file, quadratic time.
+         */
+        static final Pattern DECL = Pattern.compile("^[ \\t]+__(parameters|buffers)__[ \\t]*=[ \\t]*\\[([^\\]\\n]*)\\]",
+                Pattern.MULTILINE);
+        static final Pattern NAME = Pattern.compile("\"([^\"]*)\"|'([^']*)'");
+    }
 
     private final Map<String, List<String>> scripted;
 
@@ -61,7 +64,7 @@ public final class ModuleIndex {
     }
 
     private static void parse(String module, String text, Map<String, List<String>> out) {
-        Matcher c = CLASS.matcher(text);
+        Matcher c = Patterns.CLASS.matcher(text);
         List<int[]> starts = new ArrayList<>();
         List<String> names = new ArrayList<>();
         while (c.find()) {
@@ -72,9 +75,9 @@ public final class ModuleIndex {
             int from = starts.get(i)[0];
             int to = i + 1 < names.size() ? starts.get(i + 1)[0] : text.length();
             List<String> declared = new ArrayList<>();
-            Matcher d = DECL.matcher(text.substring(from, to));
+            Matcher d = Patterns.DECL.matcher(text.substring(from, to));
             while (d.find()) {
-                Matcher n = NAME.matcher(d.group(2));
+                Matcher n = Patterns.NAME.matcher(d.group(2));
                 while (n.find()) {
                     declared.add(n.group(1) != null ? n.group(1) : n.group(2));
                 }

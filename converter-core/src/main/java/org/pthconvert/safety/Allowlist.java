@@ -1,9 +1,11 @@
 package org.pthconvert.safety;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -90,7 +92,7 @@ public final class Allowlist {
     static {
         Map<String, Role> m = new HashMap<>();
         for (String line : TABLE.strip().split("\n")) {
-            String[] f = line.strip().split("\\s+");
+            String[] f = words(line);
             Role role = switch (f[0]) {
                 case "plain" -> Role.PLAIN_CALL;
                 case "torch" -> Role.TORCH_CALL;
@@ -109,16 +111,38 @@ public final class Allowlist {
         ROLES = Map.copyOf(m);
         for (Role r : Role.values()) {
             Set<String> s = new LinkedHashSet<>();
-            ROLES.forEach((k, v) -> {
-                if (v == r) {
-                    s.add(k);
+            for (Map.Entry<String, Role> e : ROLES.entrySet()) {
+                if (e.getValue() == r) {
+                    s.add(e.getKey());
                 }
-            });
+            }
             BY_ROLE.put(r, Collections.unmodifiableSet(s));
         }
     }
 
     private Allowlist() {
+    }
+
+    /**
+     * The line's words, split at spaces: by hand, since a regular expression here would be compiled
+     * at the start of every command that reads a checkpoint (a few milliseconds each).
+     */
+    private static String[] words(String line) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i < line.length()) {
+            while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < line.length() && !Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                out.add(line.substring(start, i));
+            }
+        }
+        return out.toArray(new String[0]);
     }
 
     /** The role of {@code qualified} ({@code module.name}), if it is on the list. */
