@@ -2,7 +2,6 @@ package org.pthconvert.writers;
 
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 import org.pthconvert.errors.InvalidRequestException;
 
@@ -21,7 +20,6 @@ import org.pthconvert.errors.InvalidRequestException;
  */
 public record WriterOption(String key, String flag, Type type, String help) {
 
-    private static final Pattern KEY = Pattern.compile("[a-z0-9]+\\.[a-z0-9][a-z0-9.-]*");
 
     /** What kind of value an option takes. */
     public enum Type {
@@ -37,7 +35,7 @@ public record WriterOption(String key, String flag, Type type, String help) {
 
     public WriterOption {
         Objects.requireNonNull(type, "type");
-        if (!KEY.matcher(key).matches()) {
+        if (!isKey(key)) {
             throw new IllegalArgumentException("writer option key must look like 'writer.name': " + key);
         }
         if (!flag.startsWith("--") || flag.length() < 3) {
@@ -116,5 +114,25 @@ public record WriterOption(String key, String flag, Type type, String help) {
             throw new InvalidRequestException("size '" + text + "' is out of range");
         }
         return (long) bytes;
+    }
+
+    /**
+     * {@code [a-z0-9]+\.[a-z0-9][a-z0-9.-]*}, checked by hand: every command builds the writers' options
+     * at start-up, and a regular expression there cost a few milliseconds of each.
+     */
+    static boolean isKey(String key) {
+        int dot = key.indexOf('.');
+        if (dot <= 0 || dot + 1 >= key.length()) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean alnum = c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+            boolean ok = i < dot || i == dot + 1 ? alnum : i == dot || alnum || c == '.' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }
