@@ -131,8 +131,10 @@ public final class InspectCommand {
         if (sections.size() > 1 || !sections.containsKey("")) {
             out.println("Totals by section:");
             for (Section s : sections.values()) {
-                out.printf("  %-" + width + "s  %s tensors  %s elements  %s%n", s.key(),
-                        Sizes.count(s.tensors()), Sizes.count(s.elements()), Sizes.human(s.bytes()));
+                // Padded by hand: a Formatter would compile its regular expression on every inspect.
+                out.println("  " + s.key() + " ".repeat(Math.max(0, width - s.key().length())) + "  "
+                        + Sizes.count(s.tensors()) + " tensors  " + Sizes.count(s.elements()) + " elements  "
+                        + Sizes.human(s.bytes()));
             }
         }
         if (weights != null) {
