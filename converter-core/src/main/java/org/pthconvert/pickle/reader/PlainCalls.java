@@ -41,8 +41,8 @@ final class PlainCalls {
      */
     static Map<String, PlainCall> table(KeyGuard keys) {
         Map<String, PlainCall> m = new HashMap<>();
-        for (String name : NAMES) {
-            m.put(name, new Call(name, keys));
+        for (Kind kind : Kind.values()) {
+            m.put(kind.qualified, new Call(kind, keys));
         }
         if (!m.keySet().equals(Allowlist.names(Allowlist.Role.PLAIN_CALL))) {
             throw new IllegalStateException("PlainCalls and the allowlist disagree: " + m.keySet() + " vs "
@@ -51,51 +51,60 @@ final class PlainCalls {
         return m;
     }
 
-    private static final List<String> NAMES = List.of("builtins.set", "builtins.frozenset", "builtins.list",
-            "builtins.tuple", "builtins.dict", "builtins.bytes", "builtins.bytearray", "builtins.complex",
-            "builtins.slice", "builtins.range", "builtins.object", "_codecs.encode", "collections.OrderedDict",
-            "collections.Counter", "collections.defaultdict", "copyreg._reconstructor");
+    /** The allowlisted callables, by qualified name; {@link Call} has a case for each (the compiler checks). */
+    private enum Kind {
+        SET("builtins.set"), FROZENSET("builtins.frozenset"), LIST("builtins.list"), TUPLE("builtins.tuple"),
+        DICT("builtins.dict"), BYTES("builtins.bytes"), BYTEARRAY("builtins.bytearray"),
+        COMPLEX("builtins.complex"), SLICE("builtins.slice"), RANGE("builtins.range"), OBJECT("builtins.object"),
+        ENCODE("_codecs.encode"), ORDERED_DICT("collections.OrderedDict"), COUNTER("collections.Counter"),
+        DEFAULT_DICT("collections.defaultdict"), RECONSTRUCTOR("copyreg._reconstructor");
+
+        final String qualified;
+
+        Kind(String qualified) {
+            this.qualified = qualified;
+        }
+    }
 
     /**
      * One allowlisted callable. A switch rather than a lambda each: every command that reads a
      * checkpoint builds this table, and linking sixteen lambdas cost it several milliseconds.
      */
-    private record Call(String name, KeyGuard keys) implements PlainCall {
+    private record Call(Kind kind, KeyGuard keys) implements PlainCall {
         @Override
         public PickleValue apply(PGlobal g, PTuple a, long off) throws CheckpointException {
-            return switch (name) {
+            return switch (kind) {
                 // Builtin containers and scalars built from values that are already inert: no user code runs.
-                case "builtins.set" -> fill(g, new PSet(false), a, keys, off);
-                case "builtins.frozenset" -> fill(g, new PSet(true), a, keys, off);
-                case "builtins.list" -> list(g, a, off);
-                case "builtins.tuple" -> new PTuple(a.size() == 0 ? List.of() : items(one(g, a, off), off));
-                case "builtins.dict" -> dict(new PDict(false), g, a, keys, off);
+                case SET -> fill(g, new PSet(false), a, keys, off);
+                case FROZENSET -> fill(g, new PSet(true), a, keys, off);
+                case LIST -> list(g, a, off);
+                case TUPLE -> new PTuple(a.size() == 0 ? List.of() : items(one(g, a, off), off));
+                case DICT -> dict(new PDict(false), g, a, keys, off);
                 // bytes() is how protocols 0-2 write b''; bytearray(bytes) how they write a bytearray.
-                case "builtins.bytes" -> bytes(g, a, false, off);
-                case "builtins.bytearray" -> bytes(g, a, true, off);
-                case "builtins.complex" -> complex(a, off);
+                case BYTES -> bytes(g, a, false, off);
+                case BYTEARRAY -> bytes(g, a, true, off);
+                case COMPLEX -> complex(a, off);
                 // slice(start, stop, step) and range (protocol 2's xrange): numbers kept by name.
-                case "builtins.slice" -> numbers(g, a, 1, 3, true, off);
-                case "builtins.range" -> numbers(g, a, 1, 3, false, off);
+                case SLICE -> numbers(g, a, 1, 3, true, off);
+                case RANGE -> numbers(g, a, 1, 3, false, off);
                 // A bare object(): it has no behaviour to run.
-                case "builtins.object" -> {
+                case OBJECT -> {
                     arity(g, a, 0, 0, off);
                     yield new PObject(g, PTuple.EMPTY);
                 }
                 // Protocols 0-2 write bytes as _codecs.encode(str, 'latin1'): a pure text encoding.
-                case "_codecs.encode" -> {
+                case ENCODE -> {
                     arity(g, a, 1, 3, off);
                     yield encode(a.get(0), a.size() > 1 ? a.get(1) : new PStr("utf-8"), a.size() > 2 ? a.get(2) : null,
                             false, off);
                 }
                 // Every state dict is an OrderedDict: a dict that keeps insertion order. Counter and
                 // defaultdict are dicts training code pickles (MultiStepLR keeps its milestones in a Counter).
-                case "collections.OrderedDict" -> dict(new PDict(true), g, a, keys, off);
-                case "collections.Counter" -> dict(new PDict(false), g, a, keys, off);
-                case "collections.defaultdict" -> new PDict(false);
+                case ORDERED_DICT -> dict(new PDict(true), g, a, keys, off);
+                case COUNTER -> dict(new PDict(false), g, a, keys, off);
+                case DEFAULT_DICT -> new PDict(false);
                 // Protocol 0/1 objects: object.__new__(cls) (or a builtin base's), never cls's own code.
-                case "copyreg._reconstructor" -> reconstructor(g, a, keys, off);
-                default -> throw new IllegalStateException("no plain call " + name);
+                case RECONSTRUCTOR -> reconstructor(g, a, keys, off);
             };
         }
     }
