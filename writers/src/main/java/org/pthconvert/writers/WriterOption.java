@@ -20,7 +20,6 @@ import org.pthconvert.errors.InvalidRequestException;
  */
 public record WriterOption(String key, String flag, Type type, String help) {
 
-
     /** What kind of value an option takes. */
     public enum Type {
         /** On or off; the flag takes no value, {@code -O key=true|false}. */

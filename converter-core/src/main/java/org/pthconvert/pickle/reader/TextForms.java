@@ -19,7 +19,7 @@ final class TextForms {
      * Possessive quantifiers: with plain {@code [0-9]+\.?[0-9]*} a long run of digits that does not
      * match is retried at every split between the two runs, quadratic time (100,000 digits: minutes).
      */
-    private static final class Float {
+    private static final class FloatSyntax {
         // A holder class: the pattern is compiled on the first protocol-0 float, not whenever a pickle
         // has text (regular expressions cost every command a few milliseconds to start up).
         static final Pattern FLOAT = Pattern.compile(
@@ -107,7 +107,7 @@ final class TextForms {
     /** FLOAT's text, as the C unpickler reads it; a finite literal too large for a double is an error. */
     static double parseFloat(byte[] text) throws CheckpointException {
         String s = ascii(text, "float");
-        if (!Float.FLOAT.matcher(s).matches()) {
+        if (!FloatSyntax.FLOAT.matcher(s).matches()) {
             throw PickleInput.error(Reason.INVALID, "could not convert string to float: '" + abbreviate(s) + "'");
         }
         String body = s.replaceFirst("^[+-]", "").toLowerCase();
