@@ -10,6 +10,7 @@ import org.pthconvert.cli.args.Args;
 import org.pthconvert.cli.args.Opt;
 import org.pthconvert.cli.args.Positional;
 import org.pthconvert.cli.args.Spec;
+import org.pthconvert.cli.format.Columns;
 import org.pthconvert.cli.format.Json;
 import org.pthconvert.cli.format.Sizes;
 import org.pthconvert.cli.inspect.JsonRenderer;
@@ -131,8 +132,7 @@ public final class InspectCommand {
         if (sections.size() > 1 || !sections.containsKey("")) {
             out.println("Totals by section:");
             for (Section s : sections.values()) {
-                // Padded by hand: a Formatter would compile its regular expression on every inspect.
-                out.println("  " + s.key() + " ".repeat(Math.max(0, width - s.key().length())) + "  "
+                out.println("  " + Columns.pad(s.key(), width) + "  "
                         + Sizes.count(s.tensors()) + " tensors  " + Sizes.count(s.elements()) + " elements  "
                         + Sizes.human(s.bytes()));
             }

@@ -3,6 +3,8 @@ package org.pthconvert.cli.args;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.pthconvert.cli.format.Columns;
+
 /**
  * A command's {@code --help} text from its {@link Spec}: the usage line (a synopsis of every option),
  * the description, the options with their descriptions wrapped beside them, the subcommands, the footer.
@@ -35,7 +37,7 @@ public final class Help {
                 w = Math.max(w, c.name().length());
             }
             for (Spec.Sub c : spec.commands()) {
-                wrap(sb, "  " + pad(c.name(), w) + "  " + c.summary(), w + 4, w + 6);
+                wrap(sb, "  " + Columns.pad(c.name(), w) + "  " + c.summary(), w + 4, w + 6);
             }
         }
         for (String p : spec.footer()) {
@@ -130,7 +132,7 @@ public final class Help {
                 sb.append(left).append('\n');
             }
             for (int p = 0; p < help.size(); p++) {
-                String first = pad(p == 0 ? left : "", col);
+                String first = Columns.pad(p == 0 ? left : "", col);
                 wrap(sb, first + help.get(p), col, col + 2);
             }
         }
@@ -216,10 +218,6 @@ public final class Help {
             pos = end;
         }
         sb.append('\n');
-    }
-
-    private static String pad(String s, int width) {
-        return s.length() >= width ? s : s + " ".repeat(width - s.length());
     }
 
     private static void sortByKey(List<String[]> entries) {
