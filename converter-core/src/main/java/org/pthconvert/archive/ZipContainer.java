@@ -157,6 +157,20 @@ public final class ZipContainer implements CheckpointContainer {
         return r != null ? r.fullName() : entries.topFolder + "/data.pkl";
     }
 
+    /** Opens one record's bytes; a class, not a lambda: no lambda is linked on the start path (README, "Start-up"). */
+    private final class RecordOpener implements PickleStream.Opener {
+        private final ZipRecord record;
+
+        RecordOpener(ZipRecord record) {
+            this.record = record;
+        }
+
+        @Override
+        public InputStream open() throws IOException, CheckpointException {
+            return ZipContainer.this.open(record);
+        }
+    }
+
     /**
      * data.pkl first, then every other record whose name ends in {@code .pkl} in any case; in an
      * ambiguous archive every such entry, duplicates included, in directory order.
@@ -166,12 +180,12 @@ public final class ZipContainer implements CheckpointContainer {
         List<PickleStream> out = new ArrayList<>();
         ZipRecord main = entries.ambiguity == null ? entries.get("data.pkl") : null;
         if (main != null) {
-            out.add(new PickleStream(main.fullName(), 0, () -> open(main)));
+            out.add(new PickleStream(main.fullName(), 0, new RecordOpener(main)));
         }
         for (ZipRecord r : entries.pickleRecords()) {
             // Records are made on each look-up: the same entry is the same local header.
             if (main == null || r.localHeaderOffset() != main.localHeaderOffset()) {
-                out.add(new PickleStream(r.fullName(), 0, () -> open(r)));
+                out.add(new PickleStream(r.fullName(), 0, new RecordOpener(r)));
             }
         }
         return out;

@@ -118,7 +118,19 @@ public final class Checkpoint implements Closeable {
 
     /** How a sharded folder's torch.save shards are read: each as a whole checkpoint, within {@code limits}. */
     static ShardReader shards(PickleLimits limits) {
-        return shard -> {
+        return new ShardsAsCheckpoints(limits);
+    }
+
+    /** A class, not a lambda: no lambda is linked on the start path (README, "Start-up"). */
+    private static final class ShardsAsCheckpoints implements ShardReader {
+        private final PickleLimits limits;
+
+        ShardsAsCheckpoints(PickleLimits limits) {
+            this.limits = limits;
+        }
+
+        @Override
+        public ShardReader.Shard read(Path shard) throws CheckpointException, IOException {
             try (Checkpoint ck = open(shard, limits)) {
                 List<ShardReader.Tensor> tensors = new ArrayList<>();
                 for (TensorEntry t : ck.tensors()) {
@@ -130,7 +142,7 @@ public final class Checkpoint implements Closeable {
                 }
                 return new ShardReader.Shard(tensors, ck.storages(), ck.audit().entries(), skipped);
             }
-        };
+        }
     }
 
     private static Checkpoint open(Path file, CheckpointContainer container, PickleLimits limits)
@@ -207,8 +219,7 @@ public final class Checkpoint implements Closeable {
             throw refusal;
         }
         ModuleIndex modules = ModuleIndex.of(container);
-        TensorWalker walker = new TensorWalker(hooks.problems(), modules::view,
-                (offset, tensor, detail) -> CheckpointException.of(Reason.INVALID, detail).inFile(container.file()).at(record, offset).forTensor(tensor));
+        TensorWalker walker = new TensorWalker(hooks.problems(), modules, container.file(), record);
         return new Checkpoint(container, root, hooks, modules, walker.walk(root));
     }
 
@@ -226,8 +237,7 @@ public final class Checkpoint implements Closeable {
             hooks.audit().record(e.action(), e.global(), e.offset(), e.verdict());
         }
         ModuleIndex modules = ModuleIndex.of(input);
-        TensorWalker walker = new TensorWalker(hooks.problems(), modules::view,
-                (offset, tensor, detail) -> CheckpointException.of(Reason.INVALID, detail).inFile(input.file()).at(record, offset).forTensor(tensor));
+        TensorWalker walker = new TensorWalker(hooks.problems(), modules, input.file(), record);
         return new Checkpoint(input, input.root(), hooks, modules, walker.walk(input.root()));
     }
 

@@ -1,12 +1,12 @@
 package org.pthconvert.model;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
@@ -88,19 +88,16 @@ final class TensorWalker {
     }
 
     private final Map<PTensor, TensorRebuilder.Problem> problems;
-    private final Function<PObject, ModuleView> modules;
-    private final CheckpointExceptionFactory errors;
+    private final ModuleIndex modules;
+    private final Path file;
+    private final String record;
 
-    @FunctionalInterface
-    interface CheckpointExceptionFactory {
-        CheckpointException at(long offset, String tensor, String detail);
-    }
-
-    TensorWalker(Map<PTensor, TensorRebuilder.Problem> problems, Function<PObject, ModuleView> modules,
-                 CheckpointExceptionFactory errors) {
+    /** Errors name {@code file} and the pickle {@code record} the tree came from. */
+    TensorWalker(Map<PTensor, TensorRebuilder.Problem> problems, ModuleIndex modules, Path file, String record) {
         this.problems = problems;
         this.modules = modules;
-        this.errors = errors;
+        this.file = file;
+        this.record = record;
     }
 
     Found walk(PickleValue root) throws CheckpointException {
@@ -185,8 +182,11 @@ final class TensorWalker {
     }
 
     private CheckpointException limit(String detail) {
-        CheckpointException e = errors.at(-1, null, detail);
-        return CheckpointException.of(Reason.LIMIT, detail).inFile(e.file()).at(e.record(), -1);
+        return CheckpointException.of(Reason.LIMIT, detail).inFile(file).at(record, -1);
+    }
+
+    private CheckpointException invalid(long offset, String tensor, String detail) {
+        return CheckpointException.of(Reason.INVALID, detail).inFile(file).at(record, offset).forTensor(tensor);
     }
 
     /** The first few segments of a deep path. */
@@ -202,7 +202,7 @@ final class TensorWalker {
         if ("meta".equals(t.kind())) {
             unreadable.add(new Unreadable(path, "meta tensor: it has a shape but no data"));
         } else if (problem != null) {
-            throw errors.at(problem.offset(), String.join(".", path), problem.detail());
+            throw invalid(problem.offset(), String.join(".", path), problem.detail());
         } else {
             tensors.add(new TensorEntry(path, t.view(), t.kind()));
         }
@@ -228,7 +228,7 @@ final class TensorWalker {
         } else if (v instanceof PTuple t) {
             indexed(t.items(), out);
         } else if (v instanceof PObject o) {
-            ModuleView module = modules.apply(o);
+            ModuleView module = modules.view(o);
             if (module != null) {
                 for (Map.Entry<String, PickleValue> e : module.stateEntries()) {
                     out.add(new Child(e.getKey(), e.getValue()));

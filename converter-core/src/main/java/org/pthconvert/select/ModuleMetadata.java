@@ -33,7 +33,9 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
 
     public ModuleMetadata {
         Map<String, Map<String, Object>> copy = new LinkedHashMap<>();
-        modules.forEach((k, v) -> copy.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+        for (Map.Entry<String, Map<String, Object>> e : modules.entrySet()) { // loops, not lambdas: README, "Start-up"
+            copy.put(e.getKey(), Collections.unmodifiableMap(new LinkedHashMap<>(e.getValue())));
+        }
         modules = Collections.unmodifiableMap(copy);
     }
 
@@ -192,16 +194,28 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
             return fired;
         }
         List<String> names = new ArrayList<>();
-        before.forEach(t -> names.add(t.name()));
+        for (NamedTensor t : before) {
+            names.add(t.name());
+        }
         for (String prefix : NameRules.WRAPPER_PREFIXES) {
-            boolean all = !names.isEmpty()
-                    && names.stream().allMatch(n -> n.startsWith(prefix) && n.length() > prefix.length());
-            if (all) {
+            if (!names.isEmpty() && allUnder(names, prefix)) {
                 fired.add(prefix);
-                names.replaceAll(n -> n.substring(prefix.length()));
+                for (int i = 0; i < names.size(); i++) {
+                    names.set(i, names.get(i).substring(prefix.length()));
+                }
             }
         }
         return fired;
+    }
+
+    /** Whether every name starts with {@code prefix} and has more after it. */
+    private static boolean allUnder(List<String> names, String prefix) {
+        for (String n : names) {
+            if (!n.startsWith(prefix) || n.length() <= prefix.length()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String rename(String key, NameRules rules, List<String> wrappers) {

@@ -32,32 +32,40 @@ final class ContainerOpcodes {
     void execute(Opcode op, long opOffset) throws CheckpointException {
         this.offset = opOffset;
         switch (op) {
-            case LIST -> stack.push(stack.popMark(values -> {
+            case LIST -> {
+                int start = stack.popMark();
                 PList list = new PList();
-                list.items().addAll(values);
-                return list;
-            }));
+                list.items().addAll(stack.marked(start));
+                stack.dropMarked(start);
+                stack.push(list);
+            }
             case TUPLE -> stack.push(stack.popMarkTuple());
             case TUPLE1 -> tupleOf(1);
             case TUPLE2 -> tupleOf(2);
             case TUPLE3 -> tupleOf(3);
-            case DICT -> stack.push(stack.popMark(values -> {
+            case DICT -> {
+                int start = stack.popMark();
                 PDict dict = new PDict(false);
-                putPairs(dict, values, "DICT");
-                return dict;
-            }));
-            case FROZENSET -> stack.push(stack.popMark(values -> {
+                putPairs(dict, stack.marked(start), "DICT");
+                stack.dropMarked(start);
+                stack.push(dict);
+            }
+            case FROZENSET -> {
+                int start = stack.popMark();
                 PSet set = new PSet(true);
-                addAll(set, values);
-                return set;
-            }));
+                addAll(set, stack.marked(start));
+                stack.dropMarked(start);
+                stack.push(set);
+            }
             case APPEND -> {
                 PickleValue value = stack.pop();
                 appendAll(stack.peek(0), List.of(value), op);
             }
             case APPENDS -> {
                 PickleValue target = stack.belowMark();
-                stack.popMark(values -> appendAll(target, values, op));
+                int start = stack.popMark();
+                appendAll(target, stack.marked(start), op);
+                stack.dropMarked(start);
             }
             case SETITEM -> {
                 PickleValue value = stack.pop();
@@ -66,14 +74,18 @@ final class ContainerOpcodes {
             }
             case SETITEMS -> {
                 PDict dict = dictOf(stack.belowMark(), op);
-                stack.popMark(values -> putPairs(dict, values, "SETITEMS"));
+                int start = stack.popMark();
+                putPairs(dict, stack.marked(start), "SETITEMS");
+                stack.dropMarked(start);
             }
             case ADDITEMS -> {
                 PickleValue target = stack.belowMark();
                 if (!(target instanceof PSet set) || set.typeName().equals("frozenset")) {
                     throw misuse(op, target);
                 }
-                stack.popMark(values -> addAll(set, values));
+                int start = stack.popMark();
+                addAll(set, stack.marked(start));
+                stack.dropMarked(start);
             }
             default -> throw new IllegalStateException("not a container opcode: " + op);
         }
@@ -88,7 +100,7 @@ final class ContainerOpcodes {
         stack.push(PTuple.owning(items));
     }
 
-    private Void appendAll(PickleValue target, List<PickleValue> values, Opcode op)
+    private void appendAll(PickleValue target, List<PickleValue> values, Opcode op)
             throws CheckpointException {
         if (target instanceof PList list) {
             list.items().addAll(values);
@@ -99,7 +111,6 @@ final class ContainerOpcodes {
         } else {
             throw misuse(op, target);
         }
-        return null;
     }
 
     private PDict dictOf(PickleValue target, Opcode op) throws CheckpointException {
@@ -113,7 +124,7 @@ final class ContainerOpcodes {
         throw misuse(op, target);
     }
 
-    private Void putPairs(PDict dict, List<PickleValue> values, String what) throws CheckpointException {
+    private void putPairs(PDict dict, List<PickleValue> values, String what) throws CheckpointException {
         if (values.size() % 2 != 0) {
             throw PickleInput.error(Reason.INVALID, "odd number of items (" + values.size() + ") for " + what);
         }
@@ -121,15 +132,13 @@ final class ContainerOpcodes {
             keys.charge(values.get(i));
             dict.put(values.get(i), values.get(i + 1));
         }
-        return null;
     }
 
-    private Void addAll(PSet set, List<PickleValue> values) throws CheckpointException {
+    private void addAll(PSet set, List<PickleValue> values) throws CheckpointException {
         for (PickleValue v : values) {
             keys.charge(v);
             set.add(v);
         }
-        return null;
     }
 
     private static CheckpointException misuse(Opcode op, PickleValue target) {

@@ -26,13 +26,17 @@ final class ObjectOpcodes {
     private final PickleStack stack;
     private final PickleLimits limits;
     /** The protocol the last PROTO declared: it decides how CPython resolves a global's name. */
-    private final java.util.function.IntSupplier protocol;
+    private int protocol;
 
-    ObjectOpcodes(PickleHooks hooks, PickleStack stack, PickleLimits limits, java.util.function.IntSupplier protocol) {
+    ObjectOpcodes(PickleHooks hooks, PickleStack stack, PickleLimits limits) {
         this.hooks = hooks;
         this.stack = stack;
         this.limits = limits;
-        this.protocol = protocol;
+    }
+
+    /** What the pickle's PROTO opcode declared, as it is read. */
+    void protocol(int declared) {
+        this.protocol = declared;
     }
 
     void execute(Opcode op, PickleInput input, long offset) throws IOException, CheckpointException {
@@ -53,7 +57,9 @@ final class ObjectOpcodes {
                 stack.push(result(hooks.call(cls, args, offset), "call"));
             }
             case OBJ -> {
-                List<PickleValue> values = stack.popMark(List::copyOf);
+                int start = stack.popMark();
+                List<PickleValue> values = List.copyOf(stack.marked(start));
+                stack.dropMarked(start);
                 if (values.isEmpty()) {
                     throw PickleInput.error(Reason.INVALID, "OBJ needs a class after its MARK");
                 }
@@ -112,7 +118,7 @@ final class ObjectOpcodes {
         if (module.isEmpty() || name.isEmpty()) {
             if (!module.isEmpty() && module.length() <= MAX_GLOBAL_CHARS) {
                 // Python imports the module before it finds no attribute '': audit that import.
-                hooks.onGlobal(GlobalNames.resolve(module, "?", protocol.getAsInt()), offset);
+                hooks.onGlobal(GlobalNames.resolve(module, "?", protocol), offset);
             }
             throw PickleInput.error(Reason.INVALID, "global with an empty module or name: '" + module + "." + name
                     + "'");
@@ -124,7 +130,7 @@ final class ObjectOpcodes {
                     + " characters is longer than the limit of " + MAX_GLOBAL_CHARS + ": '"
                     + TextForms.abbreviate(module) + "." + TextForms.abbreviate(name) + "'");
         }
-        PGlobal g = GlobalNames.resolve(module, name, protocol.getAsInt());
+        PGlobal g = GlobalNames.resolve(module, name, protocol);
         hooks.onGlobal(g, offset);
         return g;
     }

@@ -88,41 +88,40 @@ final class PickleStack {
         return items.get(mark - 1);
     }
 
-    /** Receives the values above a popped MARK; the view is cleared once the consumer returns. */
-    interface MarkConsumer<T> {
-        T accept(List<PickleValue> values) throws CheckpointException;
+    /**
+     * Pops the topmost MARK and returns where the values above it start. They stay on the stack, as
+     * {@link #marked} shows them, until {@link #dropMarked} removes them. (Not a callback: the start
+     * path links no lambda; README, "Start-up".)
+     */
+    int popMark() throws CheckpointException {
+        if (markCount == 0) {
+            throw PickleInput.error(Reason.INVALID, "no MARK on the stack");
+        }
+        return marks[--markCount];
     }
 
-    /** Pops the topmost MARK and hands the values above it, oldest first, to {@code consumer}. */
-    <T> T popMark(MarkConsumer<T> consumer) throws CheckpointException {
-        int start = popMarkStart();
-        List<PickleValue> view = items.subList(start, items.size());
-        T result = consumer.accept(view);
-        view.clear();
-        return result;
+    /** The values from {@code start} (what {@link #popMark} returned) up, oldest first, as a view. */
+    List<PickleValue> marked(int start) {
+        return items.subList(start, items.size());
+    }
+
+    /** Removes the values from {@code start} up. */
+    void dropMarked(int start) {
+        items.subList(start, items.size()).clear();
     }
 
     /**
-     * Pops the topmost MARK and the values above it as one tuple. {@link #popMark} with
-     * {@code PTuple::new} would make a view of the stack and copy it twice; a state dict has a
+     * Pops the topmost MARK and the values above it as one tuple, copied once; a state dict has a
      * MARK ... TUPLE per tensor and one per storage.
      */
     PTuple popMarkTuple() throws CheckpointException {
-        int start = popMarkStart();
+        int start = popMark();
         int n = items.size() - start;
         PickleValue[] values = new PickleValue[n];
         for (int i = n - 1; i >= 0; i--) {
             values[i] = items.remove(start + i);   // from the top down: each removal is the last element
         }
         return PTuple.owning(values);
-    }
-
-    /** Pops the topmost MARK; returns where the values above it start. */
-    private int popMarkStart() throws CheckpointException {
-        if (markCount == 0) {
-            throw PickleInput.error(Reason.INVALID, "no MARK on the stack");
-        }
-        return marks[--markCount];
     }
 
     private int fence() {

@@ -95,7 +95,7 @@ public final class Unpickler {
         stack = new PickleStack(limits.maxStackItems(), limits.maxMarkDepth(), budget);
         memo = new Memo(limits.maxMemoEntries(), budget, memoKeep);
         KeyGuard keys = new KeyGuard(limits.maxKeyHashWork());
-        objects = new ObjectOpcodes(hooks, stack, limits, () -> protocol);
+        objects = new ObjectOpcodes(hooks, stack, limits);
         containers = new ContainerOpcodes(stack, keys, hooks);
         frameEnd = 0;
         protocol = 0;
@@ -184,7 +184,7 @@ public final class Unpickler {
                     containers.execute(code, opOffset);
             case MARK -> stack.mark();
             case POP -> pop();
-            case POP_MARK -> stack.popMark(values -> null);
+            case POP_MARK -> stack.dropMarked(stack.popMark());
             case DUP -> stack.push(stack.peek(0));
             case PUT -> memo.put(memoIndex(TextForms.parseInt(input.line(numberLineMax, "PUT index"), false, 20)),
                     stack.peek(0));
@@ -271,7 +271,7 @@ public final class Unpickler {
     private void pop() throws CheckpointException {
         // With nothing above the topmost MARK, POP discards the MARK itself (as CPython does).
         if (stack.aboveMark() == 0 && stack.hasMark()) {
-            stack.popMark(values -> null);
+            stack.dropMarked(stack.popMark());
         } else {
             stack.pop();
         }
@@ -302,6 +302,7 @@ public final class Unpickler {
                     + Opcode.HIGHEST_PROTOCOL + ")");
         }
         protocol = p;
+        objects.protocol(p);
     }
 
     private void frame() throws IOException, CheckpointException {

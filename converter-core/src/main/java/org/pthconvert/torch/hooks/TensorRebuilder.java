@@ -1,11 +1,13 @@
 package org.pthconvert.torch.hooks;
 
+import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.errors.CheckpointException;
+import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.pickle.PickleValue;
 import org.pthconvert.pickle.PickleValue.PBool;
 import org.pthconvert.pickle.PickleValue.PFloat;
@@ -28,11 +30,6 @@ import org.pthconvert.tensor.TensorView;
  */
 public final class TensorRebuilder {
 
-    @FunctionalInterface
-    interface ErrorFactory {
-        CheckpointException at(long offset, String detail);
-    }
-
     /** A tensor that parsed but cannot be read: reported by name when the tree is walked. */
     public record Problem(long offset, String detail) {
     }
@@ -41,7 +38,9 @@ public final class TensorRebuilder {
     public record PerChannel(PTensor scales, PTensor zeroPoints, long offset) {
     }
 
-    private final ErrorFactory errors;
+    /** Errors name this file and pickle record. */
+    private final Path file;
+    private final String record;
     private final Map<PTensor, Problem> problems = new IdentityHashMap<>();
     private final Map<PTensor, PerChannel> perChannel = new IdentityHashMap<>();
 
@@ -52,8 +51,13 @@ public final class TensorRebuilder {
     private final Shape[] recent = new Shape[8];
     private int nextRecent;
 
-    TensorRebuilder(ErrorFactory errors) {
-        this.errors = errors;
+    TensorRebuilder(Path file, String record) {
+        this.file = file;
+        this.record = record;
+    }
+
+    private CheckpointException error(long offset, String detail) {
+        return CheckpointException.at(Reason.INVALID, file, record, offset, detail);
     }
 
     Map<PTensor, Problem> problems() { return problems; }
@@ -64,17 +68,17 @@ public final class TensorRebuilder {
     /** {@code _rebuild_tensor[_v2|_v3](storage, offset, size, stride, ...)}; dtype null = the storage's. */
     PickleValue tensor(PTuple args, Dtype dtype, long at) throws CheckpointException {
         if (args.size() < 4) {
-            throw errors.at(at, "tensor rebuild with " + args.size() + " arguments, expected at least 4");
+            throw error(at, "tensor rebuild with " + args.size() + " arguments, expected at least 4");
         }
         if (!(args.get(0) instanceof PStorage storage)) {
-            throw errors.at(at, "tensor rebuild on a " + args.get(0).typeName() + ", not a storage");
+            throw error(at, "tensor rebuild on a " + args.get(0).typeName() + ", not a storage");
         }
         Dtype type = dtype != null ? dtype : storage.ref().dtype();
         long offset = nonNegative(args.get(1), "storage offset", at);
         Shape size = dims(args.get(2), "size", at);
         Shape stride = dims(args.get(3), "stride", at);
         if (size.rank() != stride.rank()) {
-            throw errors.at(at, "size " + size + " and stride " + stride + " differ in rank");
+            throw error(at, "size " + size + " and stride " + stride + " differ in rank");
         }
         boolean grad = args.size() > 4 && args.get(4) instanceof PBool b && b.value();
         return make(storage, type, offset, size, stride, null, grad, "tensor", at);
@@ -84,13 +88,13 @@ public final class TensorRebuilder {
     PickleValue qtensor(PTuple args, long at) throws CheckpointException {
         if (args.size() < 5 || !(args.get(0) instanceof PStorage storage) || !(args.get(4) instanceof PTuple q)
                 || q.size() < 1) {
-            throw errors.at(at, "_rebuild_qtensor expects (storage, offset, size, stride, quantizer_params, ...)");
+            throw error(at, "_rebuild_qtensor expects (storage, offset, size, stride, quantizer_params, ...)");
         }
         long offset = nonNegative(args.get(1), "storage offset", at);
         Shape size = dims(args.get(2), "size", at);
         Shape stride = dims(args.get(3), "stride", at);
         if (size.rank() != stride.rank()) {
-            throw errors.at(at, "size " + size + " and stride " + stride + " differ in rank");
+            throw error(at, "size " + size + " and stride " + stride + " differ in rank");
         }
         String scheme = q.get(0) instanceof PGlobal g ? g.name() : String.valueOf(q.get(0));
         Quantization quant;
@@ -100,17 +104,17 @@ public final class TensorRebuilder {
         } else if (scheme.startsWith("per_channel") && q.size() >= 4) {
             // Scales and zero points are tensors themselves; their values are read once storages are checked.
             if (!(q.get(1) instanceof PTensor scales) || !(q.get(2) instanceof PTensor zeroPoints)) {
-                throw errors.at(at, "per-channel scales and zero points are a " + q.get(1).typeName() + " and a "
+                throw error(at, "per-channel scales and zero points are a " + q.get(1).typeName() + " and a "
                         + q.get(2).typeName() + ", not tensors");
             }
             long axis = nonNegative(q.get(3), "axis", at);
             if (axis >= size.rank()) {
-                throw errors.at(at, "quantization axis " + axis + " is not a dimension of shape " + size);
+                throw error(at, "quantization axis " + axis + " is not a dimension of shape " + size);
             }
             quant = new Quantization(scheme, List.of(), List.of(), (int) axis);
             params = new PerChannel(scales, zeroPoints, at);
         } else {
-            throw errors.at(at, "unsupported quantization scheme " + scheme);
+            throw error(at, "unsupported quantization scheme " + scheme);
         }
         PTensor t = make(storage, storage.ref().dtype(), offset, size, stride, quant, false, "qtensor", at);
         if (params != null) {
@@ -122,9 +126,9 @@ public final class TensorRebuilder {
     /** {@code _rebuild_meta_tensor_no_storage(dtype, size, stride, requires_grad)}: a tensor with no bytes. */
     PickleValue metaTensor(PTuple args, long at) throws CheckpointException {
         if (args.size() < 3 || !(args.get(0) instanceof PGlobal g)) {
-            throw errors.at(at, "_rebuild_meta_tensor_no_storage expects (dtype, size, stride, ...)");
+            throw error(at, "_rebuild_meta_tensor_no_storage expects (dtype, size, stride, ...)");
         }
-        Dtype type = Dtype.fromTorchName(g.name()).orElseThrow(() -> errors.at(at, "unknown dtype " + g));
+        Dtype type = Dtype.fromTorchName(g.name()).orElseThrow(() -> error(at, "unknown dtype " + g));
         Shape size = dims(args.get(1), "size", at);
         Shape stride = dims(args.get(2), "stride", at);
         PTensor t = new PTensor(new TensorView(new StorageRef(null, type, 0, "meta"), type, 0, size, stride, null),
@@ -135,7 +139,7 @@ public final class TensorRebuilder {
 
     PickleValue first(PTuple args, long at) throws CheckpointException {
         if (args.size() < 1) {
-            throw errors.at(at, "call without arguments");
+            throw error(at, "call without arguments");
         }
         return args.get(0);
     }
@@ -205,7 +209,7 @@ public final class TensorRebuilder {
     long nonNegative(PickleValue v, String what, long at) throws CheckpointException {
         long n = integer(v, at, what);
         if (n < 0) {
-            throw errors.at(at, what + " is negative (" + n + ")");
+            throw error(at, what + " is negative (" + n + ")");
         }
         return n;
     }
@@ -217,14 +221,14 @@ public final class TensorRebuilder {
     private long integer(PickleValue v, long at, String what) throws CheckpointException {
         if (v instanceof PInt i) {
             if (!i.fitsLong()) {
-                throw errors.at(at, what + " " + i + " does not fit in 64 bits");
+                throw error(at, what + " " + i + " does not fit in 64 bits");
             }
             return i.longValueExact();
         }
         if (v instanceof PBool b) {
             return b.value() ? 1 : 0;
         }
-        throw errors.at(at, what + " is a " + v.typeName() + ", not an int");
+        throw error(at, what + " is a " + v.typeName() + ", not an int");
     }
 
     private double number(PickleValue v, long at) throws CheckpointException {
@@ -246,11 +250,11 @@ public final class TensorRebuilder {
                 && s.args().get(0) instanceof PTuple t) {
             tuple = t;
         } else {
-            throw errors.at(at, what + " is a " + v.typeName() + ", not a tuple");
+            throw error(at, what + " is a " + v.typeName() + ", not a tuple");
         }
         int n = tuple != null ? tuple.size() : list.size();
         if (n > 64) {
-            throw errors.at(at, what + " has " + n + " dimensions; torch allows 64");
+            throw error(at, what + " has " + n + " dimensions; torch allows 64");
         }
         long[] out = new long[n];
         for (int i = 0; i < out.length; i++) {

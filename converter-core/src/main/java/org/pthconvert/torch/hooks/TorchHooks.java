@@ -70,7 +70,7 @@ public class TorchHooks extends DataOnlyHooks {
         super(limits);
         this.file = file;
         this.record = record;
-        this.rebuilder = new TensorRebuilder(this::error);
+        this.rebuilder = new TensorRebuilder(file, record);
     }
 
     public Audit audit() { return audit; }
@@ -126,7 +126,12 @@ public class TorchHooks extends DataOnlyHooks {
 
     @Override
     public void onGlobal(PGlobal global, long offset) {
-        Verdict v = referenceVerdicts.computeIfAbsent(global, k -> GlobalPolicy.reference(k.module(), k.name()));
+        // get/put rather than computeIfAbsent: no lambda is linked on the start path (README, "Start-up").
+        Verdict v = referenceVerdicts.get(global);
+        if (v == null) {
+            v = GlobalPolicy.reference(global.module(), global.name());
+            referenceVerdicts.put(global, v);
+        }
         if (v == Verdict.DANGEROUS) {
             danger("global", global.qualified(), offset);
         } else {
@@ -218,7 +223,11 @@ public class TorchHooks extends DataOnlyHooks {
             return new PSymbol(new PGlobal("?", callable.typeName()), args);
         }
         String q = g.qualified();
-        Verdict v = callVerdicts.computeIfAbsent(g, k -> GlobalPolicy.call(k.module(), k.name()));
+        Verdict v = callVerdicts.get(g);
+        if (v == null) {
+            v = GlobalPolicy.call(g.module(), g.name());
+            callVerdicts.put(g, v);
+        }
         if (v == Verdict.DANGEROUS) {
             danger("call", q, offset);
             return new PSymbol(g, args);
@@ -361,8 +370,12 @@ public class TorchHooks extends DataOnlyHooks {
     @Override
     public PickleValue newObject(PickleValue cls, PTuple args, long offset) throws CheckpointException {
         if (cls instanceof PGlobal g) {
-            audit.record("new", g.qualified(), offset,
-                    newObjectVerdicts.computeIfAbsent(g, k -> GlobalPolicy.newObject(k.module(), k.name())));
+            Verdict v = newObjectVerdicts.get(g);
+            if (v == null) {
+                v = GlobalPolicy.newObject(g.module(), g.name());
+                newObjectVerdicts.put(g, v);
+            }
+            audit.record("new", g.qualified(), offset, v);
             return new PObject(g, args);
         }
         throw error(offset, "NEWOBJ on a " + cls.typeName() + ", not a class");
