@@ -39,7 +39,13 @@ public final class AtomicOutput implements Closeable {
     private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runtime.getRuntime().addShutdownHook(new Thread(new Cleanup(), "pthconvert-temp-cleanup"));
+    }
+
+    /** Deletes what is still pending at exit. A class, not a lambda: README, "Start-up". */
+    private static final class Cleanup implements Runnable {
+        @Override
+        public void run() {
             for (Path p : PENDING) {
                 try {
                     OutputFiles.deleteRecursively(p);
@@ -47,7 +53,7 @@ public final class AtomicOutput implements Closeable {
                     // Shutting down: nothing better to do.
                 }
             }
-        }, "pthconvert-temp-cleanup"));
+        }
     }
 
     private final Path destination;

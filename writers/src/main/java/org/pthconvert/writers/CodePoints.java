@@ -11,7 +11,15 @@ import java.util.Comparator;
 public final class CodePoints {
 
     /** Orders strings by Unicode code point, as Rust and Python do. */
-    public static final Comparator<String> ORDER = CodePoints::compare;
+    public static final Comparator<String> ORDER = new ByCodePoint();
+
+    /** A class, not a method reference: no lambda is linked on the start path (README, "Start-up"). */
+    private static final class ByCodePoint implements Comparator<String> {
+        @Override
+        public int compare(String a, String b) {
+            return CodePoints.compare(a, b);
+        }
+    }
 
     private CodePoints() {
     }

@@ -136,12 +136,23 @@ public final class Conversion {
             throw CheckpointException.of(Reason.INVALID, "nothing to write: every selected tensor was skipped").inFile(ckpt.file());
         }
         if (!skipped.isEmpty()) {
-            notes.add("skipped " + skipped.size() + ": " + String.join(", ",
-                    skipped.stream().map(Skipped::toString).toList()));
+            List<String> why = new ArrayList<>(skipped.size());
+            for (Skipped k : skipped) {
+                why.add(k.toString());
+            }
+            notes.add("skipped " + skipped.size() + ": " + String.join(", ", why));
         }
-        OutputSize.check(ckpt, plan.stream().map(Planned::spec).toList(), out, opts.maxExpand());
+        // Loops, not streams or lambdas, here and below: no lambda is linked on the start path
+        // (README, "Start-up").
+        List<TensorSpec> specs = new ArrayList<>(plan.size());
+        List<PlannedTensor> tensors = new ArrayList<>(plan.size());
+        for (Planned p : plan) {
+            specs.add(p.spec());
+            tensors.add(p.tensor());
+        }
+        OutputSize.check(ckpt, specs, out, opts.maxExpand());
         CheckpointStorages storages = storagesOf(ckpt, plan, opts.progress());
-        WritePlan writePlan = new WritePlan(plan.stream().map(Planned::tensor).toList(), metadata, source, storages);
+        WritePlan writePlan = new WritePlan(tensors, metadata, source, storages);
         return write(plan, writePlan, storages, writer, out, opts, notes, skipped, start);
     }
 
@@ -195,7 +206,13 @@ public final class Conversion {
     private static List<Planned> dedupe(List<Planned> plan, Map<String, String> metadata, List<String> notes) {
         Map<String, List<Planned>> byStorage = new HashMap<>();
         for (Planned p : plan) {
-            byStorage.computeIfAbsent(p.from().source().view().storage().key(), k -> new ArrayList<>()).add(p);
+            String key = p.from().source().view().storage().key();
+            List<Planned> group = byStorage.get(key);
+            if (group == null) {
+                group = new ArrayList<>();
+                byStorage.put(key, group);
+            }
+            group.add(p);
         }
         Map<String, String> removed = new TreeMap<>();
         for (List<Planned> group : byStorage.values()) {
@@ -246,10 +263,18 @@ public final class Conversion {
         for (TypeChange c : changes) {
             String how = (c.how() == TypeChange.How.WIDENED ? "widened " : "kept as raw bits ") + c.from() + " to "
                     + c.to();
-            byHow.computeIfAbsent(how, k -> new ArrayList<>()).add(c.tensor());
+            List<String> names = byHow.get(how);
+            if (names == null) {
+                names = new ArrayList<>();
+                byHow.put(how, names);
+            }
+            names.add(c.tensor());
         }
-        byHow.forEach((how, names) -> notes.add(how + ": " + (names.size() <= 4 ? String.join(", ", names)
-                : names.size() + " tensors (" + names.get(0) + ", ...)")));
+        for (Map.Entry<String, List<String>> e : byHow.entrySet()) {
+            List<String> names = e.getValue();
+            notes.add(e.getKey() + ": " + (names.size() <= 4 ? String.join(", ", names)
+                    : names.size() + " tensors (" + names.get(0) + ", ...)"));
+        }
     }
 
     /**

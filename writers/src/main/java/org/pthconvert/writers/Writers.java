@@ -72,8 +72,11 @@ public final class Writers {
 
     /** The writer called {@code name} (any case). */
     public TensorWriter byName(String name) {
-        return find(name).orElseThrow(() -> new NoSuchWriterException(
-                "no writer named '" + name + "'; known: " + known(), name, known()));
+        TensorWriter w = byName.get(name.toLowerCase(Locale.ROOT)); // not orElseThrow(lambda): README, "Start-up"
+        if (w == null) {
+            throw new NoSuchWriterException("no writer named '" + name + "'; known: " + known(), name, known());
+        }
+        return w;
     }
 
     /**

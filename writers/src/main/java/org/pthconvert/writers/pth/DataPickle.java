@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntConsumer;
 
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.select.ModuleMetadata;
@@ -49,12 +48,17 @@ final class DataPickle {
 
     private void stateDict(List<PickledTensor> tensors, ModuleMetadata metadata) {
         newOrderedDict();
-        items(tensors.size(), i -> {
+        // Plain loops with batch marks around each item, not a callback per item: no lambda is
+        // linked on the start path (README, "Start-up").
+        int n = tensors.size();
+        for (int i = 0; i < n; i++) {
+            beforeItem(i, n);
             PickledTensor t = tensors.get(i);
             p.str(t.name());
             p.put();
             tensor(t);
-        });
+            afterItem(i, n);
+        }
         if (!metadata.isEmpty()) {
             p.emptyDict();
             p.put();
@@ -62,32 +66,41 @@ final class DataPickle {
             p.put();
             newOrderedDict();
             List<Map.Entry<String, Map<String, Object>>> modules = new ArrayList<>(metadata.modules().entrySet());
-            items(modules.size(), i -> {
+            for (int i = 0; i < modules.size(); i++) {
+                beforeItem(i, modules.size());
                 p.str(modules.get(i).getKey());
                 p.put();
                 p.emptyDict();
                 p.put();
                 List<Map.Entry<String, Object>> values = new ArrayList<>(modules.get(i).getValue().entrySet());
-                items(values.size(), j -> {
+                for (int j = 0; j < values.size(); j++) {
+                    beforeItem(j, values.size());
                     sharedStr(values.get(j).getKey());
                     scalar(values.get(j).getValue());
-                });
-            });
+                    afterItem(j, values.size());
+                }
+                afterItem(i, modules.size());
+            }
             p.setItem();
             p.build();
         }
     }
 
-    /** Pushes {@code n} dict items into the dict on the stack, batched the way CPython does. */
-    private void items(int n, IntConsumer item) {
-        for (int start = 0; start < n; start += BATCH) {
-            int end = Math.min(n, start + BATCH);
-            if (end - start > 1) {
-                p.mark();
-            }
-            for (int i = start; i < end; i++) {
-                item.accept(i);
-            }
+    /**
+     * Before item {@code i} of {@code n} pushed into the dict on the stack: items go in batches of
+     * {@value #BATCH}, each batch of more than one after a MARK, the way CPython does.
+     */
+    private void beforeItem(int i, int n) {
+        if (i % BATCH == 0 && Math.min(n, i + BATCH) - i > 1) {
+            p.mark();
+        }
+    }
+
+    /** After item {@code i} of {@code n}: the last of a batch sets the batch's items. */
+    private void afterItem(int i, int n) {
+        int start = i - i % BATCH;
+        int end = Math.min(n, start + BATCH);
+        if (i == end - 1) {
             if (end - start > 1) {
                 p.setItems();
             } else {

@@ -69,7 +69,11 @@ final class PickleWriter {
 
     /** Pushes {@code module.name}, once as GLOBAL and afterwards from the memo. */
     PickleWriter global(String module, String name) {
-        Map<String, Integer> names = globals.computeIfAbsent(module, m -> new HashMap<>());
+        Map<String, Integer> names = globals.get(module); // not computeIfAbsent(lambda): README, "Start-up"
+        if (names == null) {
+            names = new HashMap<>();
+            globals.put(module, names);
+        }
         Integer slot = names.get(name);
         if (slot != null) {
             return get(slot);

@@ -1,5 +1,8 @@
 package org.pthconvert.writers.pth;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,7 +19,16 @@ record SerializationId(String text) {
     }
 
     static boolean valid(String text) {
-        return text.length() == 40 && text.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (text.length() != 40) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) { // a loop, not a stream: README, "Start-up"
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -26,8 +38,20 @@ record SerializationId(String text) {
      */
     static SerializationId random() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        long pid = ProcessHandle.current().pid();
+        long pid = pid();
         return new SerializationId(digits20(r.nextLong()) + digits20(r.nextLong() ^ Long.rotateLeft(pid, 40)));
+    }
+
+    /**
+     * This process's id. On Linux from the {@code /proc/self} link: {@link ProcessHandle}'s class
+     * set-up links lambdas, and no lambda is linked on the start path (README, "Start-up").
+     */
+    private static long pid() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().pid();
+        }
     }
 
     private static String digits20(long v) {

@@ -32,22 +32,34 @@ final class SafetensorsHeader {
     /** The reference loader refuses longer headers. */
     static final long MAX_HEADER_BYTES = 100_000_000;
 
-    // One plain lambda: Comparator's combinators spin classes at run time that the start-up archive
-    // does not hold (milliseconds of every conversion).
-    static final Comparator<TensorSpec> ORDER = (a, b) -> {
-        int byDtype = Integer.compare(rank(a.dtype()), rank(b.dtype()));
-        return byDtype != 0 ? byDtype : CodePoints.compare(a.name(), b.name());
-    };
+    // Classes, not lambdas or Comparator's combinators: no lambda is linked on the start path
+    // (README, "Start-up").
+    static final Comparator<TensorSpec> ORDER = new Order(false);
 
     /**
      * {@link #ORDER} for names without UTF-16 surrogates or units above them (below U+D800), where
      * UTF-16 order is code point order: {@link String#compareTo}, which the JIT makes compare many
      * characters at once (sorting 100,000 names compares 1.7 million pairs).
      */
-    private static final Comparator<TensorSpec> PLAIN_ORDER = (a, b) -> {
-        int byDtype = Integer.compare(rank(a.dtype()), rank(b.dtype()));
-        return byDtype != 0 ? byDtype : a.name().compareTo(b.name());
-    };
+    private static final Comparator<TensorSpec> PLAIN_ORDER = new Order(true);
+
+    /** By dtype rank, then by name. */
+    private static final class Order implements Comparator<TensorSpec> {
+        private final boolean plainNames;
+
+        Order(boolean plainNames) {
+            this.plainNames = plainNames;
+        }
+
+        @Override
+        public int compare(TensorSpec a, TensorSpec b) {
+            int byDtype = Integer.compare(rank(a.dtype()), rank(b.dtype()));
+            if (byDtype != 0) {
+                return byDtype;
+            }
+            return plainNames ? a.name().compareTo(b.name()) : CodePoints.compare(a.name(), b.name());
+        }
+    }
 
     private SafetensorsHeader() {
     }

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.pthconvert.errors.CheckpointException;
@@ -103,9 +104,10 @@ public final class ConversionService {
     /** The request's writer, once its options are known to go together ({@link InvalidRequestException} if not). */
     private TensorWriter writerWithOptions(ConversionRequest request) {
         TensorWriter writer = writerFor(request);
-        writer.checkOptions(request.options().writeOptions()).ifPresent(why -> {
-            throw new InvalidRequestException(writer.name() + ": " + why);
-        });
+        Optional<String> why = writer.checkOptions(request.options().writeOptions());
+        if (why.isPresent()) { // not ifPresent(lambda): README, "Start-up"
+            throw new InvalidRequestException(writer.name() + ": " + why.get());
+        }
         return writer;
     }
 

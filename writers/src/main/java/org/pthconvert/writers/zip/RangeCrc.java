@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.zip.CRC32;
 
 /**
@@ -33,13 +35,36 @@ final class RangeCrc implements AutoCloseable {
     /** Starts computing the CRC-32 of {@code [start, end)} of the channel. */
     Future<Integer> submit(long start, long end) {
         if (worker == null) {
-            worker = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "pth-crc");
-                t.setDaemon(true);
-                return t;
-            });
+            worker = Executors.newSingleThreadExecutor(new Daemon());
         }
-        return worker.submit(() -> crc(start, end));
+        return worker.submit(new Range(start, end));
+    }
+
+    // Classes, not lambdas: no lambda is linked on the start path (README, "Start-up").
+
+    /** The worker: a daemon thread, so that a failed run still exits. */
+    private static final class Daemon implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "pth-crc");
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    private final class Range implements Callable<Integer> {
+        private final long start;
+        private final long end;
+
+        Range(long start, long end) {
+            this.start = start;
+            this.end = end;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            return crc(start, end);
+        }
     }
 
     /** The CRC a submitted computation gave, waiting for it. */
