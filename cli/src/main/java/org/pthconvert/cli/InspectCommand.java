@@ -23,6 +23,7 @@ import org.pthconvert.model.TensorEntry;
 import org.pthconvert.model.Unreadable;
 import org.pthconvert.safety.AuditEntry;
 import org.pthconvert.safety.Verdict;
+import org.pthconvert.select.NamedTensor;
 import org.pthconvert.select.NameRules;
 import org.pthconvert.select.Selected;
 import org.pthconvert.select.Selection;
@@ -174,10 +175,14 @@ public final class InspectCommand {
         if (weights != null) {
             j.name("weights").beginObject();
             j.name("notes").beginArray();
-            weights.notes().forEach(j::string);
+            for (String note : weights.notes()) { // loops, not forEach(lambda): README, "Start-up"
+                j.string(note);
+            }
             j.endArray();
             j.name("names").beginArray();
-            weights.tensors().forEach(t -> j.string(t.name()));
+            for (NamedTensor t : weights.tensors()) {
+                j.string(t.name());
+            }
             j.endArray().endObject();
         }
         j.name("unconvertible").beginArray();

@@ -28,7 +28,9 @@ record StripSummary(ConversionResult result, String under, Map<String, Long> dro
     /** Sizes what was dropped from the tree of {@code ckpt}, the checkpoint {@code r} was converted from. */
     static StripSummary of(ConversionResult r, Checkpoint ckpt, long inputBytes, long outputBytes) {
         Map<String, Long> dropped = new LinkedHashMap<>();
-        r.dropped().forEach(k -> dropped.put(k, 0L));
+        for (String k : r.dropped()) { // loops, not lambdas, here and below: README, "Start-up"
+            dropped.put(k, 0L);
+        }
         String under = null;
         if (!dropped.isEmpty()) {   // a state dict stripped whole drops nothing: no pass over its tensors
             for (TensorEntry t : ckpt.tensors()) {
@@ -63,7 +65,10 @@ record StripSummary(ConversionResult result, String under, Map<String, Long> dro
         }
         if (!dropped.isEmpty()) {
             List<String> parts = new ArrayList<>();
-            dropped.forEach((k, v) -> parts.add(v > 0 ? k + " (" + Sizes.human(v) + ")" : k));
+            for (Map.Entry<String, Long> e : dropped.entrySet()) {
+                long v = e.getValue();
+                parts.add(v > 0 ? e.getKey() + " (" + Sizes.human(v) + ")" : e.getKey());
+            }
             b.append("; dropped ").append(String.join(", ", parts));
         }
         b.append("; ").append(Decimals.fixed(ratio(), 1)).append("x smaller");
@@ -86,7 +91,9 @@ record StripSummary(ConversionResult result, String under, Map<String, Long> dro
             j.string(under);
         }
         j.name("dropped").beginArray();
-        dropped.forEach((k, v) -> j.beginObject().field("key", k).field("tensor_bytes", v).endObject());
+        for (Map.Entry<String, Long> e : dropped.entrySet()) {
+            j.beginObject().field("key", e.getKey()).field("tensor_bytes", e.getValue()).endObject();
+        }
         j.endArray();
         j.field("input_bytes", inputBytes).field("output_bytes", outputBytes);
         j.name("ratio").number(ratio());

@@ -31,13 +31,22 @@ final class Summaries {
                 .field("format", r.format()).field("tensors", r.tensors()).field("bytes", r.bytes());
         j.name("seconds").number(r.seconds());
         j.name("notes").beginArray();
-        r.notes().forEach(j::string);
+        // Loops, not forEach(lambda): README, "Start-up".
+        for (String note : r.notes()) {
+            j.string(note);
+        }
         j.endArray().name("skipped").beginArray();
-        r.skipped().forEach(s -> j.string(s.toString()));
+        for (Object s : r.skipped()) {
+            j.string(s.toString());
+        }
         j.endArray().name("warnings").beginArray();
-        r.warnings().forEach(j::string);
+        for (String w : r.warnings()) {
+            j.string(w);
+        }
         j.endArray().name("outputs").beginArray();
-        r.outputs().forEach(p -> j.string(p.toString()));
+        for (Object p : r.outputs()) {
+            j.string(p.toString());
+        }
         j.endArray().endObject();
         return j;
     }

@@ -74,7 +74,7 @@ public final class TreeBuilder {
             String type = v.typeName();
             List<Map.Entry<String, PickleValue>> kids = new ArrayList<>();
             if (v instanceof PDict d) {
-                d.entries().forEach(e -> kids.add(Map.entry(label(e.getKey()), e.getValue())));
+                entries(d, kids);
             } else if (v instanceof PList l) {
                 indexed(l.items(), kids);
             } else if (v instanceof PTuple t) {
@@ -120,7 +120,7 @@ public final class TreeBuilder {
         }
         for (PickleValue p : parts) {
             if (p instanceof PDict d) {
-                d.entries().forEach(e -> kids.add(Map.entry(label(e.getKey()), e.getValue())));
+                entries(d, kids);
             } else if (p != PNone.NONE) {
                 kids.add(Map.entry("(state)", p));
             }
@@ -129,7 +129,14 @@ public final class TreeBuilder {
             indexed(o.args().items(), kids);
         }
         indexed(o.listItems(), kids);
-        o.dictItems().entries().forEach(e -> kids.add(Map.entry(label(e.getKey()), e.getValue())));
+        entries(o.dictItems(), kids);
+    }
+
+    /** A dict's items as labelled children. A loop, not forEach(lambda): README, "Start-up". */
+    private static void entries(PDict d, List<Map.Entry<String, PickleValue>> kids) {
+        for (Map.Entry<PickleValue, PickleValue> e : d.entries()) {
+            kids.add(Map.entry(label(e.getKey()), e.getValue()));
+        }
     }
 
     private Node tensor(String key, PTensor t, String path) {

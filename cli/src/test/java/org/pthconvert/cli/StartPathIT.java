@@ -1,0 +1,89 @@
+package org.pthconvert.cli;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.pthconvert.testdata.Fixtures;
+
+/**
+ * What the everyday commands load, read from the JVM's class-loading log of the real launcher (a
+ * count, not a time): every class from the class-data archive the build records, no lambda linked
+ * and no regular expression compiled. Each of those costs milliseconds of every run (README,
+ * "Start-up"), and each creeps back with an innocent-looking {@code forEach} or {@code split}.
+ */
+class StartPathIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private static Path work;
+
+    @BeforeAll
+    static void work() throws IOException {
+        work = LaunchedCli.freshWork("start-path");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "--version",
+            "--help",
+            "convert --help",
+            "convert sample.pth out.safetensors",
+            "convert train_sgd.ckpt out.safetensors --json",
+            "convert train_sgd.ckpt out.npz",
+            "convert train_sgd.ckpt out.pth",
+            "strip train_sgd.ckpt out.pth",
+            "strip train_sgd.ckpt out.pth --json",
+            "inspect train_sgd.ckpt",
+            "inspect train_sgd.ckpt --json",
+            "scan sample.pth train_sgd.ckpt",
+            "scan train_sgd.ckpt --json",
+    })
+    void loadsOnlyArchivedClassesAndLinksNoLambda(String command) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(command.replaceAll("[^A-Za-z0-9.]+", "-")));
+        Path log = dir.resolve("class-load.log");
+        List<Object> args = new ArrayList<>();
+        for (String a : command.split(" ")) {
+            boolean fixture = a.endsWith(".pth") && !a.startsWith("out") || a.endsWith(".ckpt");
+            args.add(fixture ? Fixtures.file(a) : a.startsWith("out") ? dir.resolve(a) : a);
+        }
+        LaunchedCli.Result r = LaunchedCli.run(dir, dir.resolve("logs"),
+                Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + log), TIMEOUT, "pthconvert", args.toArray());
+        assertEquals(0, r.exitCode(), r.describe());
+
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        List<String> lambdas = new ArrayList<>();
+        List<String> regex = new ArrayList<>();
+        List<String> notArchived = new ArrayList<>();
+        for (String line : lines) {
+            if (line.contains("$$Lambda")) {
+                lambdas.add(line);
+            }
+            if (line.contains(" java.util.regex.")) {
+                regex.add(line);
+            }
+            if (!line.contains("source: shared objects file")) {
+                notArchived.add(line);
+            }
+        }
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> assertTrue(lines.size() > 300, "the class-loading log looks empty: " + lines.size() + " lines"));
+        checks.add(() -> assertEquals(List.of(), lambdas, "lambdas linked on the start path"));
+        checks.add(() -> assertEquals(List.of(), regex, "regular expressions on the start path"));
+        checks.add(() -> assertEquals(List.of(), notArchived,
+                "classes loaded from outside the class-data archive (is cli/target/pthconvert.jsa stale?)"));
+        assertAll(command, checks);
+    }
+}
