@@ -207,8 +207,9 @@ def main():
 
 
 # The launcher's JVM options (bin/pthconvert), so that `java -version` is timed as the launcher starts it.
-LAUNCHER_JVM = ["-XX:+UseParallelGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:Tier3InvocationThreshold=40",
-                "-XX:Tier3MinInvocationThreshold=20", "-XX:Tier3CompileThreshold=400", "-XX:Tier3BackEdgeThreshold=6000"]
+LAUNCHER_JVM = ["-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=0", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "-XX:Tier3InvocationThreshold=40", "-XX:Tier3MinInvocationThreshold=20", "-XX:Tier3CompileThreshold=400",
+                "-XX:Tier3BackEdgeThreshold=6000", "-XX:CICompilerCount=1"]
 def _java_major():
     """The feature version of the `java` on PATH, from its release file (as the launcher reads it); 0 if unknown."""
     path = shutil.which("java")
