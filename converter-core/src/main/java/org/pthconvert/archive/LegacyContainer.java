@@ -155,13 +155,13 @@ public final class LegacyContainer implements CheckpointContainer {
         try {
             PickleValue v = u.load(stream(source, file, pos, fileSize - pos, name));
             long end = pos + u.bytesConsumed();
-            out.add(new PickleStream(name, pos, () -> stream(source, file, pos, end - pos, name)));
+            out.add(new PickleStream(name, pos, new Range(source, file, pos, end - pos, name)));
             return new Header(v, end, null);
         } catch (CheckpointException e) {
-            out.add(new PickleStream(name, pos, () -> stream(source, file, pos, fileSize - pos, name)));
+            out.add(new PickleStream(name, pos, new Range(source, file, pos, fileSize - pos, name)));
             return new Header(null, -1, e.inFile(file));
         } catch (CheckpointIOException e) {
-            out.add(new PickleStream(name, pos, () -> stream(source, file, pos, fileSize - pos, name)));
+            out.add(new PickleStream(name, pos, new Range(source, file, pos, fileSize - pos, name)));
             return new Header(null, -1, e.problem().inFile(file));
         }
     }
@@ -169,6 +169,36 @@ public final class LegacyContainer implements CheckpointContainer {
     private static InputStream stream(ByteSource source, Path file, long from, long length, String record) {
         return new BufferedStream(new ChannelRangeStream(source, from, length, file, record,
                 ChannelRangeStream.NO_CRC), STREAM_BUFFER);
+    }
+
+    /** Opens one range of the file as a pickle. A class, not a lambda: README, "Start-up". */
+    private static final class Range implements PickleStream.Opener {
+        private final ByteSource source;
+        private final Path file;
+        private final long from;
+        private final long length;
+        private final String record;
+
+        Range(ByteSource source, Path file, long from, long length, String record) {
+            this.source = source;
+            this.file = file;
+            this.from = from;
+            this.length = length;
+            this.record = record;
+        }
+
+        @Override
+        public InputStream open() {
+            return stream(source, file, from, length, record);
+        }
+    }
+
+    /** Opens the main pickle as {@link #openPickle} does when called. */
+    private final class MainPickle implements PickleStream.Opener {
+        @Override
+        public InputStream open() {
+            return openPickle();
+        }
     }
 
     /**
@@ -193,12 +223,11 @@ public final class LegacyContainer implements CheckpointContainer {
     @Override
     public List<PickleStream> pickles() {
         List<PickleStream> out = new ArrayList<>(headers.size() + 2);
-        out.add(new PickleStream(MAIN, mainStart, this::openPickle));
+        out.add(new PickleStream(MAIN, mainStart, new MainPickle()));
         out.addAll(headers);
         if (mainEnd >= 0) {
             long end = dataStart >= 0 ? dataStart : fileSize;
-            out.add(new PickleStream(KEY_LIST, mainEnd, () -> stream(channel, file, mainEnd, end - mainEnd,
-                    KEY_LIST)));
+            out.add(new PickleStream(KEY_LIST, mainEnd, new Range(channel, file, mainEnd, end - mainEnd, KEY_LIST)));
         }
         return out;
     }

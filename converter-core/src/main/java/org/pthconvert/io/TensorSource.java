@@ -36,7 +36,7 @@ public interface TensorSource {
      */
     default void readFully(ByteBuffer dst) throws IOException, CheckpointException {
         ByteBuffer slot = slotFor(dst, byteLength());
-        forEachChunk(slot::put);
+        forEachChunk(new CopyInto(slot));
         dst.position(dst.position() + slot.position());
     }
 

@@ -299,7 +299,10 @@ public final class PickleRepr {
             if (digits.length() > 1) {
                 sb.append('.').append(digits.substring(1));
             }
-            sb.append('e').append(exponent < 0 ? '-' : '+').append(String.format("%02d", Math.abs(exponent)));
+            // Two digits at least, padded by hand: a Formatter costs a command its regular expressions
+            // and locale data (README, "Start-up"), and Adam's eps=1e-08 is in most training checkpoints.
+            int e = Math.abs(exponent);
+            sb.append('e').append(exponent < 0 ? '-' : '+').append(e < 10 ? "0" : "").append(e);
         }
         return sb.toString();
     }

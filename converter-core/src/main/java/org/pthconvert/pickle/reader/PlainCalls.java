@@ -211,7 +211,9 @@ final class PlainCalls {
                     + "' is not supported");
         };
         ByteArrayOutputStream out = new ByteArrayOutputStream(s.value().length());
-        for (int cp : s.value().codePoints().toArray()) {
+        String chars = s.value();
+        for (int i = 0, cp; i < chars.length(); i += Character.charCount(cp)) { // not a stream: README, "Start-up"
+            cp = chars.codePointAt(i);
             if (cp > max || (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
                 throw DataOnlyHooks.error(Reason.INVALID, offset, String.format(
                         "'%s' codec can't encode character U+%04X", enc.value(), cp));

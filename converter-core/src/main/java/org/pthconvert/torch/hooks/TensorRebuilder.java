@@ -128,7 +128,10 @@ public final class TensorRebuilder {
         if (args.size() < 3 || !(args.get(0) instanceof PGlobal g)) {
             throw error(at, "_rebuild_meta_tensor_no_storage expects (dtype, size, stride, ...)");
         }
-        Dtype type = Dtype.fromTorchName(g.name()).orElseThrow(() -> error(at, "unknown dtype " + g));
+        Dtype type = Dtype.fromTorchName(g.name()).orElse(null); // not orElseThrow(lambda): README, "Start-up"
+        if (type == null) {
+            throw error(at, "unknown dtype " + g);
+        }
         Shape size = dims(args.get(1), "size", at);
         Shape stride = dims(args.get(2), "stride", at);
         PTensor t = new PTensor(new TensorView(new StorageRef(null, type, 0, "meta"), type, 0, size, stride, null),
