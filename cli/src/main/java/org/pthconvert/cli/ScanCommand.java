@@ -9,6 +9,7 @@ import org.pthconvert.cli.args.Args;
 import org.pthconvert.cli.args.Opt;
 import org.pthconvert.cli.args.Positional;
 import org.pthconvert.cli.args.Spec;
+import org.pthconvert.cli.format.Columns;
 import org.pthconvert.cli.format.Json;
 import org.pthconvert.model.Scanner;
 import org.pthconvert.safety.AuditEntry;
@@ -106,8 +107,10 @@ public final class ScanCommand {
                 + " distinct references)");
         for (AuditEntry e : r.entries()) {
             if (all || e.verdict() != Verdict.SAFE) {
-                out.printf("  %-6s %-50s @0x%x  %s%n", e.action(), Reporter.printable(e.global()), e.offset(),
-                        e.verdict().label());
+                // Padded by hand, not printf: a Formatter costs the command its regular expressions and
+                // locale data (README, "Start-up").
+                out.println("  " + Columns.pad(e.action(), 6) + " " + Columns.pad(Reporter.printable(e.global()), 50)
+                        + " @0x" + Long.toHexString(e.offset()) + "  " + e.verdict().label());
             }
         }
         if (r.unreadable()) {

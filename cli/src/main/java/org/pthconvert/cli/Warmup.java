@@ -57,12 +57,15 @@ public final class Warmup {
                 // a usage error: the parser's error path and the one-line report
                 Main.run(new String[] {e.name(), "--no-such-option"}, sink, sink);
             }
-            // Other checkpoints (a training checkpoint: optimizer state, scheduler, plain Python values)
-            // take other paths through the reader; the common commands on each.
+            // Other checkpoints (training checkpoints: optimizer state, scheduler, plain Python values;
+            // a whole-model pickle, a legacy file, strided views) take other paths through the reader
+            // and the writers; the common commands on each.
             for (int i = 1; i < args.length; i++) {
                 String other = args[i];
                 failures += Main.run(new String[] {"inspect", other}, sink, sink);
-                failures += Main.run(new String[] {"scan", other}, sink, sink);
+                // scan says what it found in its exit code: a whole-model pickle imports code (3).
+                int scanned = Main.run(new String[] {"scan", "--all", other}, sink, sink);
+                failures += scanned == ExitCode.OK || scanned == ExitCode.DANGEROUS ? 0 : 1;
                 failures += Main.run(new String[] {"convert", other, dir.resolve(i + ".safetensors").toString()}, sink, sink);
                 failures += Main.run(new String[] {"convert", other, dir.resolve(i + ".npz").toString()}, sink, sink);
                 failures += Main.run(new String[] {"strip", other, dir.resolve(i + ".pth").toString()}, sink, sink);
