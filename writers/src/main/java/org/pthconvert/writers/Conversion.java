@@ -206,13 +206,7 @@ public final class Conversion {
     private static List<Planned> dedupe(List<Planned> plan, Map<String, String> metadata, List<String> notes) {
         Map<String, List<Planned>> byStorage = new HashMap<>();
         for (Planned p : plan) {
-            String key = p.from().source().view().storage().key();
-            List<Planned> group = byStorage.get(key);
-            if (group == null) {
-                group = new ArrayList<>();
-                byStorage.put(key, group);
-            }
-            group.add(p);
+            group(byStorage, p.from().source().view().storage().key()).add(p);
         }
         Map<String, String> removed = new TreeMap<>();
         for (List<Planned> group : byStorage.values()) {
@@ -258,17 +252,22 @@ public final class Conversion {
                 && a.spec().dtype() == b.spec().dtype();
     }
 
+    /** The list under {@code key}, made when missing (computeIfAbsent without its lambda: README, "Start-up"). */
+    private static <K, V> List<V> group(Map<K, List<V>> groups, K key) {
+        List<V> g = groups.get(key);
+        if (g == null) {
+            g = new ArrayList<>();
+            groups.put(key, g);
+        }
+        return g;
+    }
+
     private static void describeTypeChanges(List<TypeChange> changes, List<String> notes) {
         Map<String, List<String>> byHow = new LinkedHashMap<>();
         for (TypeChange c : changes) {
             String how = (c.how() == TypeChange.How.WIDENED ? "widened " : "kept as raw bits ") + c.from() + " to "
                     + c.to();
-            List<String> names = byHow.get(how);
-            if (names == null) {
-                names = new ArrayList<>();
-                byHow.put(how, names);
-            }
-            names.add(c.tensor());
+            group(byHow, how).add(c.tensor());
         }
         for (Map.Entry<String, List<String>> e : byHow.entrySet()) {
             List<String> names = e.getValue();

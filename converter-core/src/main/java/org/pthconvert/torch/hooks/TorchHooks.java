@@ -52,10 +52,13 @@ public class TorchHooks extends DataOnlyHooks {
     private final TensorRebuilder rebuilder;
     /** Dangerous globals met, in order: global -> what it does and where. */
     private final Map<String, Danger> dangers = new LinkedHashMap<>();
-    /** Verdicts by global and kind: a state dict names the same few globals once per tensor. */
+    /** Verdicts by global and use: a state dict names the same few globals once per tensor. */
     private final Map<PGlobal, Verdict> referenceVerdicts = new HashMap<>();
     private final Map<PGlobal, Verdict> callVerdicts = new HashMap<>();
     private final Map<PGlobal, Verdict> newObjectVerdicts = new HashMap<>();
+
+    /** What a pickle does with a global, each judged by its own {@link GlobalPolicy} rule. */
+    private enum Use { REFERENCE, CALL, NEW_OBJECT }
     /** The storage class met last, and its dtype. */
     private PickleValue lastStorageType;
     private Dtype lastStorageDtype;
@@ -124,14 +127,31 @@ public class TorchHooks extends DataOnlyHooks {
         }
     }
 
+    /**
+     * The policy's verdict on {@code g} for {@code use}, judged once per global. A switch and get/put
+     * rather than computeIfAbsent: no lambda is linked on the start path (README, "Start-up").
+     */
+    private Verdict verdict(Use use, PGlobal g) {
+        Map<PGlobal, Verdict> cache = switch (use) {
+            case REFERENCE -> referenceVerdicts;
+            case CALL -> callVerdicts;
+            case NEW_OBJECT -> newObjectVerdicts;
+        };
+        Verdict v = cache.get(g);
+        if (v == null) {
+            v = switch (use) {
+                case REFERENCE -> GlobalPolicy.reference(g.module(), g.name());
+                case CALL -> GlobalPolicy.call(g.module(), g.name());
+                case NEW_OBJECT -> GlobalPolicy.newObject(g.module(), g.name());
+            };
+            cache.put(g, v);
+        }
+        return v;
+    }
+
     @Override
     public void onGlobal(PGlobal global, long offset) {
-        // get/put rather than computeIfAbsent: no lambda is linked on the start path (README, "Start-up").
-        Verdict v = referenceVerdicts.get(global);
-        if (v == null) {
-            v = GlobalPolicy.reference(global.module(), global.name());
-            referenceVerdicts.put(global, v);
-        }
+        Verdict v = verdict(Use.REFERENCE, global);
         if (v == Verdict.DANGEROUS) {
             danger("global", global.qualified(), offset);
         } else {
@@ -223,11 +243,7 @@ public class TorchHooks extends DataOnlyHooks {
             return new PSymbol(new PGlobal("?", callable.typeName()), args);
         }
         String q = g.qualified();
-        Verdict v = callVerdicts.get(g);
-        if (v == null) {
-            v = GlobalPolicy.call(g.module(), g.name());
-            callVerdicts.put(g, v);
-        }
+        Verdict v = verdict(Use.CALL, g);
         if (v == Verdict.DANGEROUS) {
             danger("call", q, offset);
             return new PSymbol(g, args);
@@ -370,12 +386,7 @@ public class TorchHooks extends DataOnlyHooks {
     @Override
     public PickleValue newObject(PickleValue cls, PTuple args, long offset) throws CheckpointException {
         if (cls instanceof PGlobal g) {
-            Verdict v = newObjectVerdicts.get(g);
-            if (v == null) {
-                v = GlobalPolicy.newObject(g.module(), g.name());
-                newObjectVerdicts.put(g, v);
-            }
-            audit.record("new", g.qualified(), offset, v);
+            audit.record("new", g.qualified(), offset, verdict(Use.NEW_OBJECT, g));
             return new PObject(g, args);
         }
         throw error(offset, "NEWOBJ on a " + cls.typeName() + ", not a class");
