@@ -8,24 +8,34 @@ import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.errors.CheckpointException.Reason;
 
 /**
- * The bytes of one pickle: counts its position, never reads ahead (a legacy checkpoint puts more
- * data right after the pickle's STOP, so the caller's stream must be left exactly there), and never
- * trusts a declared length: a long value is read in growing chunks, so a 4 GiB length in a 1 KB
- * stream fails as truncated after reading 1 KB, not after allocating 4 GiB.
+ * The bytes of one pickle: counts the bytes it consumes, and never trusts a declared length: a long
+ * value is read in growing chunks, so a 4 GiB length in a 1 KB stream fails as truncated after
+ * reading 1 KB, not after allocating 4 GiB.
+ *
+ * <p>It reads its stream ahead through a buffer of its own: an opcode or a small argument is then a
+ * few array reads, where a call into the stream for each one was a fifth of reading a pickle of
+ * 100,000 tensors. So the stream may be left past the pickle's STOP; {@link #position()} is where the
+ * pickle really ended (a legacy checkpoint's next record starts there, and its callers open it anew).
  *
  * <p>Errors carry no record or offset; the {@link Unpickler} adds the opcode's.
  */
 final class PickleInput {
     private static final int FIRST_CHUNK = 64 * 1024;
+    private static final int BUFFER = 64 * 1024;
     /** Texts up to this many bytes are read into a buffer kept for them ({@link #shortBytes}). */
     static final int SHORT_TEXT = 256;
 
     private final InputStream in;
     private final long maxBytes;
-    private final byte[] scratch = new byte[8];
+    private final byte[] buffer = new byte[BUFFER];
     /** Holds a short text's bytes until it is decoded ({@link #shortBytes}). */
     private final byte[] text = new byte[SHORT_TEXT];
-    private long position;
+    /** The next unconsumed byte of {@link #buffer}, and the end of what it holds. */
+    private int at;
+    private int end;
+    /** Bytes consumed before {@code buffer[0]}. */
+    private long base;
+    private boolean atEof;
 
     PickleInput(InputStream in, long maxBytes) {
         this.in = in;
@@ -33,31 +43,35 @@ final class PickleInput {
     }
 
     /** Bytes consumed so far. */
-    long position() { return position; }
+    long position() { return base + at; }
 
     /** The next opcode byte, or -1 at the end of the stream. */
     int opcodeByte() throws IOException, CheckpointException {
         ensureRoom(1);
-        int b = in.read();
-        if (b >= 0) {
-            position++;
+        if (at == end && !buffered(1)) {
+            return -1;
         }
-        return b;
+        return buffer[at++] & 0xff;
     }
 
     int u8() throws IOException, CheckpointException {
-        fill(scratch, 1);
-        return scratch[0] & 0xff;
+        need(1);
+        return buffer[at++] & 0xff;
     }
 
     int u16() throws IOException, CheckpointException {
-        fill(scratch, 2);
-        return (scratch[0] & 0xff) | (scratch[1] & 0xff) << 8;
+        need(2);
+        int v = (buffer[at] & 0xff) | (buffer[at + 1] & 0xff) << 8;
+        at += 2;
+        return v;
     }
 
     int s32() throws IOException, CheckpointException {
-        fill(scratch, 4);
-        return (scratch[0] & 0xff) | (scratch[1] & 0xff) << 8 | (scratch[2] & 0xff) << 16 | scratch[3] << 24;
+        need(4);
+        byte[] b = buffer;
+        int i = at;
+        at = i + 4;
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | b[i + 3] << 24;
     }
 
     long u32() throws IOException, CheckpointException {
@@ -66,11 +80,12 @@ final class PickleInput {
 
     /** An unsigned 64-bit little-endian value; one above {@code Long.MAX_VALUE} is refused as a limit. */
     long u64(String what) throws IOException, CheckpointException {
-        fill(scratch, 8);
+        need(8);
         long v = 0;
         for (int i = 7; i >= 0; i--) {
-            v = v << 8 | (scratch[i] & 0xff);
+            v = v << 8 | (buffer[at + i] & 0xff);
         }
+        at += 8;
         if (v < 0) {
             throw error(Reason.LIMIT, what + " of " + Long.toUnsignedString(v) + " bytes is beyond any limit");
         }
@@ -78,11 +93,12 @@ final class PickleInput {
     }
 
     double f64be() throws IOException, CheckpointException {
-        fill(scratch, 8);
+        need(8);
         long v = 0;
         for (int i = 0; i < 8; i++) {
-            v = v << 8 | (scratch[i] & 0xff);
+            v = v << 8 | (buffer[at + i] & 0xff);
         }
+        at += 8;
         return Double.longBitsToDouble(v);
     }
 
@@ -102,12 +118,13 @@ final class PickleInput {
             if (filled == buf.length) {
                 buf = Arrays.copyOf(buf, (int) Math.min(length, 2L * buf.length));
             }
-            int r = in.read(buf, filled, buf.length - filled);
-            if (r < 0) {
+            if (at == end && !buffered(1)) {
                 throw truncated(what + " declares " + n + " bytes but only " + filled + " follow");
             }
+            int r = Math.min(buf.length - filled, end - at);
+            System.arraycopy(buffer, at, buf, filled, r);
+            at += r;
             filled += r;
-            position += r;
         }
         return buf;
     }
@@ -119,15 +136,13 @@ final class PickleInput {
      */
     byte[] shortBytes(int n, String what) throws IOException, CheckpointException {
         ensureRoom(n);
-        int filled = 0;
-        while (filled < n) {
-            int r = in.read(text, filled, n - filled);
-            if (r < 0) {
-                throw truncated(what + " declares " + n + " bytes but only " + filled + " follow");
-            }
-            filled += r;
-            position += r;
+        if (end - at < n && !buffered(n)) {
+            int filled = end - at;
+            at = end;
+            throw truncated(what + " declares " + n + " bytes but only " + filled + " follow");
         }
+        System.arraycopy(buffer, at, text, 0, n);
+        at += n;
         return text;
     }
 
@@ -152,12 +167,11 @@ final class PickleInput {
         int n = 0;
         while (true) {
             ensureRoom(1);
-            int b = in.read();
-            if (b < 0) {
+            if (at == end && !buffered(1)) {
                 rest = Arrays.copyOf(buf, n);
                 return null;
             }
-            position++;
+            int b = buffer[at++] & 0xff;
             if (b == '\n') {
                 return Arrays.copyOf(buf, n);
             }
@@ -176,21 +190,49 @@ final class PickleInput {
         return rest.clone();
     }
 
-    private void fill(byte[] dst, int n) throws IOException, CheckpointException {
+    /** Makes {@code n} bytes available at {@link #at}, or consumes what is left and says it is truncated. */
+    private void need(int n) throws IOException, CheckpointException {
         ensureRoom(n);
-        int filled = 0;
-        while (filled < n) {
-            int r = in.read(dst, filled, n - filled);
-            if (r < 0) {
-                throw truncated("needs " + n + " argument bytes but only " + filled + " follow");
-            }
-            filled += r;
-            position += r;
+        if (end - at < n && !buffered(n)) {
+            int filled = end - at;
+            at = end;
+            throw truncated("needs " + n + " argument bytes but only " + filled + " follow");
         }
     }
 
+    /**
+     * Reads until at least {@code n} (at most {@link #BUFFER}) unconsumed bytes are buffered; false if
+     * the stream ends first.
+     */
+    private boolean buffered(int n) throws IOException {
+        int left = end - at;
+        if (at > 0) {
+            System.arraycopy(buffer, at, buffer, 0, left);
+            base += at;
+            at = 0;
+            end = left;
+        }
+        while (end < n && !atEof) {
+            int r = in.read(buffer, end, buffer.length - end);
+            if (r < 0) {
+                atEof = true;
+            } else if (r == 0) {
+                // A stream may give nothing without being at its end; its one-byte read blocks until it knows.
+                int b = in.read();
+                if (b < 0) {
+                    atEof = true;
+                } else {
+                    buffer[end++] = (byte) b;
+                }
+            } else {
+                end += r;
+            }
+        }
+        return end >= n;
+    }
+
     private void ensureRoom(long n) throws CheckpointException {
-        if (n > maxBytes - position) {
+        if (n > maxBytes - position()) {
             throw error(Reason.LIMIT, "pickle is longer than the limit of " + maxBytes + " bytes");
         }
     }

@@ -31,8 +31,8 @@ import org.pthconvert.pickle.PickleLimits;
  * opcode's byte offset and the opcode: {@code archive/data.pkl @0x1a3: BINGET: memo index 7 was
  * never stored}.
  *
- * <p>Reads are small and never go past STOP, so after {@link #load} the stream sits right behind the
- * pickle ({@link #bytesConsumed()} bytes further). Pass a buffered stream.
+ * <p>It reads its stream ahead, so after {@link #load} the stream may be past the pickle's end;
+ * {@link #bytesConsumed()} says where that end is (through STOP). Open the stream anew to read on.
  */
 public final class Unpickler {
     /** CPython's default {@code sys.int_max_str_digits}: longer decimal ints fail to load there too. */
@@ -88,7 +88,7 @@ public final class Unpickler {
         return this;
     }
 
-    /** Reads one pickle, through its STOP opcode and not a byte further, and returns its value. */
+    /** Reads one pickle, through its STOP opcode, and returns its value. */
     public PickleValue load(InputStream in) throws IOException, CheckpointException {
         input = new PickleInput(in, limits.maxPickleBytes());
         budget = new MemoryBudget(limits.maxBuiltBytes());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -39,14 +40,50 @@ class InternalsTest {
     }
 
     @Test
-    void inputNeverReadsPastWhatIsAskedFor() throws Exception {
+    void inputCountsOnlyWhatItConsumes() throws Exception {
         InputStream in = new ByteArrayInputStream("ab\ncdefgh".getBytes(StandardCharsets.US_ASCII));
         PickleInput p = new PickleInput(in, 100);
         assertEquals("ab", new String(p.line(10, "line"), StandardCharsets.US_ASCII));
         assertEquals('c', p.u8());
         assertEquals(3 + 1, p.position());
         assertEquals("de", new String(p.bytes(2, 10, "x"), StandardCharsets.US_ASCII));
-        assertEquals("fgh", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        assertEquals(6, p.position());
+        assertEquals('f' | 'g' << 8, p.u16());
+        assertEquals(8, p.position());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> p.s32());
+        assertTrue(e.detail().contains("needs 4 argument bytes but only 1 follow"), e.detail());
+        assertEquals(9, p.position(), "a truncated argument consumes what there was");
+        assertEquals(-1, p.opcodeByte());
+    }
+
+    @Test
+    void inputReadsValuesAcrossItsBufferAndStreamsThatGiveLittle() throws Exception {
+        // 70,000 bytes, so values straddle the 64 KiB buffer's refill; the stream gives at most 3 bytes per read.
+        byte[] data = new byte[70_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 7 + 3);
+        }
+        InputStream trickle = new ByteArrayInputStream(data) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 3));
+            }
+        };
+        PickleInput p = new PickleInput(trickle, data.length);
+        int i = 0;
+        while (i + 8 <= data.length) {
+            assertEquals(data[i] & 0xff, p.opcodeByte());
+            int v = p.s32();
+            assertEquals((data[i + 1] & 0xff) | (data[i + 2] & 0xff) << 8 | (data[i + 3] & 0xff) << 16
+                    | data[i + 4] << 24, v, "at " + i);
+            byte[] three = p.bytes(3, 10, "x");
+            assertEquals(data[i + 5], three[0]);
+            assertEquals(data[i + 7], three[2]);
+            i += 8;
+            assertEquals(i, p.position());
+        }
+        assertEquals(Reason.LIMIT, assertThrows(CheckpointException.class, () -> p.bytes(data.length, data.length + 1, "y"))
+                .reason(), "the limit counts consumed bytes");
     }
 
     @Test
