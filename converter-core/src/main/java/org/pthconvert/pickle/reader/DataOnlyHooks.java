@@ -41,6 +41,7 @@ public class DataOnlyHooks implements PickleHooks {
      */
     private PGlobal lastSpelled;
     private PGlobal lastResolved;
+    private PlainCall lastPlainCall;
     private final CopyGuard copies = new CopyGuard(CopyGuard.DEFAULT_BUDGET);
     /**
      * Callables a BUILD state planted as an instance attribute, by target identity: CPython's BUILD
@@ -98,10 +99,11 @@ public class DataOnlyHooks implements PickleHooks {
         if (callable instanceof PGlobal spelled) {
             if (spelled != lastSpelled) {
                 lastResolved = GlobalNames.fixImports(spelled.module(), spelled.name());
+                lastPlainCall = allowlist.get(lastResolved.qualified());
                 lastSpelled = spelled;
             }
             PGlobal g = lastResolved;
-            PlainCall c = allowlist.get(g.qualified());
+            PlainCall c = lastPlainCall;
             if (c != null) {
                 copies.chargeArguments(args, offset);
                 return c.apply(g, args, offset);

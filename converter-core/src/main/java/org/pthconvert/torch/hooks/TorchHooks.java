@@ -56,6 +56,13 @@ public class TorchHooks extends DataOnlyHooks {
     private final Map<PGlobal, Verdict> referenceVerdicts = new HashMap<>();
     private final Map<PGlobal, Verdict> callVerdicts = new HashMap<>();
     private final Map<PGlobal, Verdict> newObjectVerdicts = new HashMap<>();
+    /** The last two globals {@link #call} met, by identity, with their verdict and role. */
+    private PGlobal lastCalled;
+    private Verdict lastCalledVerdict;
+    private Allowlist.Role lastCalledRole;
+    private PGlobal previousCalled;
+    private Verdict previousCalledVerdict;
+    private Allowlist.Role previousCalledRole;
 
     /** What a pickle does with a global, each judged by its own {@link GlobalPolicy} rule. */
     private enum Use { REFERENCE, CALL, NEW_OBJECT }
@@ -243,13 +250,31 @@ public class TorchHooks extends DataOnlyHooks {
             return new PSymbol(new PGlobal("?", callable.typeName()), args);
         }
         String q = g.qualified();
-        Verdict v = verdict(Use.CALL, g);
+        // A checkpoint calls one rebuild function per tensor and an OrderedDict for its hooks, each
+        // through one memoized global object: their verdict and role are looked up once per object.
+        Verdict v;
+        Allowlist.Role role;
+        if (g == lastCalled) {
+            v = lastCalledVerdict;
+            role = lastCalledRole;
+        } else if (g == previousCalled) {
+            v = previousCalledVerdict;
+            role = previousCalledRole;
+        } else {
+            v = verdict(Use.CALL, g);
+            role = Allowlist.role(q, Allowlist.Role.NAMED);
+            previousCalled = lastCalled;
+            previousCalledVerdict = lastCalledVerdict;
+            previousCalledRole = lastCalledRole;
+            lastCalled = g;
+            lastCalledVerdict = v;
+            lastCalledRole = role;
+        }
         if (v == Verdict.DANGEROUS) {
             danger("call", q, offset);
             return new PSymbol(g, args);
         }
         audit.record("call", q, offset, v);
-        Allowlist.Role role = Allowlist.role(q, Allowlist.Role.NAMED);
         if (v != Verdict.SAFE || !role.called()) {
             return new PSymbol(g, args); // listed but not evaluated here (a dtype or class called)
         }
