@@ -29,6 +29,33 @@ public final class MemoUse {
         }
     }
 
+    /** What {@link #scan} does after an opcode byte: skip a fixed count (>= 0), or one of these. */
+    private static final int INVALID = -100;
+    private static final int STOP = -101;
+    private static final int BINGET = -102;
+    private static final int LONG_BINGET = -103;
+    private static final int GET = -104;
+    /** Two lines (GLOBAL, INST); the other negative values are {@link Opcode.Arg}'s kinds. */
+    private static final int TWO_LINES = -105;
+    /**
+     * By opcode byte. The walk runs over every byte of the pickle before the unpickler does, so it
+     * looks its steps up in a table rather than through {@link Opcode}'s enum.
+     */
+    private static final int[] STEP = new int[256];
+
+    static {
+        for (int code = 0; code < 256; code++) {
+            Opcode op = Opcode.of(code);
+            STEP[code] = op == null ? INVALID : switch (op) {
+                case STOP -> STOP;
+                case BINGET -> BINGET;
+                case LONG_BINGET -> LONG_BINGET;
+                case GET -> GET;
+                default -> op.arg() == Opcode.Arg.STRINGNL_NOESCAPE_PAIR ? TWO_LINES : op.arg().n();
+            };
+        }
+    }
+
     /** The memo indices read through STOP, or null when the walk cannot tell. */
     public static BitSet scan(InputStream stream) throws IOException {
         Cursor in = new Cursor(stream);
@@ -36,11 +63,17 @@ public final class MemoUse {
         try {
             while (true) {
                 int code = in.read();
-                Opcode op = code < 0 ? null : Opcode.of(code);
-                if (op == null) {
-                    return null; // truncated or not a pickle: the unpickler says which
+                if (code < 0) {
+                    return null; // truncated: the unpickler says so
                 }
-                switch (op) {
+                int step = STEP[code];
+                if (step > 0) {
+                    in.skip(step);
+                    continue;
+                }
+                switch (step) {
+                    case 0 -> {
+                    }
                     case STOP -> {
                         return used;
                     }
@@ -59,8 +92,16 @@ public final class MemoUse {
                         }
                         used.set((int) index);
                     }
+                    case TWO_LINES -> {
+                        skipLine(in);
+                        skipLine(in);
+                    }
+                    case Opcode.Arg.UP_TO_NEWLINE -> skipLine(in);
+                    case INVALID -> {
+                        return null; // not a pickle: the unpickler says which opcode
+                    }
                     default -> {
-                        if (!skipArgument(in, op.arg())) {
+                        if (!skipCounted(in, step)) {
                             return null;
                         }
                     }
@@ -71,24 +112,10 @@ public final class MemoUse {
         }
     }
 
-    private static boolean skipArgument(Cursor in, Opcode.Arg arg) throws IOException {
-        int n = arg.n();
-        if (n > 0) {
-            in.skip(n);
-            return true;
-        }
+    /** Skips a length of kind {@code kind} ({@link Opcode.Arg}'s LENGTH_ values) and that many bytes. */
+    private static boolean skipCounted(Cursor in, int kind) throws IOException {
         long length;
-        switch (n) {
-            case 0 -> {
-                return true;
-            }
-            case Opcode.Arg.UP_TO_NEWLINE -> {
-                skipLine(in);
-                if (arg == Opcode.Arg.STRINGNL_NOESCAPE_PAIR) {
-                    skipLine(in);
-                }
-                return true;
-            }
+        switch (kind) {
             case Opcode.Arg.LENGTH_U1 -> length = uint(in, 1);
             case Opcode.Arg.LENGTH_S4 -> length = (int) uint(in, 4);
             case Opcode.Arg.LENGTH_U4 -> length = uint(in, 4);

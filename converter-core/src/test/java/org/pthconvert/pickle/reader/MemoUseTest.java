@@ -35,6 +35,8 @@ class MemoUseTest {
         assertEquals(bits(1, 300), scan(SHARED));
         // protocol 0: text PUT and GET
         assertEquals(bits(7), scan(Pk.of("(lp0\nVa\np7\nag7\na.")));
+        // GLOBAL's two lines are skipped whole: the 'g' and 'h' in them are data
+        assertEquals(bits(3), scan(Pk.of("cgmod\nhname\np3\ng3\n0.")));
         // arguments of every length kind are skipped, not read as opcodes: 'h' inside a string is data
         assertEquals(new BitSet(), scan(Pk.of("\u0080\u0004\u0095", Pk.u64(20), "\u008c\u0003hhh\u0094C\u0002hh\u0094\u0086.")));
     }
