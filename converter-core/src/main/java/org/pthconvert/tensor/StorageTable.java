@@ -61,6 +61,24 @@ public final class StorageTable extends AbstractMap<String, StorageRef> {
         return others.put(key, value);
     }
 
+    /** As {@link Map#putIfAbsent}, reading a numbered key once (the rebuild of every tensor calls it). */
+    @Override
+    public StorageRef putIfAbsent(String key, StorageRef value) {
+        if (key == null || value == null) {
+            throw new NullPointerException("storage tables hold no null keys or values");
+        }
+        int k = StorageKeys.decimalKey(key, 0);
+        if (k >= 0 && k < numbered.length && numbered[k] != null) {
+            return numbered[k];
+        }
+        if (k >= 0 && key.equals(value.key()) && (others.isEmpty() || !others.containsKey(key)) && fits(k)) {
+            numbered[k] = value;
+            numberedCount++;
+            return null;
+        }
+        return others.putIfAbsent(key, value);
+    }
+
     /** Whether number {@code k} goes in the array, grown if need be, rather than in the map. */
     private boolean fits(int k) {
         if (k < numbered.length) {
