@@ -117,6 +117,7 @@ class StartPathIT {
         Set<String> askedToCompile = new HashSet<>();
         Set<String> queuedUnasked = new TreeSet<>();
         int ours = 0;
+        int oursAskedToCompile = 0;
         for (String line : r.stdout().split("\n")) {
             // 0.205774: [call level=0 [org.pthconvert...Unpickler.execute(L...;)V] @-1 queues=4,0 ... status=in-queue]
             int open = line.indexOf(": [");
@@ -132,11 +133,18 @@ class StartPathIT {
             }
             if (kind.equals("compile")) {
                 askedToCompile.add(name);
+                if (name.startsWith("org.pthconvert.")) {
+                    oursAskedToCompile++;
+                }
             } else if (line.contains("status=in-queue") && !askedToCompile.contains(name)) {
                 queuedUnasked.add(name);
             }
         }
-        assertTrue(ours > 100, "the compilation policy reported " + ours + " events for our methods; "
+        // How many events the policy reports depends on how soon compilations finish, so on the load
+        // beside the test: 100-140 for our methods on 2 busy cores, 20-30 of them "compile". The floor
+        // only asks whether the log still reads as this parser expects.
+        assertTrue(ours >= 10 && oursAskedToCompile >= 1, "the compilation policy reported " + ours
+                + " events for our methods, " + oursAskedToCompile + " of them compile requests; "
                 + "has -XX:+PrintTieredEvents changed its output?\n" + r.describe());
         assertEquals(Set.of(), queuedUnasked, "methods marked as queued for compilation in the class-data "
                 + "archive, so never compiled (record it with -Xint)");
