@@ -37,13 +37,11 @@ final class OutputSize {
         if (largest == null) {
             return;
         }
-        long stored = 0;
-        for (StorageRef s : ckpt.storages().values()) {
-            stored = Math.addExact(stored, s.byteSize());
-        }
-        if (maxExpand > 0 && total > RATIO_FLOOR && total > maxExpand * (double) stored) {
+        // The storages are summed only for an output past the floor: a checkpoint of 100,000 small
+        // tensors has as many storages, and a pass over them for nothing.
+        if (maxExpand > 0 && total > RATIO_FLOOR && total > maxExpand * (double) stored(ckpt)) {
             throw CheckpointException.of(Reason.LIMIT, "the output would hold " + total + " bytes of tensors, more than " + fmt(maxExpand)
-                            + " times the " + stored + " bytes the file stores (views that repeat their data);"
+                            + " times the " + stored(ckpt) + " bytes the file stores (views that repeat their data);"
                             + " raise the expansion limit to convert it").inFile(ckpt.file()).forTensor(largest.name());
         }
         Path folder = out.toAbsolutePath().getParent();
@@ -58,6 +56,14 @@ final class OutputSize {
         } catch (IOException e) {
             // No free-space figure on this file system: the write itself will say if it runs out.
         }
+    }
+
+    private static long stored(Checkpoint ckpt) {
+        long stored = 0;
+        for (StorageRef s : ckpt.storages().values()) {
+            stored = Math.addExact(stored, s.byteSize());
+        }
+        return stored;
     }
 
     private static String fmt(double d) {
