@@ -24,6 +24,7 @@ public abstract class AbstractWriteSession implements WriteSession {
     private final CallOrder calls;
     private final List<TypeChange> changes = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private int[] planPositions;
 
     protected AbstractWriteSession(TensorWriter writer, WriteOptions options) {
         this.writer = writer;
@@ -76,22 +77,31 @@ public abstract class AbstractWriteSession implements WriteSession {
 
     @Override
     public final List<TensorSpec> begin(WritePlan plan) throws IOException, CheckpointException {
+        return begin(plan, true);
+    }
+
+    /**
+     * {@link #begin} for {@link Conversion}, which has already asked this session's writer, with the
+     * options it opened the session with, to refuse each planned tensor: a second pass over 100,000
+     * tensors would find nothing.
+     */
+    final List<TensorSpec> beginRefusalsAsked(WritePlan plan) throws IOException, CheckpointException {
+        return begin(plan, false);
+    }
+
+    private List<TensorSpec> begin(WritePlan plan, boolean askRefusals) throws IOException, CheckpointException {
         calls.checkBegin();
         try {
             List<TensorSpec> specs = plan.specs();   // names unique: a WritePlan refuses repeated ones
-            for (TensorSpec s : specs) {
-                Optional<String> why = writer.refuse(s, options);
-                if (why.isPresent()) {
-                    throw WriterFailures.unsupported(s.name(), why.get());
-                }
+            if (askRefusals) {
+                refuseAny(specs);
             }
             List<TensorSpec> order = List.copyOf(onBegin(plan));
             // The plan's specs themselves in the plan's order need no check (its names are unique);
-            // otherwise the name map is made after onBegin, not held through it: planning is where a
-            // writer's heap peaks (100,000 tensors' layout beside their plan).
-            if (!CallOrder.samePlanOrder(order, specs)) {
-                checkAsked(order, calls.byName(specs));
-            }
+            // otherwise the positions are found after onBegin, their map not held through it: planning
+            // is where a writer's heap peaks (100,000 tensors' layout beside their plan).
+            planPositions = CallOrder.samePlanOrder(order, specs) ? null
+                    : PlanPositions.of(order, specs, writer.name());
             calls.beginDone(order);
             return order;
         } catch (IOException | CheckpointException | RuntimeException e) {
@@ -100,18 +110,21 @@ public abstract class AbstractWriteSession implements WriteSession {
         }
     }
 
-    /**
-     * Each asked-for spec was planned, and asked for once. A method of its own, for the JIT (see {@code
-     * Conversion.writeOne}).
-     */
-    private void checkAsked(List<TensorSpec> order, Map<String, TensorSpec> unasked) {
-        for (TensorSpec s : order) {
-            TensorSpec planned = unasked.remove(s.name());
-            if (planned == null || !planned.equals(s)) {
-                throw new IllegalStateException(writer.name() + " session asked for '" + s.name()
-                        + "', which is not a planned tensor or was asked for twice");
+    private void refuseAny(List<TensorSpec> specs) throws CheckpointException {
+        for (TensorSpec s : specs) {
+            Optional<String> why = writer.refuse(s, options);
+            if (why.isPresent()) {
+                throw WriterFailures.unsupported(s.name(), why.get());
             }
         }
+    }
+
+    /**
+     * The plan index of each tensor {@link #begin} returned, or null when it returned the plan's own
+     * specs in the plan's order. For {@link Conversion}, which finds each tensor's source by it.
+     */
+    final int[] planPositions() {
+        return planPositions;
     }
 
     @Override

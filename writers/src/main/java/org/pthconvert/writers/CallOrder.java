@@ -1,8 +1,6 @@
 package org.pthconvert.writers;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.pthconvert.io.TensorSource;
 import org.pthconvert.tensor.TensorSpec;
@@ -29,22 +27,6 @@ public final class CallOrder {
     /** Before {@code begin}: it must be the first call. */
     public void checkBegin() {
         require(State.NEW, "begin");
-    }
-
-    /**
-     * The specs by name, a new map the caller may change; a repeated name fails the session.
-     *
-     * @throws IllegalArgumentException naming a repeated tensor name
-     */
-    public Map<String, TensorSpec> byName(List<TensorSpec> specs) {
-        Map<String, TensorSpec> byName = new HashMap<>(specs.size() * 4 / 3 + 1);
-        for (TensorSpec s : specs) {
-            if (byName.putIfAbsent(s.name(), s) != null) {
-                state = State.FAILED;
-                throw new IllegalArgumentException("two tensors are named '" + s.name() + "'");
-            }
-        }
-        return byName;
     }
 
     /**

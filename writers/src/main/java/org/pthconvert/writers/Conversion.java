@@ -276,8 +276,21 @@ public final class Conversion {
         }
     }
 
+    /** The planned tensors in the session's order, by the positions its {@code begin} found. */
+    private static List<Planned> inOrder(int[] positions, List<Planned> plan) {
+        if (positions == null) {
+            return plan;
+        }
+        List<Planned> out = new ArrayList<>(positions.length);
+        for (int at : positions) {
+            out.add(plan.get(at));
+        }
+        return out;
+    }
+
     /**
-     * The planned tensors in the session's order. Found by the spec objects the plan handed the session
+     * The planned tensors in the session's order, for a session that does not extend {@link
+     * AbstractWriteSession}. Found by the spec objects the plan handed the session
      * (an identity map: no entry object per tensor), else, for a session that hands back equal specs
      * of its own, by name.
      */
@@ -357,10 +370,13 @@ public final class Conversion {
         AtomicOutput.Kind kind = writer.writesDirectory(wopts) ? AtomicOutput.Kind.DIRECTORY : AtomicOutput.Kind.FILE;
         try (OutputSet target = OutputSet.create(out, kind, opts.force());
              WriteSession session = writer.open(target, wopts)) {
-            List<TensorSpec> order = session.begin(writePlan);
+            // refuseUnsupported asked this writer with these options about every planned tensor.
+            List<TensorSpec> order = session instanceof AbstractWriteSession a ? a.beginRefusalsAsked(writePlan)
+                    : session.begin(writePlan);
             long wholeStorages = storages.close();   // streamed by the session besides the tensors below
             long planned = wholeStorages;
-            List<Planned> inOrder = inOrder(order, plan, writePlan);
+            List<Planned> inOrder = session instanceof AbstractWriteSession a ? inOrder(a.planPositions(), plan)
+                    : inOrder(order, plan, writePlan);
             for (Planned p : inOrder) {
                 planned = Math.addExact(planned, p.byteLength());
             }
