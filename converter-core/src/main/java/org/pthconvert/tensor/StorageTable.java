@@ -45,12 +45,9 @@ public final class StorageTable extends AbstractMap<String, StorageRef> {
 
     @Override
     public StorageRef put(String key, StorageRef value) {
-        if (key == null || value == null) {
-            throw new NullPointerException("storage tables hold no null keys or values");
-        }
+        requireNonNull(key, value);
         int k = StorageKeys.decimalKey(key, 0);
-        // A numbered entry's key is its storage's own (iterating makes entries from it).
-        if (k >= 0 && key.equals(value.key()) && !others.containsKey(key) && fits(k)) {
+        if (heldByNumber(k, key, value)) {
             StorageRef old = numbered[k];
             numbered[k] = value;
             if (old == null) {
@@ -64,19 +61,32 @@ public final class StorageTable extends AbstractMap<String, StorageRef> {
     /** As {@link Map#putIfAbsent}, reading a numbered key once (the rebuild of every tensor calls it). */
     @Override
     public StorageRef putIfAbsent(String key, StorageRef value) {
-        if (key == null || value == null) {
-            throw new NullPointerException("storage tables hold no null keys or values");
-        }
+        requireNonNull(key, value);
         int k = StorageKeys.decimalKey(key, 0);
         if (k >= 0 && k < numbered.length && numbered[k] != null) {
             return numbered[k];
         }
-        if (k >= 0 && key.equals(value.key()) && (others.isEmpty() || !others.containsKey(key)) && fits(k)) {
+        if (heldByNumber(k, key, value)) {
             numbered[k] = value;
             numberedCount++;
             return null;
         }
         return others.putIfAbsent(key, value);
+    }
+
+    private static void requireNonNull(String key, StorageRef value) {
+        if (key == null || value == null) {
+            throw new NullPointerException("storage tables hold no null keys or values");
+        }
+    }
+
+    /**
+     * Whether {@code key}, read as number {@code k} (negative: not a number), goes in the array. A
+     * numbered entry's key is its storage's own (iterating makes entries from it), and a key the map
+     * already holds stays there.
+     */
+    private boolean heldByNumber(int k, String key, StorageRef value) {
+        return k >= 0 && key.equals(value.key()) && (others.isEmpty() || !others.containsKey(key)) && fits(k);
     }
 
     /** Whether number {@code k} goes in the array, grown if need be, rather than in the map. */

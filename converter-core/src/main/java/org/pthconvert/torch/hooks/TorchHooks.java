@@ -56,13 +56,13 @@ public class TorchHooks extends DataOnlyHooks {
     private final Map<PGlobal, Verdict> referenceVerdicts = new HashMap<>();
     private final Map<PGlobal, Verdict> callVerdicts = new HashMap<>();
     private final Map<PGlobal, Verdict> newObjectVerdicts = new HashMap<>();
-    /** The last two globals {@link #call} met, by identity, with their verdict and role. */
-    private PGlobal lastCalled;
-    private Verdict lastCalledVerdict;
-    private Allowlist.Role lastCalledRole;
-    private PGlobal previousCalled;
-    private Verdict previousCalledVerdict;
-    private Allowlist.Role previousCalledRole;
+    /** The last two globals {@link #call} met (matched by identity), with their verdict and role. */
+    private Judged lastCalled;
+    private Judged previousCalled;
+
+    /** A called global with the verdict and role it was given. */
+    private record Judged(PGlobal global, Verdict verdict, Allowlist.Role role) {
+    }
 
     /** What a pickle does with a global, each judged by its own {@link GlobalPolicy} rule. */
     private enum Use { REFERENCE, CALL, NEW_OBJECT }
@@ -252,24 +252,18 @@ public class TorchHooks extends DataOnlyHooks {
         String q = g.qualified();
         // A checkpoint calls one rebuild function per tensor and an OrderedDict for its hooks, each
         // through one memoized global object: their verdict and role are looked up once per object.
-        Verdict v;
-        Allowlist.Role role;
-        if (g == lastCalled) {
-            v = lastCalledVerdict;
-            role = lastCalledRole;
-        } else if (g == previousCalled) {
-            v = previousCalledVerdict;
-            role = previousCalledRole;
+        Judged judged;
+        if (lastCalled != null && g == lastCalled.global()) {
+            judged = lastCalled;
+        } else if (previousCalled != null && g == previousCalled.global()) {
+            judged = previousCalled;
         } else {
-            v = verdict(Use.CALL, g);
-            role = Allowlist.role(q, Allowlist.Role.NAMED);
+            judged = new Judged(g, verdict(Use.CALL, g), Allowlist.role(q, Allowlist.Role.NAMED));
             previousCalled = lastCalled;
-            previousCalledVerdict = lastCalledVerdict;
-            previousCalledRole = lastCalledRole;
-            lastCalled = g;
-            lastCalledVerdict = v;
-            lastCalledRole = role;
+            lastCalled = judged;
         }
+        Verdict v = judged.verdict();
+        Allowlist.Role role = judged.role();
         if (v == Verdict.DANGEROUS) {
             danger("call", q, offset);
             return new PSymbol(g, args);
