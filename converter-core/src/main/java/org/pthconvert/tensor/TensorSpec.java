@@ -25,7 +25,8 @@ public record TensorSpec(String name, Dtype dtype, Shape shape, Quantization qua
     // a dozen classes spun at the start of every conversion (the class-data archive cannot keep them).
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorSpec t && t.dtype == dtype && t.name.equals(name) && t.shape.equals(shape)
+        // The same object first: a session's write order holds the plan's own specs, checked once per write.
+        return o == this || o instanceof TensorSpec t && t.dtype == dtype && t.name.equals(name) && t.shape.equals(shape)
                 && java.util.Objects.equals(t.quantization, quantization);
     }
 
