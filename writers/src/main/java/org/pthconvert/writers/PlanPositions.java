@@ -1,7 +1,6 @@
 package org.pthconvert.writers;
 
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,34 +18,25 @@ final class PlanPositions {
     }
 
     /**
-     * The index in {@code planned} of each spec in {@code asked}: looked up as the same object (what
-     * every session here hands back), else by name for a session that hands back equal specs of its
-     * own.
+     * The index in {@code planned} of each spec in {@code asked}, found by name: the names' hashes are
+     * already computed (the plan checked them for repeats), where an identity map would compute each
+     * spec's identity hash, and a name found must name an equal spec (every session here hands back
+     * the plan's own objects).
      *
      * @param planned the plan's specs, names unique (a {@link WritePlan} refuses repeated ones)
      * @throws IllegalStateException naming a spec that was not planned or is asked for twice
      */
     static int[] of(List<TensorSpec> asked, List<TensorSpec> planned, String writer) {
-        Map<TensorSpec, Integer> byIdentity = new IdentityHashMap<>(planned.size());
+        Map<String, Integer> byName = new HashMap<>(planned.size() * 4 / 3 + 1);
         for (int i = 0; i < planned.size(); i++) {
-            byIdentity.put(planned.get(i), i);
+            byName.put(planned.get(i).name(), i);
         }
-        Map<String, Integer> byName = null;
         boolean[] taken = new boolean[planned.size()];
         int[] positions = new int[asked.size()];
         for (int i = 0; i < asked.size(); i++) {
             TensorSpec s = asked.get(i);
-            Integer at = byIdentity.get(s);
-            if (at == null) {
-                if (byName == null) {
-                    byName = byName(planned);
-                }
-                at = byName.get(s.name());
-                if (at != null && !planned.get(at).equals(s)) {
-                    at = null;
-                }
-            }
-            if (at == null || taken[at]) {
+            Integer at = byName.get(s.name());
+            if (at == null || taken[at] || !planned.get(at).equals(s)) {
                 throw new IllegalStateException(writer + " session asked for '" + s.name()
                         + "', which is not a planned tensor or was asked for twice");
             }
@@ -54,13 +44,5 @@ final class PlanPositions {
             positions[i] = at;
         }
         return positions;
-    }
-
-    private static Map<String, Integer> byName(List<TensorSpec> planned) {
-        Map<String, Integer> m = new HashMap<>(planned.size() * 4 / 3 + 1);
-        for (int i = 0; i < planned.size(); i++) {
-            m.put(planned.get(i).name(), i);
-        }
-        return m;
     }
 }
