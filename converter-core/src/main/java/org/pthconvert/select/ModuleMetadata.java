@@ -70,31 +70,34 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
         if (tensors.isEmpty()) {
             return EMPTY;
         }
-        List<String> parent = null;
-        String within = null;
-        for (NamedTensor t : tensors) {
-            List<String> path = t.source().path();
-            if (path.isEmpty()) {
-                return EMPTY;
-            }
-            String leaf = path.get(path.size() - 1);
-            if (!leaf.endsWith(t.name())) {
-                return EMPTY;
-            }
-            if (parent == null) {
-                parent = path.subList(0, path.size() - 1);
-                within = leaf.substring(0, leaf.length() - t.name().length());
-            } else if (!sameParent(parent, path) || !leaf.regionMatches(0, within, 0, within.length())
-                    || leaf.length() != within.length() + t.name().length()) {
-                return EMPTY;
-            }
+        NamedTensor first = tensors.get(0);
+        List<String> firstPath = first.source().path();
+        if (firstPath.isEmpty() || !firstPath.get(firstPath.size() - 1).endsWith(first.name())) {
+            return EMPTY;
         }
+        List<String> parent = firstPath.subList(0, firstPath.size() - 1);
+        String firstLeaf = firstPath.get(firstPath.size() - 1);
+        String within = firstLeaf.substring(0, firstLeaf.length() - first.name().length());
+        // The first tensor's dict is the only candidate: without metadata there, the answer is empty
+        // whatever the other tensors are, and they are not looked at (a plain dict of 100,000 tensors).
         PickleValue v = ckpt.root();
         for (String segment : parent) {
             v = v instanceof PDict d ? child(d, segment) : null;
         }
         if (!(v instanceof PDict sd) || !(sd.attributes().get("_metadata") instanceof PDict md)) {
             return EMPTY;
+        }
+        for (NamedTensor t : tensors) {
+            List<String> path = t.source().path();
+            if (path.isEmpty()) {
+                return EMPTY;
+            }
+            String leaf = path.get(path.size() - 1);
+            if (!leaf.endsWith(t.name()) || !sameParent(parent, path)
+                    || !leaf.regionMatches(0, within, 0, within.length())
+                    || leaf.length() != within.length() + t.name().length()) {
+                return EMPTY;
+            }
         }
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (Map.Entry<PickleValue, PickleValue> e : md.entries()) {
