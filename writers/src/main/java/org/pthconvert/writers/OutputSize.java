@@ -39,10 +39,13 @@ final class OutputSize {
         }
         // The storages are summed only for an output past the floor: a checkpoint of 100,000 small
         // tensors has as many storages, and a pass over them for nothing.
-        if (maxExpand > 0 && total > RATIO_FLOOR && total > maxExpand * (double) stored(ckpt)) {
-            throw CheckpointException.of(Reason.LIMIT, "the output would hold " + total + " bytes of tensors, more than " + fmt(maxExpand)
-                            + " times the " + stored(ckpt) + " bytes the file stores (views that repeat their data);"
-                            + " raise the expansion limit to convert it").inFile(ckpt.file()).forTensor(largest.name());
+        if (maxExpand > 0 && total > RATIO_FLOOR) {
+            long stored = stored(ckpt);
+            if (total > maxExpand * (double) stored) {
+                throw CheckpointException.of(Reason.LIMIT, "the output would hold " + total + " bytes of tensors, more than "
+                                + fmt(maxExpand) + " times the " + stored + " bytes the file stores (views that repeat their"
+                                + " data); raise the expansion limit to convert it").inFile(ckpt.file()).forTensor(largest.name());
+            }
         }
         Path folder = out.toAbsolutePath().getParent();
         try {
