@@ -100,8 +100,7 @@ public abstract class AbstractWriteSession implements WriteSession {
             // The plan's specs themselves in the plan's order need no check (its names are unique);
             // otherwise the positions are found after onBegin, their map not held through it: planning
             // is where a writer's heap peaks (100,000 tensors' layout beside their plan).
-            planPositions = CallOrder.samePlanOrder(order, specs) ? null
-                    : PlanPositions.of(order, specs, writer.name());
+            planPositions = PlanPositions.find(order, specs, writer.name());
             calls.beginDone(order);
             return order;
         } catch (IOException | CheckpointException | RuntimeException e) {

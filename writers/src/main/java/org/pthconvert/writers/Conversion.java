@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -276,7 +275,10 @@ public final class Conversion {
         }
     }
 
-    /** The planned tensors in the session's order, by the positions its {@code begin} found. */
+    /**
+     * The planned tensors in the session's order, by their plan positions ({@link PlanPositions#find};
+     * null: the plan's own order).
+     */
     private static List<Planned> inOrder(int[] positions, List<Planned> plan) {
         if (positions == null) {
             return plan;
@@ -284,38 +286,6 @@ public final class Conversion {
         List<Planned> out = new ArrayList<>(positions.length);
         for (int at : positions) {
             out.add(plan.get(at));
-        }
-        return out;
-    }
-
-    /**
-     * The planned tensors in the session's order, for a session that does not extend {@link
-     * AbstractWriteSession}. Found by the spec objects the plan handed the session
-     * (an identity map: no entry object per tensor), else, for a session that hands back equal specs
-     * of its own, by name.
-     */
-    private static List<Planned> inOrder(List<TensorSpec> order, List<Planned> plan, WritePlan writePlan) {
-        if (CallOrder.samePlanOrder(order, writePlan.specs())) {
-            return plan; // npz, pth and the others that write in the plan's order: no map
-        }
-        Map<TensorSpec, Planned> bySpec = new IdentityHashMap<>(plan.size());
-        for (Planned p : plan) {
-            bySpec.put(p.spec(), p);
-        }
-        Map<String, Planned> byName = null;
-        List<Planned> out = new ArrayList<>(order.size());
-        for (TensorSpec spec : order) {
-            Planned p = bySpec.get(spec);
-            if (p == null) {
-                if (byName == null) {
-                    byName = new HashMap<>(plan.size() * 4 / 3 + 1);
-                    for (Planned q : plan) {
-                        byName.put(q.spec().name(), q);
-                    }
-                }
-                p = byName.get(spec.name());
-            }
-            out.add(p);
         }
         return out;
     }
@@ -370,13 +340,21 @@ public final class Conversion {
         AtomicOutput.Kind kind = writer.writesDirectory(wopts) ? AtomicOutput.Kind.DIRECTORY : AtomicOutput.Kind.FILE;
         try (OutputSet target = OutputSet.create(out, kind, opts.force());
              WriteSession session = writer.open(target, wopts)) {
-            // refuseUnsupported asked this writer with these options about every planned tensor.
-            List<TensorSpec> order = session instanceof AbstractWriteSession a ? a.beginRefusalsAsked(writePlan)
-                    : session.begin(writePlan);
+            // refuseUnsupported asked this writer with these options about every planned tensor, and
+            // an AbstractWriteSession's begin finds the plan positions of what it asks for. Any other
+            // session is checked here the same way.
+            List<TensorSpec> order;
+            int[] positions;
+            if (session instanceof AbstractWriteSession known) {
+                order = known.beginRefusalsAsked(writePlan);
+                positions = known.planPositions();
+            } else {
+                order = session.begin(writePlan);
+                positions = PlanPositions.find(order, writePlan.specs(), writer.name());
+            }
             long wholeStorages = storages.close();   // streamed by the session besides the tensors below
             long planned = wholeStorages;
-            List<Planned> inOrder = session instanceof AbstractWriteSession a ? inOrder(a.planPositions(), plan)
-                    : inOrder(order, plan, writePlan);
+            List<Planned> inOrder = inOrder(positions, plan);
             for (Planned p : inOrder) {
                 planned = Math.addExact(planned, p.byteLength());
             }

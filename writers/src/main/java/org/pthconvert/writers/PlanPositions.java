@@ -18,6 +18,14 @@ final class PlanPositions {
     }
 
     /**
+     * {@link #of}, or null when {@code asked} is the plan's own specs in the plan's order (npz, pth
+     * and the other sessions that write in plan order): those need neither a check nor a map.
+     */
+    static int[] find(List<TensorSpec> asked, List<TensorSpec> planned, String writer) {
+        return CallOrder.samePlanOrder(asked, planned) ? null : of(asked, planned, writer);
+    }
+
+    /**
      * The index in {@code planned} of each spec in {@code asked}, found by name: the names' hashes are
      * already computed (the plan checked them for repeats), where an identity map would compute each
      * spec's identity hash, and a name found must name an equal spec (every session here hands back
