@@ -136,9 +136,8 @@ final class PickleInput {
      */
     byte[] shortBytes(int n, String what) throws IOException, CheckpointException {
         ensureRoom(n);
-        if (end - at < n && !buffered(n)) {
-            int filled = end - at;
-            at = end;
+        int filled = available(n);
+        if (filled < n) {
             throw truncated(what + " declares " + n + " bytes but only " + filled + " follow");
         }
         System.arraycopy(buffer, at, text, 0, n);
@@ -193,11 +192,23 @@ final class PickleInput {
     /** Makes {@code n} bytes available at {@link #at}, or consumes what is left and says it is truncated. */
     private void need(int n) throws IOException, CheckpointException {
         ensureRoom(n);
-        if (end - at < n && !buffered(n)) {
-            int filled = end - at;
-            at = end;
+        int filled = available(n);
+        if (filled < n) {
             throw truncated("needs " + n + " argument bytes but only " + filled + " follow");
         }
+    }
+
+    /**
+     * {@code n} when that many bytes are buffered at {@link #at}; otherwise consumes what is left (a
+     * truncated value counts the bytes it had) and returns how many that was.
+     */
+    private int available(int n) throws IOException {
+        if (end - at >= n || buffered(n)) {
+            return n;
+        }
+        int left = end - at;
+        at = end;
+        return left;
     }
 
     /**
