@@ -72,11 +72,11 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
         }
         NamedTensor first = tensors.get(0);
         List<String> firstPath = first.source().path();
-        if (firstPath.isEmpty() || !firstPath.get(firstPath.size() - 1).endsWith(first.name())) {
+        String firstLeaf = firstPath.isEmpty() ? null : firstPath.get(firstPath.size() - 1);
+        if (firstLeaf == null || !firstLeaf.endsWith(first.name())) {
             return EMPTY;
         }
         List<String> parent = firstPath.subList(0, firstPath.size() - 1);
-        String firstLeaf = firstPath.get(firstPath.size() - 1);
         String within = firstLeaf.substring(0, firstLeaf.length() - first.name().length());
         // The first tensor's dict is the only candidate: without metadata there, the answer is empty
         // whatever the other tensors are, and they are not looked at (a plain dict of 100,000 tensors).
