@@ -1,10 +1,10 @@
 /**
  * The writers. Exported: the writer SPI and registry ({@code org.pthconvert.writers}), the
  * conversion service that convert, strip, batch and the Spark job share ({@code writers.service})
- * and the batch library ({@code writers.batch}). The formats themselves are found only through
- * {@link java.util.ServiceLoader}, so their packages stay closed; the same list is in
- * META-INF/services for the shaded jar, which runs on the class path. {@code ModuleExportsTest}
- * (writers) pins both.
+ * and the batch library ({@code writers.batch}). The formats' packages stay closed: other modules
+ * reach them through {@link java.util.ServiceLoader}, and {@code Writers.standard()} makes this
+ * module's own directly (a start-up cost less). The same list is in META-INF/services for the shaded
+ * jar, which runs on the class path. {@code WritersModuleTest} and {@code WritersTest} pin all three.
  */
 module org.pthconvert.writers {
     requires transitive org.pthconvert.core;

@@ -7,10 +7,11 @@ import java.util.Optional;
 import org.pthconvert.tensor.TensorSpec;
 
 /**
- * One output format. Found by {@link Writers} through {@link java.util.ServiceLoader}: every
- * implementation listed in {@code META-INF/services/org.pthconvert.writers.TensorWriter} (with a
- * public no-argument constructor), the built-ins included. A writer holds no state of its own; each
- * output is one {@link WriteSession}.
+ * One output format. Found by {@link Writers}: the built-ins directly ({@link Writers#standard}),
+ * plug-ins through {@link java.util.ServiceLoader} ({@link Writers#load}): every implementation
+ * listed in {@code META-INF/services/org.pthconvert.writers.TensorWriter} (with a public
+ * no-argument constructor), where the built-ins are listed too. A writer holds no state of its own;
+ * each output is one {@link WriteSession}.
  *
  * <p>The caller asks {@link #refuse} about every tensor first, so that it can stop (naming the
  * tensor) or skip refused tensors ({@code --skip-unsupported}) before any byte is written; then it

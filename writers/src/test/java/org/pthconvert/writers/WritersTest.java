@@ -52,6 +52,19 @@ class WritersTest {
     }
 
     @Test
+    void theBuiltInsAreTheServicesInTheirOrder() {
+        // standard() makes the built-ins itself; a format added to the service file (or module
+        // descriptor) but not to that list, or listed in another order, would go unnoticed otherwise.
+        List<Class<?>> services = ServiceLoader.load(TensorWriter.class).stream()
+                .map(ServiceLoader.Provider::type).collect(Collectors.toList());
+        List<Class<?>> standard = writers.all().stream().map(Object::getClass).collect(Collectors.toList());
+        assertEquals(services, standard);
+        assertEquals(standard, Writers.load(TensorWriter.class.getClassLoader()).all().stream()
+                .map(Object::getClass).collect(Collectors.toList()));
+        assertEquals(5, standard.size());
+    }
+
+    @Test
     void theFirstWriterWithANameWins() {
         TensorWriter npz = new NpzWriter();
         TensorWriter fake = new TensorWriter() {

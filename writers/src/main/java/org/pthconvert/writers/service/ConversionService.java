@@ -39,7 +39,10 @@ public final class ConversionService {
         this.writers = writers;
     }
 
-    /** With the writers {@link java.util.ServiceLoader} finds. */
+    /**
+     * With the built-in writers ({@link Writers#standard}); with plug-ins too:
+     * {@code new ConversionService(Writers.load(loader))}.
+     */
     public static ConversionService standard() {
         return new ConversionService(Writers.standard());
     }
