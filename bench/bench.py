@@ -20,7 +20,9 @@ Then the start-up rows, interleaved and repeated the same way:
 --many N[,N...] instead times checkpoints of N small tensors (a state dict of 16-float tensors, like a
 mixture-of-experts optimizer state): convert to safetensors at -Xmx256m vs cp of the output, then one
 conversion at -Xmx128m (it must succeed; its largest live heap after a full collection is shown), and
-the same file converted to npz and stripped to .pth (medians; the target is the safetensors one).
+the same file converted to npz and stripped to .pth (medians; the target is the safetensors one), and
+the Python route to the same safetensors file (torch.load(mmap=True) + save_file), whose output must be
+byte-identical to ours.
 """
 import argparse
 import re
@@ -285,7 +287,10 @@ def many_tensors(workdir, counts, runs):
     """Per count: cp of the output, convert at -Xmx256m (timed), and one convert at -Xmx128m (must succeed)."""
     launcher = os.path.join(ROOT, "bin", "pthconvert")
     print(f"{'tensors':>8} {'cp':>7} {'convert':>8} {'beyond cp':>10} {'peak RSS':>9} {'at 128 MiB':>11} "
-          f"{'live (full GC)':>15} {'npz':>6} {'strip':>6}  target")
+          f"{'live (full GC)':>15} {'npz':>6} {'strip':>6} {'python':>7} {'ratio':>6}  target")
+    py_code = ("import torch,sys; from safetensors.torch import save_file; "
+               "sd=torch.load(sys.argv[1], mmap=True, weights_only=True); "
+               "save_file(sd, sys.argv[2], metadata={'format': 'pt'})")
     for n in counts:
         ckpt = os.path.join(workdir, f"many-{n}.pth")
         if not os.path.exists(ckpt):
@@ -299,9 +304,10 @@ def many_tensors(workdir, counts, runs):
         reference = out + ".ref"
         os.replace(out, reference)
         npz, pth = os.path.join(workdir, f"many-{n}-out.npz"), os.path.join(workdir, f"many-{n}-stripped.pth")
-        cps, ours, rss, npzs, strips = [], [], [], [], []
+        py_out = os.path.join(workdir, f"many-{n}-python.safetensors")
+        cps, ours, rss, npzs, strips, pys = [], [], [], [], [], []
         for _ in range(runs):
-            for f in (out, copy, npz, pth):
+            for f in (out, copy, npz, pth, py_out):
                 if os.path.exists(f):
                     os.remove(f)
             os.sync()
@@ -314,15 +320,19 @@ def many_tensors(workdir, counts, runs):
             npzs.append(timed([launcher, "convert", ckpt, npz, "--quiet"], env)[0])
             os.sync()
             strips.append(timed([launcher, "strip", ckpt, pth, "--quiet"], env)[0])
-        for f in (reference, npz, pth):
+            os.sync()
+            pys.append(timed([sys.executable, "-c", py_code, ckpt, py_out])[0])
+        if sha256(out) != sha256(py_out):
+            sys.exit(f"{out} differs from the Python route's {py_out}")
+        for f in (reference, npz, pth, py_out):
             os.remove(f)
         small = dict(os.environ, JAVA_TOOL_OPTIONS=f"-Xmx128m -Xlog:gc:file={gc_log}")
         t128, _ = timed(cmd, small)
         heap = live_heap_mib(gc_log)
-        c, o = statistics.median(cps), statistics.median(ours)
+        c, o, py = statistics.median(cps), statistics.median(ours), statistics.median(pys)
         ok = o - c <= 1.0
         print(f"{n:>8} {c:6.2f}s {o:7.2f}s {o - c:9.2f}s {max(rss):7.0f}Mi {t128:9.2f}s {heap:13.0f}Mi "
-              f"{statistics.median(npzs):5.2f}s {statistics.median(strips):5.2f}s  "
+              f"{statistics.median(npzs):5.2f}s {statistics.median(strips):5.2f}s {py:6.2f}s {py / o:5.1f}x  "
               f"{'met' if ok else 'MISSED'} (<= 1 s beyond cp; at 128 MiB: converted)")
 
 
