@@ -87,7 +87,7 @@ public record ModuleMetadata(Map<String, Map<String, Object>> modules) {
         if (!(v instanceof PDict sd) || !(sd.attributes().get("_metadata") instanceof PDict md)) {
             return EMPTY;
         }
-        for (NamedTensor t : tensors) {
+        for (NamedTensor t : tensors.subList(1, tensors.size())) {   // the first one made parent and within
             List<String> path = t.source().path();
             if (path.isEmpty()) {
                 return EMPTY;
