@@ -284,7 +284,8 @@ def live_heap_mib(gc_log):
 
 
 def many_tensors(workdir, counts, runs):
-    """Per count: cp of the output, convert at -Xmx256m (timed), and one convert at -Xmx128m (must succeed)."""
+    """Per count: cp of the output, convert at -Xmx256m (timed), npz, strip and the Python route (timed; its output
+    must equal ours), and one convert at -Xmx128m (must succeed)."""
     launcher = os.path.join(ROOT, "bin", "pthconvert")
     print(f"{'tensors':>8} {'cp':>7} {'convert':>8} {'beyond cp':>10} {'peak RSS':>9} {'at 128 MiB':>11} "
           f"{'live (full GC)':>15} {'npz':>6} {'strip':>6} {'python':>7} {'ratio':>6}  target")
