@@ -61,6 +61,22 @@ final class Memo {
         return v;
     }
 
+    /** The value at {@code index} when one is held there, else null: never an error. */
+    PickleValue peek(long index) {
+        if (index >= 0 && index < dense.size()) {
+            PickleValue v = dense.get((int) index);
+            if (v != null) {
+                return v;
+            }
+        }
+        return sparse.isEmpty() ? null : sparse.get(index);
+    }
+
+    /** Whether {@link #put} takes this index (rather than refusing it as negative or over the limit). */
+    boolean accepts(long index) {
+        return index >= 0 && index < maxEntries;
+    }
+
     void put(long index, PickleValue value) throws CheckpointException {
         if (index < 0) {
             throw PickleInput.error(Reason.INVALID, "negative memo index " + index);

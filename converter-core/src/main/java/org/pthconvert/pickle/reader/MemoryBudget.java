@@ -31,4 +31,9 @@ final class MemoryBudget {
     }
 
     long used() { return used; }
+
+    /** Whether charging {@code bytes} more would stay within the budget. */
+    boolean fits(long bytes) {
+        return bytes >= 0 && bytes <= max - used;
+    }
 }

@@ -145,6 +145,28 @@ final class PickleInput {
         return text;
     }
 
+    /**
+     * Buffers up to {@code n} bytes at the current position without consuming them, never past the
+     * size limit, and returns how many are buffered ({@link #buffer()} from {@link #bufferAt()}):
+     * fewer only at the end of the stream or of the limit. {@link #skip} consumes them.
+     */
+    int window(int n) throws IOException {
+        int want = (int) Math.max(0, Math.min(n, maxBytes - position()));
+        if (end - at < want) {
+            buffered(want);
+        }
+        return Math.min(want, end - at);
+    }
+
+    byte[] buffer() { return buffer; }
+
+    int bufferAt() { return at; }
+
+    /** Consumes {@code n} bytes that {@link #window} buffered. */
+    void skip(int n) {
+        at += n;
+    }
+
     /** The text up to the next newline, without it; a line longer than {@code max} is a limit breach. */
     byte[] line(int max, String what) throws IOException, CheckpointException {
         byte[] line = lineOrRest(max, what);

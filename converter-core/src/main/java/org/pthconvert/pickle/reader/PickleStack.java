@@ -37,6 +37,11 @@ final class PickleStack {
         items.add(v);
     }
 
+    /** Whether {@code values} more pushes and {@code marks} more MARKs fit within the limits. */
+    boolean hasRoom(int values, int marks) {
+        return items.size() + (long) values <= maxItems && markCount + (long) marks <= maxMarks;
+    }
+
     PickleValue pop() throws CheckpointException {
         requireAboveMark(1);
         return items.remove(items.size() - 1);

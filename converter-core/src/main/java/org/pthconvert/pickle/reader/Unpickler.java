@@ -52,6 +52,9 @@ public final class Unpickler {
     private BitSet memoKeep;
     private ObjectOpcodes objects;
     private ContainerOpcodes containers;
+    private TensorRun tensorRuns;
+    /** False: every opcode is done one by one (tests compare that with {@link TensorRun}). */
+    private boolean runs = true;
     private Opcode op;
     private long opOffset;
     private long frameEnd;
@@ -88,6 +91,30 @@ public final class Unpickler {
         return this;
     }
 
+    /**
+     * Does every opcode one by one, never a {@link TensorRun} in one step: the reference the tests
+     * compare the runs with.
+     */
+    public Unpickler oneByOne() {
+        this.runs = false;
+        return this;
+    }
+
+    /** Where a {@link TensorRun} is: the opcode and input position an error there is reported at. */
+    void at(Opcode code, long position) {
+        op = code;
+        opOffset = baseOffset + position;
+    }
+
+    /** Tensor runs the last {@link #load} did in one step. */
+    int runsTaken() {
+        return tensorRuns == null ? 0 : tensorRuns.taken();
+    }
+
+    long opOffset() {
+        return opOffset;
+    }
+
     /** Reads one pickle, through its STOP opcode, and returns its value. */
     public PickleValue load(InputStream in) throws IOException, CheckpointException {
         input = new PickleInput(in, limits.maxPickleBytes());
@@ -97,6 +124,7 @@ public final class Unpickler {
         KeyGuard keys = new KeyGuard(limits.maxKeyHashWork());
         objects = new ObjectOpcodes(hooks, stack, limits);
         containers = new ContainerOpcodes(stack, keys, hooks);
+        tensorRuns = runs ? new TensorRun(this, input, memo, stack, budget, hooks, limits) : null;
         frameEnd = 0;
         protocol = 0;
         try {
@@ -192,8 +220,13 @@ public final class Unpickler {
             case LONG_BINPUT -> memo.put(input.u32(), stack.peek(0));
             case MEMOIZE -> memo.put(memo.size(), stack.peek(0));
             case GET -> stack.push(memoGet(TextForms.parseInt(input.line(numberLineMax, "GET index"), false, 20)));
-            case BINGET -> stack.push(memoGet(BigInteger.valueOf(input.u8())));
-            case LONG_BINGET -> stack.push(memoGet(BigInteger.valueOf(input.u32())));
+            case BINGET, LONG_BINGET -> {
+                long index = code == Opcode.BINGET ? input.u8() : input.u32();
+                PickleValue v = memoGet(index);
+                if (tensorRuns == null || !tensorRuns.tryRun(v)) {
+                    stack.push(v);
+                }
+            }
             case PROTO -> readProto();
             case FRAME -> frame();
             case GLOBAL, STACK_GLOBAL, INST, OBJ, REDUCE, BUILD, NEWOBJ, NEWOBJ_EX, PERSID, BINPERSID, EXT1, EXT2,
@@ -288,7 +321,14 @@ public final class Unpickler {
     }
 
     private PickleValue memoGet(BigInteger index) throws CheckpointException {
-        PickleValue v = index.signum() >= 0 && index.bitLength() <= 62 ? memo.get(index.longValue()) : null;
+        if (index.signum() >= 0 && index.bitLength() <= 62) {
+            return memoGet(index.longValue());
+        }
+        throw PickleInput.error(Reason.INVALID, "memo index " + index + " was never stored");
+    }
+
+    private PickleValue memoGet(long index) throws CheckpointException {
+        PickleValue v = memo.get(index);
         if (v == null) {
             throw PickleInput.error(Reason.INVALID, "memo index " + index + " was never stored");
         }
