@@ -60,8 +60,11 @@ public class TorchHooks extends DataOnlyHooks {
     private Judged lastCalled;
     private Judged previousCalled;
 
-    /** A called global with the verdict and role it was given. */
-    private record Judged(PGlobal global, Verdict verdict, Allowlist.Role role) {
+    /**
+     * A called global with the verdict and role it was given; {@code tensor}: it is
+     * {@code _rebuild_tensor} or {@code _rebuild_tensor_v2}, called once per tensor of a state dict.
+     */
+    private record Judged(PGlobal global, Verdict verdict, Allowlist.Role role, boolean tensor) {
     }
 
     /** What a pickle does with a global, each judged by its own {@link GlobalPolicy} rule. */
@@ -258,7 +261,8 @@ public class TorchHooks extends DataOnlyHooks {
         } else if (previousCalled != null && g == previousCalled.global()) {
             judged = previousCalled;
         } else {
-            judged = new Judged(g, verdict(Use.CALL, g), Allowlist.role(q, Allowlist.Role.NAMED));
+            judged = new Judged(g, verdict(Use.CALL, g), Allowlist.role(q, Allowlist.Role.NAMED),
+                    q.equals("torch._utils._rebuild_tensor") || q.equals("torch._utils._rebuild_tensor_v2"));
             previousCalled = lastCalled;
             lastCalled = judged;
         }
@@ -274,6 +278,9 @@ public class TorchHooks extends DataOnlyHooks {
         }
         if (role == Allowlist.Role.PLAIN_CALL) {
             return plain(g, args, offset);
+        }
+        if (judged.tensor()) {
+            return rebuilder.tensor(args, null, offset); // as the switch below would, without comparing names
         }
         return switch (q) {
             case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" ->
