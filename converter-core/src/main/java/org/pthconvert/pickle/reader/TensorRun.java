@@ -41,24 +41,25 @@ final class TensorRun {
     private static final int STACK_ROOM = 12;
     private static final int MARK_ROOM = 3;
 
-    private static final int MARK = '(';
-    private static final int BINGET = 'h';
-    private static final int LONG_BINGET = 'j';
-    private static final int BINPUT = 'q';
-    private static final int LONG_BINPUT = 'r';
-    private static final int BINUNICODE = 'X';
-    private static final int BININT = 'J';
-    private static final int BININT1 = 'K';
-    private static final int BININT2 = 'M';
-    private static final int TUPLE = 't';
-    private static final int TUPLE1 = 0x85;
-    private static final int TUPLE2 = 0x86;
-    private static final int TUPLE3 = 0x87;
-    private static final int EMPTY_TUPLE = ')';
-    private static final int BINPERSID = 'Q';
-    private static final int NEWTRUE = 0x88;
-    private static final int NEWFALSE = 0x89;
-    private static final int REDUCE = 'R';
+    // The opcodes of a run, as ints for plain comparisons with the buffer's bytes.
+    private static final int MARK = Opcode.MARK.code();
+    private static final int BINGET = Opcode.BINGET.code();
+    private static final int LONG_BINGET = Opcode.LONG_BINGET.code();
+    private static final int BINPUT = Opcode.BINPUT.code();
+    private static final int LONG_BINPUT = Opcode.LONG_BINPUT.code();
+    private static final int BINUNICODE = Opcode.BINUNICODE.code();
+    private static final int BININT = Opcode.BININT.code();
+    private static final int BININT1 = Opcode.BININT1.code();
+    private static final int BININT2 = Opcode.BININT2.code();
+    private static final int TUPLE = Opcode.TUPLE.code();
+    private static final int TUPLE1 = Opcode.TUPLE1.code();
+    private static final int TUPLE2 = Opcode.TUPLE2.code();
+    private static final int TUPLE3 = Opcode.TUPLE3.code();
+    private static final int EMPTY_TUPLE = Opcode.EMPTY_TUPLE.code();
+    private static final int BINPERSID = Opcode.BINPERSID.code();
+    private static final int NEWTRUE = Opcode.NEWTRUE.code();
+    private static final int NEWFALSE = Opcode.NEWFALSE.code();
+    private static final int REDUCE = Opcode.REDUCE.code();
 
     private final PickleInput input;
     private final Memo memo;
@@ -77,6 +78,8 @@ final class TensorRun {
     private long charged;
     /** What the memo charges for the run's BINPUTs. */
     private long putCharges;
+    /** The length of the key {@link #text} read. */
+    private int keyLength;
     /** The index the last {@link #get} read. */
     private long gotIndex;
     /** Memo indices the run stores (-1: no BINPUT there), in order. */
@@ -121,64 +124,36 @@ final class TensorRun {
         putCharges = 0;
         java.util.Arrays.fill(puts, -1);
 
+        // Each step below reads on only while the run still matches (ok); the first mismatch ends it.
         PickleValue storageTag = get();
         PickleValue storageClass = get();
-        // The key: BINUNICODE with a short length.
-        if (!op(BINUNICODE) || end - p < 4) {
-            return false;
-        }
-        long keyLength = u32(p);
-        p += 4;
-        if (keyLength > PickleInput.SHORT_TEXT || keyLength > limits.maxStringBytes() || end - p < keyLength) {
-            return false;
-        }
-        int keyAt = p;
-        p += (int) keyLength;
-        charged += MemoryBudget.PER_VALUE + 3 * keyLength; // payload, then the decoded String beside it
+        int keyAt = text();
         put(0);
         PickleValue location = get();
         long locationIndex = gotIndex;
         long numel = integer();
-        if (!op(TUPLE)) {
-            return false;
-        }
-        charged += MemoryBudget.PER_VALUE;
+        pushing(TUPLE);
         put(1);
         int persidAt = p;
-        if (!op(BINPERSID)) {
-            return false;
-        }
-        charged += MemoryBudget.PER_VALUE;
+        pushing(BINPERSID);
         long offset = integer();
         sizeRank = tuple(sizeDims);
         put(2);
         strideRank = tuple(strideDims);
         put(3);
         int flag = next();
-        if (flag != NEWFALSE && flag != NEWTRUE) {
-            return false;
-        }
+        ok &= flag == NEWFALSE || flag == NEWTRUE;
         charged += MemoryBudget.PER_VALUE;
         PickleValue hooksCallable = get();
         long hooksIndex = gotIndex;
-        if (!op(EMPTY_TUPLE)) {
-            return false;
-        }
-        charged += MemoryBudget.PER_VALUE;
+        pushing(EMPTY_TUPLE);
         int firstReduceAt = p;
-        if (!op(REDUCE)) {
-            return false;
-        }
+        expect(REDUCE);
         put(4);
-        if (!op(TUPLE)) {
-            return false;
-        }
-        charged += MemoryBudget.PER_VALUE;
+        pushing(TUPLE);
         put(5);
         int reduceAt = p;
-        if (!op(REDUCE)) {
-            return false;
-        }
+        expect(REDUCE);
         put(6);
         if (!ok || sizeRank < 0 || strideRank < 0) {
             return false;
@@ -196,7 +171,7 @@ final class TensorRun {
         if (!stack.hasRoom(STACK_ROOM, MARK_ROOM) || !budget.fits(charged + putCharges)) {
             return false;
         }
-        String key = TextForms.utf8(copyKey(keyAt, (int) keyLength), (int) keyLength, true);
+        String key = TextForms.utf8(copyKey(keyAt, keyLength), keyLength, true);
         if (key == null) {
             return false;
         }
@@ -291,12 +266,36 @@ final class TensorRun {
         return buf[p++] & 0xff;
     }
 
-    private boolean op(int code) {
+    private void expect(int code) {
         if (next() != code) {
             ok = false;
-            return false;
         }
-        return true;
+    }
+
+    /** An opcode that pushes one value (a tuple, a persistent load's result, an empty tuple). */
+    private void pushing(int code) {
+        expect(code);
+        charged += MemoryBudget.PER_VALUE;
+    }
+
+    /** BINUNICODE of at most {@link PickleInput#SHORT_TEXT} bytes: where its bytes start ({@link #keyLength}). */
+    private int text() {
+        expect(BINUNICODE);
+        if (!ok || end - p < 4) {
+            ok = false;
+            return -1;
+        }
+        long length = u32(p);
+        p += 4;
+        if (length > PickleInput.SHORT_TEXT || length > limits.maxStringBytes() || end - p < length) {
+            ok = false;
+            return -1;
+        }
+        int at = p;
+        keyLength = (int) length;
+        p += keyLength;
+        charged += MemoryBudget.PER_VALUE + 3 * length; // payload, then the decoded String beside it
+        return at;
     }
 
     /** BINGET or LONG_BINGET: the value the memo holds there, or null (then the run is not taken). */
