@@ -37,9 +37,12 @@ final class TensorRun {
     /** Longest run taken in one step: a key of up to {@link PickleInput#SHORT_TEXT} bytes and ranks up to 8. */
     static final int WINDOW = 512;
     private static final int MAX_RANK = 8;
-    /** Values the run puts on the stack at most at once, and MARKs it opens at most at once. */
-    private static final int STACK_ROOM = 12;
-    private static final int MARK_ROOM = 3;
+    /**
+     * Values the run has on the stack at most at once (the callable, the storage, the offset, the size
+     * tuple and a stride of {@link #MAX_RANK} ints), and MARKs it has open at most at once.
+     */
+    private static final int STACK_ROOM = 4 + MAX_RANK;
+    private static final int MARK_ROOM = 2;
 
     // The opcodes of a run, as ints for plain comparisons with the buffer's bytes.
     private static final int MARK = Opcode.MARK.code();
