@@ -59,9 +59,12 @@ public final class MemoUse {
     /** The memo indices read through STOP, or null when the walk cannot tell. */
     public static BitSet scan(InputStream stream) throws IOException {
         Cursor in = new Cursor(stream);
-        BitSet used = new BitSet();
+        Used used = new Used();
         try {
             while (true) {
+                if (!buffered(in, used)) {
+                    return null;
+                }
                 int code = in.read();
                 if (code < 0) {
                     return null; // truncated: the unpickler says so
@@ -75,7 +78,7 @@ public final class MemoUse {
                     case 0 -> {
                     }
                     case STOP -> {
-                        return used;
+                        return used.toBitSet();
                     }
                     case BINGET -> used.set((int) uint(in, 1));
                     case LONG_BINGET -> {
@@ -109,6 +112,66 @@ public final class MemoUse {
             }
         } catch (EOFException e) {
             return null;
+        }
+    }
+
+    /**
+     * Walks the opcodes whose arguments lie whole in the cursor's buffer, straight from its array: a
+     * state dict is 30 opcodes per tensor, and one call per byte read was most of the walk's time.
+     * Stops before any other opcode (a line, a long or 8-byte length, STOP, an unknown byte), which
+     * {@link #scan} then takes on its own; false: the walk cannot tell (an index beyond the limit).
+     */
+    private static boolean buffered(Cursor in, Used used) {
+        byte[] b = in.buffer;
+        int at = in.at;
+        int end = in.end;
+        // Room for an opcode and its longest fixed argument (8 bytes), or a 4-byte length.
+        while (end - at >= 16) {
+            int step = STEP[b[at] & 0xff];
+            if (step >= 0) {
+                at += 1 + step;
+            } else if (step == BINGET) {
+                used.set(b[at + 1] & 0xff);
+                at += 2;
+            } else if (step == LONG_BINGET) {
+                long index = u32(b, at + 1);
+                if (index >= MAX_INDEX) {
+                    in.at = at;
+                    return false;
+                }
+                used.set((int) index);
+                at += 5;
+            } else if (step == Opcode.Arg.LENGTH_U1 && end - at >= 2 + (b[at + 1] & 0xff)) {
+                at += 2 + (b[at + 1] & 0xff);
+            } else if (step == Opcode.Arg.LENGTH_U4 && u32(b, at + 1) <= end - at - 5) {
+                at += 5 + (int) u32(b, at + 1);
+            } else {
+                break;
+            }
+        }
+        in.at = at;
+        return true;
+    }
+
+    private static long u32(byte[] b, int at) {
+        return ((b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24)
+                & 0xffff_ffffL;
+    }
+
+    /** The indices read, as a growing bitmap (a state dict's walk sets one per BINGET, 500,000 of them). */
+    private static final class Used {
+        private long[] words = new long[64];
+
+        void set(int index) {
+            int w = index >>> 6;
+            if (w >= words.length) {
+                words = java.util.Arrays.copyOf(words, Math.max(w + 1, 2 * words.length));
+            }
+            words[w] |= 1L << index;
+        }
+
+        BitSet toBitSet() {
+            return BitSet.valueOf(words);
         }
     }
 
