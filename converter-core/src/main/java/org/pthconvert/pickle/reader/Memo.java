@@ -24,12 +24,12 @@ final class Memo {
 
     private final MemoryBudget budget;
     /**
-     * The indices worth storing ({@link MemoUse}) as a bitmap, or null for all; and the indices
-     * stored in name only (counted, charged, not held). Plain words rather than {@link BitSet}s: a
-     * state dict of 100,000 tensors stores 700,000 entries, and each is looked up in both.
+     * The indices worth storing ({@link MemoUse}), or null for all; and the indices stored in name
+     * only (counted, charged, not held). A state dict of 100,000 tensors stores 700,000 entries, and
+     * each is looked up in both.
      */
-    private final long[] keep;
-    private long[] dropped = new long[16];
+    private final Bitmap keep;
+    private final Bitmap dropped = new Bitmap();
 
     Memo(long maxEntries, MemoryBudget budget) {
         this(maxEntries, budget, null);
@@ -39,20 +39,7 @@ final class Memo {
     Memo(long maxEntries, MemoryBudget budget, BitSet keep) {
         this.maxEntries = maxEntries;
         this.budget = budget;
-        this.keep = keep == null ? null : keep.toLongArray();
-    }
-
-    private static boolean bit(long[] words, long index) {
-        int w = (int) (index >>> 6);
-        return w < words.length && (words[w] & (1L << index)) != 0;
-    }
-
-    private void drop(long index) {
-        int w = (int) (index >>> 6);
-        if (w >= dropped.length) {
-            dropped = java.util.Arrays.copyOf(dropped, Math.max(w + 1, 2 * dropped.length));
-        }
-        dropped[w] |= 1L << index;
+        this.keep = keep == null ? null : Bitmap.of(keep);
     }
 
     /** Entries stored: what MEMOIZE uses as the next index, as Python's {@code len(memo)}. */
@@ -64,14 +51,8 @@ final class Memo {
      * @throws MemoUse.Missed if it was stored but not held, because the walk said it is never read
      */
     PickleValue get(long index) {
-        if (index >= 0 && index < dense.size()) {
-            PickleValue v = dense.get((int) index);
-            if (v != null) {
-                return v;
-            }
-        }
-        PickleValue v = sparse.isEmpty() ? null : sparse.get(index);
-        if (v == null && index >= 0 && index < MemoUse.MAX_INDEX && bit(dropped, index)) {
+        PickleValue v = peek(index);
+        if (v == null && index >= 0 && index < MemoUse.MAX_INDEX && dropped.get(index)) {
             throw new MemoUse.Missed(index);
         }
         return v;
@@ -101,9 +82,9 @@ final class Memo {
             throw PickleInput.error(Reason.LIMIT, "memo index " + index + " exceeds the limit of " + maxEntries);
         }
         budget.charge(MemoryBudget.PER_MEMO_ENTRY, "memo entries");
-        if (keep != null && index < MemoUse.MAX_INDEX && !bit(keep, index)) {
-            if (!bit(dropped, index)) {
-                drop(index);
+        if (keep != null && index < MemoUse.MAX_INDEX && !keep.get(index)) {
+            if (!dropped.get(index)) {
+                dropped.set(index);
                 size++;
             }
             return;

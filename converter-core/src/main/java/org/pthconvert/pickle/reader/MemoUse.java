@@ -59,7 +59,7 @@ public final class MemoUse {
     /** The memo indices read through STOP, or null when the walk cannot tell. */
     public static BitSet scan(InputStream stream) throws IOException {
         Cursor in = new Cursor(stream);
-        Used used = new Used();
+        Bitmap used = new Bitmap();
         try {
             while (true) {
                 if (!buffered(in, used)) {
@@ -80,20 +80,20 @@ public final class MemoUse {
                     case STOP -> {
                         return used.toBitSet();
                     }
-                    case BINGET -> used.set((int) uint(in, 1));
+                    case BINGET -> used.set(uint(in, 1));
                     case LONG_BINGET -> {
                         long index = uint(in, 4);
                         if (index >= MAX_INDEX) {
                             return null;
                         }
-                        used.set((int) index);
+                        used.set(index);
                     }
                     case GET -> {
                         long index = decimalLine(in);
                         if (index < 0 || index >= MAX_INDEX) {
                             return null;
                         }
-                        used.set((int) index);
+                        used.set(index);
                     }
                     case TWO_LINES -> {
                         skipLine(in);
@@ -121,7 +121,7 @@ public final class MemoUse {
      * Stops before any other opcode (a line, a long or 8-byte length, STOP, an unknown byte), which
      * {@link #scan} then takes on its own; false: the walk cannot tell (an index beyond the limit).
      */
-    private static boolean buffered(Cursor in, Used used) {
+    private static boolean buffered(Cursor in, Bitmap used) {
         byte[] b = in.buffer;
         int at = in.at;
         int end = in.end;
@@ -134,45 +134,23 @@ public final class MemoUse {
                 used.set(b[at + 1] & 0xff);
                 at += 2;
             } else if (step == LONG_BINGET) {
-                long index = u32(b, at + 1);
+                long index = PickleInput.u32(b, at + 1);
                 if (index >= MAX_INDEX) {
                     in.at = at;
                     return false;
                 }
-                used.set((int) index);
+                used.set(index);
                 at += 5;
             } else if (step == Opcode.Arg.LENGTH_U1 && end - at >= 2 + (b[at + 1] & 0xff)) {
                 at += 2 + (b[at + 1] & 0xff);
-            } else if (step == Opcode.Arg.LENGTH_U4 && u32(b, at + 1) <= end - at - 5) {
-                at += 5 + (int) u32(b, at + 1);
+            } else if (step == Opcode.Arg.LENGTH_U4 && PickleInput.u32(b, at + 1) <= end - at - 5) {
+                at += 5 + (int) PickleInput.u32(b, at + 1);
             } else {
                 break;
             }
         }
         in.at = at;
         return true;
-    }
-
-    private static long u32(byte[] b, int at) {
-        return ((b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24)
-                & 0xffff_ffffL;
-    }
-
-    /** The indices read, as a growing bitmap (a state dict's walk sets one per BINGET, 500,000 of them). */
-    private static final class Used {
-        private long[] words = new long[64];
-
-        void set(int index) {
-            int w = index >>> 6;
-            if (w >= words.length) {
-                words = java.util.Arrays.copyOf(words, Math.max(w + 1, 2 * words.length));
-            }
-            words[w] |= 1L << index;
-        }
-
-        BitSet toBitSet() {
-            return BitSet.valueOf(words);
-        }
     }
 
     /** Skips a length of kind {@code kind} ({@link Opcode.Arg}'s LENGTH_ values) and that many bytes. */

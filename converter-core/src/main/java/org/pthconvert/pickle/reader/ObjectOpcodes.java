@@ -197,7 +197,8 @@ final class ObjectOpcodes {
         throw PickleInput.error(Reason.INVALID, what + " are a " + v.typeName() + ", not a tuple");
     }
 
-    private static PickleValue result(PickleValue v, String hook) {
+    /** What a hook returned, which must be a value: a hook returning null is a bug, not a bad file. */
+    static PickleValue result(PickleValue v, String hook) {
         if (v == null) {
             throw new IllegalStateException("PickleHooks." + hook + " returned null");
         }

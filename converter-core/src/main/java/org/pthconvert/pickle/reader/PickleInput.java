@@ -68,10 +68,19 @@ final class PickleInput {
 
     int s32() throws IOException, CheckpointException {
         need(4);
-        byte[] b = buffer;
         int i = at;
         at = i + 4;
+        return s32(buffer, i);
+    }
+
+    /** The little-endian signed 32-bit value at {@code b[i..i+4)}. */
+    static int s32(byte[] b, int i) {
         return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | b[i + 3] << 24;
+    }
+
+    /** The little-endian unsigned 32-bit value at {@code b[i..i+4)}. */
+    static long u32(byte[] b, int i) {
+        return s32(b, i) & 0xffff_ffffL;
     }
 
     long u32() throws IOException, CheckpointException {

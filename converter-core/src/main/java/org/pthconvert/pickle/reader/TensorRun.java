@@ -197,18 +197,20 @@ final class TensorRun {
         PTuple id = PTuple.owning(storageTag, storageClass, keyStr, location, PInt.of(numel));
         memoPut(1, id);
         owner.at(Opcode.BINPERSID, base + persidAt);
-        PickleValue storage = result(hooks.persistentLoad(id, owner.opOffset()), "persistentLoad");
+        PickleValue storage = ObjectOpcodes.result(hooks.persistentLoad(id, owner.opOffset()),
+                "persistentLoad");
         PTuple size = tupleOf(sizeDims, sizeRank);
         memoPut(2, size);
         PTuple stride = tupleOf(strideDims, strideRank);
         memoPut(3, stride);
         owner.at(Opcode.REDUCE, base + firstReduceAt);
-        PickleValue hookDict = result(hooks.call(hooksCallable, PTuple.EMPTY, owner.opOffset()), "call");
+        PickleValue hookDict = ObjectOpcodes.result(hooks.call(hooksCallable, PTuple.EMPTY, owner.opOffset()),
+                "call");
         memoPut(4, hookDict);
         PTuple args = PTuple.owning(storage, PInt.of(offset), size, stride, PBool.of(grad), hookDict);
         memoPut(5, args);
         owner.at(Opcode.REDUCE, base + reduceAt);
-        PickleValue tensor = result(hooks.call(callable, args, owner.opOffset()), "call");
+        PickleValue tensor = ObjectOpcodes.result(hooks.call(callable, args, owner.opOffset()), "call");
         memoPut(6, tensor);
         stack.push(tensor);
         taken++;
@@ -233,13 +235,6 @@ final class TensorRun {
             items[i] = PInt.of(dims[i]);
         }
         return PTuple.owning(items);
-    }
-
-    private static PickleValue result(PickleValue v, String hook) {
-        if (v == null) {
-            throw new IllegalStateException("PickleHooks." + hook + " returned null");
-        }
-        return v;
     }
 
     private byte[] copyKey(int at, int length) {
@@ -288,7 +283,7 @@ final class TensorRun {
             ok = false;
             return -1;
         }
-        long length = u32(p);
+        long length = PickleInput.u32(buf, p);
         p += 4;
         if (length > PickleInput.SHORT_TEXT || length > limits.maxStringBytes() || end - p < length) {
             ok = false;
@@ -308,7 +303,7 @@ final class TensorRun {
         if (code == BINGET && end - p >= 1) {
             index = buf[p++] & 0xff;
         } else if (code == LONG_BINGET && end - p >= 4) {
-            index = u32(p);
+            index = PickleInput.u32(buf, p);
             p += 4;
         } else {
             ok = false;
@@ -330,7 +325,7 @@ final class TensorRun {
             puts[slot] = buf[p + 1] & 0xff;
             p += 2;
         } else if (code == LONG_BINPUT && end - p >= 5) {
-            puts[slot] = u32(p + 1);
+            puts[slot] = PickleInput.u32(buf, p + 1);
             p += 5;
         } else {
             return;
@@ -348,7 +343,7 @@ final class TensorRun {
             v = (buf[p] & 0xff) | (buf[p + 1] & 0xff) << 8;
             p += 2;
         } else if (code == BININT && end - p >= 4) {
-            v = (int) u32(p);
+            v = PickleInput.s32(buf, p);
             p += 4;
         } else {
             ok = false;
@@ -391,10 +386,5 @@ final class TensorRun {
         }
         ok = false;
         return -1;
-    }
-
-    private long u32(int at) {
-        return ((buf[at] & 0xff) | (buf[at + 1] & 0xff) << 8 | (buf[at + 2] & 0xff) << 16 | (buf[at + 3] & 0xff) << 24)
-                & 0xffff_ffffL;
     }
 }

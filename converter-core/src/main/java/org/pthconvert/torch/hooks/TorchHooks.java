@@ -280,11 +280,9 @@ public class TorchHooks extends DataOnlyHooks {
             return plain(g, args, offset);
         }
         if (judged.tensor()) {
-            return rebuilder.tensor(args, null, offset); // as the switch below would, without comparing names
+            return rebuilder.tensor(args, null, offset); // the commonest call: its name is compared once, in Judged
         }
         return switch (q) {
-            case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" ->
-                    rebuilder.tensor(args, null, offset);
             case "torch._utils._rebuild_tensor_v3" -> rebuilder.tensor(args, dtypeArg(args, 6, offset), offset);
             case "torch._utils._rebuild_qtensor" -> rebuilder.qtensor(args, offset);
             case "torch._utils._rebuild_parameter", "torch.nn.parameter.Parameter" -> parameter(args, offset);
