@@ -2,7 +2,7 @@
 """Times pthconvert against `cp` and the Python route on a training checkpoint made by torch.
 
 Makes {"model": <W GiB of fp32 weights>, "optimizer": <SGD momentum state, same size>, ...},
-then, interleaved and repeated, runs:
+then, after one untimed round, interleaved and repeated, runs:
   cp          copy of a file as large as the output (the floor for any converter)
   pthconvert  bin/pthconvert convert CKPT OUT  (model weights only, JAVA_TOOL_OPTIONS=-Xmx256m);
               with --format pth: bin/pthconvert strip CKPT OUT.pth
@@ -150,20 +150,28 @@ def main():
     routes = {"cp": (cp_cmd, None), "pthconvert": (java_cmd, env), "python": (py_cmd, None)}
     results = {name: [] for name in routes}
     outputs = {"cp": copy, "pthconvert": out_java, "python": out_py}
+    def clean(name):
+        """Every route starts alike: no old output to unlink, no dirty pages of the previous route
+        still being written back (which would bill one route for another's writes)."""
+        if name != "cp":
+            for f in files(outputs[name]):
+                if os.path.exists(f):
+                    os.remove(f)
+        if name == "cp" and os.path.isdir(copy):
+            for f in os.listdir(copy):
+                os.remove(os.path.join(copy, f))
+        elif name == "cp" and os.path.exists(copy):
+            os.remove(copy)
+        os.sync()
+
+    # One untimed round of every route: the first timed run of each was otherwise up to 2-4x its
+    # median (all three routes alike, just after the checkpoint and the reference were written).
+    for name, (cmd, e) in routes.items():
+        clean(name)
+        timed(cmd, e)
     for r in range(args.runs):
         for name, (cmd, e) in routes.items():
-            # Every route starts alike: no old output to unlink, no dirty pages of the previous route
-            # still being written back (which would bill one route for another's writes).
-            if name != "cp":
-                for f in files(outputs[name]):
-                    if os.path.exists(f):
-                        os.remove(f)
-            if name == "cp" and os.path.isdir(copy):
-                for f in os.listdir(copy):
-                    os.remove(os.path.join(copy, f))
-            elif name == "cp" and os.path.exists(copy):
-                os.remove(copy)
-            os.sync()
+            clean(name)
             results[name].append(timed(cmd, e))
         print(f"run {r + 1}/{args.runs}: " + ", ".join(f"{n} {results[n][-1][0]:.2f}s" for n in routes), flush=True)
 
