@@ -19,10 +19,10 @@ Then the start-up rows, interleaved and repeated the same way:
 
 --many N[,N...] instead times checkpoints of N small tensors (a state dict of 16-float tensors, like a
 mixture-of-experts optimizer state): convert to safetensors at -Xmx256m vs cp of the output, then one
-conversion at -Xmx128m (it must succeed; its largest live heap after a full collection is shown), and
-the same file converted to npz and stripped to .pth (medians; the target is the safetensors one), and
-the Python route to the same safetensors file (torch.load(mmap=True) + save_file), whose output must be
-byte-identical to ours.
+conversion at -Xmx128m (it must succeed; its largest live heap after a full collection is shown, or
+"no full GC"), and the same file converted to npz and stripped to .pth (medians; the target is the
+safetensors one), and the Python route to the same safetensors file (torch.load(mmap=True) +
+save_file), whose output must be byte-identical to ours.
 """
 import argparse
 import re
@@ -280,14 +280,14 @@ def make_many(path, n):
 
 def live_heap_mib(gc_log):
     """The largest heap occupancy after a full collection in a -Xlog:gc log ('Pause Full (Ergonomics) 92M->78M(114M)');
-    0 when no full collection ran (the live set then never filled the old generation)."""
-    peak = 0
+    None when no full collection ran (the live set then never filled the old generation)."""
+    peak = None
     with open(gc_log) as f:
         for line in f:
             m = re.search(r"Pause Full.*?(\d+)([KMG])->(\d+)([KMG])\(", line)
             if m:
                 after = int(m.group(3)) * {"K": 1 / 1024, "M": 1, "G": 1024}[m.group(4)]
-                peak = max(peak, after)
+                peak = after if peak is None else max(peak, after)
     return peak
 
 
@@ -338,9 +338,10 @@ def many_tensors(workdir, counts, runs):
         small = dict(os.environ, JAVA_TOOL_OPTIONS=f"-Xmx128m -Xlog:gc:file={gc_log}")
         t128, _ = timed(cmd, small)
         heap = live_heap_mib(gc_log)
+        live = "no full GC" if heap is None else f"{heap:.0f}Mi"
         c, o, py = statistics.median(cps), statistics.median(ours), statistics.median(pys)
         ok = o - c <= 1.0
-        print(f"{n:>8} {c:6.2f}s {o:7.2f}s {o - c:9.2f}s {max(rss):7.0f}Mi {t128:9.2f}s {heap:13.0f}Mi "
+        print(f"{n:>8} {c:6.2f}s {o:7.2f}s {o - c:9.2f}s {max(rss):7.0f}Mi {t128:9.2f}s {live:>15} "
               f"{statistics.median(npzs):5.2f}s {statistics.median(strips):5.2f}s {py:6.2f}s {py / o:5.1f}x  "
               f"{'met' if ok else 'MISSED'} (<= 1 s beyond cp; at 128 MiB: converted)")
 
