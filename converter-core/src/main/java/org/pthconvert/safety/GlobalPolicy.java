@@ -14,7 +14,7 @@ import org.pthconvert.safety.Allowlist.Role;
 public final class GlobalPolicy {
 
     /** Modules whose every attribute can run commands, code or load pickles: any reference is dangerous. */
-    private static final Set<String> CODE_MODULES = Set.of(
+    static final Set<String> CODE_MODULES = Set.of(
             "os", "posix", "nt", "subprocess", "_posixsubprocess", "_winapi", "pty", "runpy", "pickle", "_pickle",
             "cPickle", "marshal", "ctypes", "importlib", "imp", "zipimport", "code", "codeop", "pdb", "bdb",
             "timeit", "profile", "cProfile", "trace", "shutil", "socket", "webbrowser", "sys", "multiprocessing",
@@ -23,7 +23,7 @@ public final class GlobalPolicy {
             "pip", "setuptools", "distutils", "platform", "sysconfig", "builtins.__import__");
 
     /** Single callables that run code, load pickles or reach arbitrary attributes. */
-    private static final Set<String> CODE_CALLABLES = Set.of(
+    static final Set<String> CODE_CALLABLES = Set.of(
             "builtins.eval", "builtins.exec", "builtins.compile", "builtins.getattr", "builtins.setattr",
             "builtins.delattr", "builtins.__import__", "builtins.open", "builtins.breakpoint", "builtins.input",
             "builtins.globals", "builtins.locals", "builtins.vars", "builtins.help", "builtins.exit",
@@ -48,12 +48,38 @@ public final class GlobalPolicy {
             "_sitebuiltins._Helper", "_sitebuiltins.Quitter", "ctypes.CDLL");
 
     /** Attribute names that are the code-running door whatever module they are reached through. */
-    private static final Set<String> CODE_NAMES = Set.of(
+    static final Set<String> CODE_NAMES = Set.of(
             "eval", "exec", "compile", "system", "popen", "spawnl", "spawnv", "execv", "execve", "execl", "fork",
             "__import__", "getattr", "setattr", "loads", "load", "_run_code", "run_path", "run_module",
             "check_call", "check_output", "call", "run", "Popen", "getoutput", "getstatusoutput");
 
+    // The bounds below keep the judging of a name linear in its length: a name of thousands of dots
+    // (a few KiB of pickle) was once taken apart at every dot of every tail, cubic in its length
+    // (minutes for one fuzzer's mutant). No string longer than a list's longest entry is made or hashed.
+    private static final int LONGEST_MODULE = longest(CODE_MODULES);
+    private static final int LONGEST_CALLABLE = longest(CODE_CALLABLES);
+    /** The first part of every code module: a path whose first part is not one lies in none. */
+    private static final Set<String> MODULE_FIRST_PARTS = firstParts(CODE_MODULES);
+    private static final int LONGEST_FIRST_PART = longest(MODULE_FIRST_PARTS);
+
     private GlobalPolicy() {
+    }
+
+    private static Set<String> firstParts(Set<String> modules) {
+        java.util.HashSet<String> out = new java.util.HashSet<>();
+        for (String m : modules) {
+            int dot = m.indexOf('.');
+            out.add(dot < 0 ? m : m.substring(0, dot));
+        }
+        return Set.copyOf(out);
+    }
+
+    private static int longest(Set<String> names) {
+        int max = 0;
+        for (String n : names) {
+            max = Math.max(max, n.length());
+        }
+        return max;
     }
 
     /**
@@ -63,29 +89,43 @@ public final class GlobalPolicy {
      */
     public static boolean runsCode(String module, String name) {
         String global = module + "." + name;
-        if (CODE_CALLABLES.contains(global) || inCodeModule(global)) {
+        if (CODE_CALLABLES.contains(global) || inCodeModule(global, 0)) {
             return true;
         }
-        if (name.indexOf('.') < 0) {
+        int last = name.lastIndexOf('.');
+        if (last < 0) {
             return false;
         }
-        String[] parts = name.split("\\.", -1);
-        if (CODE_NAMES.contains(parts[parts.length - 1])) {
+        if (CODE_NAMES.contains(name.substring(last + 1))) {
             return true;
         }
-        for (int i = 0; i < parts.length - 1; i++) {
-            String tail = String.join(".", java.util.Arrays.copyOfRange(parts, i, parts.length));
-            if (CODE_CALLABLES.contains(tail) || inCodeModule(tail) || CODE_CALLABLES.contains("builtins." + tail)) {
+        // Every tail that starts a part: the name's own text from there (not a join of its split parts).
+        for (int start = 0; start <= last; start = name.indexOf('.', start) + 1) {
+            if (inCodeModule(name, start)) {
                 return true;
+            }
+            if (name.length() - start <= LONGEST_CALLABLE) {
+                String tail = name.substring(start);
+                if (CODE_CALLABLES.contains(tail) || CODE_CALLABLES.contains("builtins." + tail)) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    private static boolean inCodeModule(String global) {
-        for (int i = global.lastIndexOf('.'); i > 0; i = global.lastIndexOf('.', i - 1)) {
-            // The module or any package above it (os.path is os).
-            if (CODE_MODULES.contains(global.substring(0, i))) {
+    /**
+     * Whether the dotted path starting at {@code from} in {@code s} lies in a code module: the module or
+     * any package above it (os.path is os), that is, a prefix of the path ending before one of its dots.
+     * At most one short string is made unless the path's first part starts a code module.
+     */
+    private static boolean inCodeModule(String s, int from) {
+        int first = s.indexOf('.', from);
+        if (first <= from || first - from > LONGEST_FIRST_PART || !MODULE_FIRST_PARTS.contains(s.substring(from, first))) {
+            return false;
+        }
+        for (int dot = first; dot > from && dot - from <= LONGEST_MODULE; dot = s.indexOf('.', dot + 1)) {
+            if (CODE_MODULES.contains(s.substring(from, dot))) {
                 return true;
             }
         }
