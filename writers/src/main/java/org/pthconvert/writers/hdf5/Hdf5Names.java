@@ -4,12 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.pthconvert.writers.CodePoints;
 
@@ -18,7 +21,8 @@ import org.pthconvert.writers.CodePoints;
  * ({@code a.b.c} at {@code /a/b/c}); with {@code flat}, the whole name is one link in the root group.
  * A name that cannot be such a path (an empty segment, a '/' or NUL inside a segment, a segment
  * that is also a dataset such as {@code a.b} beside {@code a.b.c}, {@code .} or {@code ..} as a
- * flat name, a segment over {@value #MAX_LINK_BYTES} UTF-8 bytes) is placed in one extra root
+ * flat name, a segment over {@value #MAX_LINK_BYTES} UTF-8 bytes, more than {@value #MAX_DEPTH}
+ * segments) is placed in one extra root
  * group, numbered in name order, under a group name no placed name uses: it is found by its
  * {@code name} attribute. The result depends only on the set of names, never on their order.
  */
@@ -29,6 +33,12 @@ final class Hdf5Names {
      * ({@code BufferBuilder.UNSIGNED_BYTE_MAX} is 254): longer names would make the file unreadable.
      */
     static final int MAX_LINK_BYTES = 254;
+    /**
+     * Segments a name may have to become nested groups. Real names have a handful (a large model's
+     * 6-10); a file can hold one of 100,000, and as many nested groups would be written, and walked,
+     * one stack frame per level.
+     */
+    static final int MAX_DEPTH = 64;
     private static final String UNPLACED = "_unplaced";
 
     /**
@@ -55,23 +65,24 @@ final class Hdf5Names {
         sorted.sort(CodePoints.ORDER);
         Map<String, List<String>> candidate = new LinkedHashMap<>();
         for (String n : sorted) {
+            if (!flat && dots(n) >= MAX_DEPTH) {
+                continue;
+            }
             List<String> segments = flat ? List.of(n) : Arrays.asList(n.split("\\.", -1));
             if (segments.stream().allMatch(s -> linkable(s, flat))) {
                 candidate.put(n, segments);
             }
         }
-        Set<String> groups = new HashSet<>();
-        for (List<String> segments : candidate.values()) {
-            for (int i = 1; i < segments.size(); i++) {
-                groups.add(String.join("/", segments.subList(0, i)));
-            }
-        }
+        // A name is a group of another when that one continues it with a dot ("a.b" of "a.b.c"): looked
+        // up in sorted order, not by listing every group, which for a name of k parts made k strings of
+        // up to its length (a 40 KB checkpoint holding one name of 20,000 parts ran out of heap).
+        NavigableSet<String> placeable = flat ? Collections.emptyNavigableSet() : new TreeSet<>(candidate.keySet());
         Map<String, List<String>> paths = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>();
         Set<String> rootLinks = new HashSet<>();
         for (String n : sorted) {
             List<String> segments = candidate.get(n);
-            if (segments == null || groups.contains(String.join("/", segments))) {
+            if (segments == null || continued(placeable, n)) {
                 rest.add(n);
             } else {
                 paths.put(n, segments);
@@ -93,6 +104,21 @@ final class Hdf5Names {
             ordered.put(n, paths.get(n));
         }
         return new Placement(ordered, rest.size(), group);
+    }
+
+    private static int dots(String n) {
+        int count = 0;
+        for (int i = n.indexOf('.'); i >= 0; i = n.indexOf('.', i + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    /** Whether some name of {@code names} starts with {@code n} and a dot. */
+    private static boolean continued(NavigableSet<String> names, String n) {
+        String prefix = n + ".";
+        String next = names.ceiling(prefix);
+        return next != null && next.startsWith(prefix);
     }
 
     private static boolean linkable(String segment, boolean flat) {

@@ -3,11 +3,15 @@ package org.pthconvert.writers.hdf5;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +82,80 @@ class Hdf5NamesTest {
             Collections.shuffle(names, random);
             assertEquals(first, Hdf5Names.place(names, false));
         }
+    }
+
+    /** The group rule read plainly: every proper prefix of every placeable name's segments is a group. */
+    private static Set<List<String>> plainGroups(List<String> names) {
+        Set<List<String>> groups = new HashSet<>();
+        for (String n : names) {
+            List<String> segments = Arrays.asList(n.split("\\.", -1));
+            if (segments.size() <= Hdf5Names.MAX_DEPTH && segments.stream().allMatch(s -> !s.isEmpty()
+                    && s.indexOf('/') < 0 && s.indexOf('\0') < 0)) {
+                for (int i = 1; i < segments.size(); i++) {
+                    groups.add(segments.subList(0, i));
+                }
+            }
+        }
+        return groups;
+    }
+
+    @Test
+    void aNameIsPlacedApartExactlyWhenAnotherContinuesIt() {
+        // Parts chosen so that names sort between a name and its continuations ('-' < '.' < '0').
+        List<String> parts = List.of("a", "b", "a-", "a0", "ab", "b.c", "", "é");
+        Random random = new Random(11);
+        for (int round = 0; round < 3000; round++) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0, n = 1 + random.nextInt(8); i < n; i++) {
+                StringBuilder b = new StringBuilder(parts.get(random.nextInt(parts.size())));
+                for (int k = random.nextInt(4); k > 0; k--) {
+                    b.append('.').append(parts.get(random.nextInt(parts.size())));
+                }
+                if (!names.contains(b.toString())) {
+                    names.add(b.toString());
+                }
+            }
+            Set<List<String>> groups = plainGroups(names);
+            Hdf5Names.Placement p = Hdf5Names.place(names, false);
+            for (String n : names) {
+                List<String> segments = Arrays.asList(n.split("\\.", -1));
+                boolean linkable = segments.stream().allMatch(s -> !s.isEmpty());
+                boolean apart = !linkable || groups.contains(segments);
+                assertEquals(apart, p.paths().get(n).get(0).startsWith("_unplaced"), names + ": " + n);
+            }
+        }
+    }
+
+    @Test
+    void aNameOfMoreSegmentsThanTheLimitIsPlacedApart() {
+        String deepest = "a.".repeat(Hdf5Names.MAX_DEPTH - 1) + "w";
+        String deeper = "a.".repeat(Hdf5Names.MAX_DEPTH) + "w";
+        Hdf5Names.Placement p = Hdf5Names.place(List.of(deepest, deeper, "a.a.a"), false);
+        assertEquals(Hdf5Names.MAX_DEPTH, p.paths().get(deepest).size());
+        assertEquals("_unplaced", p.paths().get(deeper).get(0));
+        assertEquals("_unplaced", p.paths().get("a.a.a").get(0), "a group of the placed name");
+        p = Hdf5Names.place(List.of(deeper, "a.a.a"), false);
+        assertEquals(List.of("a", "a", "a"), p.paths().get("a.a.a"), "no placed name continues it");
+    }
+
+    /** Names of 100,000 parts (a 200 KB key in a checkpoint of as many bytes) cost work linear in their length. */
+    @Test
+    void namesOfManyPartsArePlacedWithLinearWork() {
+        String deep = "a.".repeat(100_000) + "w";
+        List<String> names = List.of(deep, "a.".repeat(50_000) + "z", "a.a", "b");
+        long before = allocated();
+        Hdf5Names.Placement p = Hdf5Names.place(names, false);
+        long used = allocated() - before;
+        assertEquals(2, p.unplaced());
+        assertEquals(List.of("a", "a"), p.paths().get("a.a"));
+        assertTrue(used < 20L * deep.length() + (1 << 20), "allocated " + used + " bytes");
+    }
+
+    private static long allocated() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean m) {
+            return m.getThreadAllocatedBytes(Thread.currentThread().getId());
+        }
+        throw new IllegalStateException("no per-thread allocation counter on this JVM");
     }
 
     @Test
