@@ -150,6 +150,9 @@ public class CheckpointException extends Exception {
         return e;
     }
 
+    /** Tensor names longer than this are shortened in {@link #getMessage()}; {@link #tensor()} keeps them whole. */
+    static final int SHOWN_NAME = 200;
+
     /** {@code model.pth: archive/data.pkl @0x1a3: tensor 'fc.weight': view ends past its storage}. */
     @Override
     public String getMessage() {
@@ -167,7 +170,17 @@ public class CheckpointException extends Exception {
             sb.append("byte 0x").append(Long.toHexString(offset)).append(": ");
         }
         if (tensor != null) {
-            sb.append("tensor '").append(tensor).append("': ");
+            if (tensor.length() <= SHOWN_NAME) {
+                sb.append("tensor '").append(tensor).append("': ");
+            } else {
+                // A file can hold a name of megabytes; the message stays one readable line.
+                int cut = SHOWN_NAME - 40;
+                if (Character.isHighSurrogate(tensor.charAt(cut - 1))) {
+                    cut--;
+                }
+                sb.append("tensor '").append(tensor, 0, cut).append("...' (").append(tensor.length())
+                        .append(" characters): ");
+            }
         }
         sb.append(detail);
         return sb.toString();

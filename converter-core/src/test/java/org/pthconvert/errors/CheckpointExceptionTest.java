@@ -1,6 +1,7 @@
 package org.pthconvert.errors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.io.ByteArrayInputStream;
@@ -23,6 +24,23 @@ class CheckpointExceptionTest {
         assertEquals(Reason.INVALID, e.reason());
         // Parts already known are kept: an outer layer cannot overwrite what an inner one said.
         assertSame(e, e.inFile(Path.of("other.pth")).forTensor("other"));
+    }
+
+    @Test
+    void aVeryLongTensorNameIsShortenedInTheMessageOnly() {
+        String name = "a.".repeat(100_000) + "w";
+        CheckpointException e = CheckpointException.invalid("the name is too long").forTensor(name);
+        assertEquals("tensor '" + name.substring(0, CheckpointException.SHOWN_NAME - 40) + "...' (200001 characters): "
+                + "the name is too long", e.getMessage());
+        assertEquals(name, e.tensor());
+        String fits = "b".repeat(CheckpointException.SHOWN_NAME);
+        assertEquals("tensor '" + fits + "': x", CheckpointException.invalid("x").forTensor(fits).getMessage());
+        // Never half of a surrogate pair at the cut, wherever the pairs fall.
+        for (String start : new String[] {"", "x"}) {
+            String name2 = start + "\uD83D\uDE00".repeat(CheckpointException.SHOWN_NAME);
+            String shown = CheckpointException.invalid("x").forTensor(name2).getMessage();
+            assertFalse(shown.codePoints().anyMatch(c -> c >= 0xD800 && c <= 0xDFFF), shown);
+        }
     }
 
     /** Spark sends exceptions between processes: every part, and so the message, must survive. */
