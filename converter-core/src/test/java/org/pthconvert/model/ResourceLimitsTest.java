@@ -103,6 +103,32 @@ class ResourceLimitsTest {
         assertTrue(e.getMessage().contains("tensor 'w'"), e.getMessage());
     }
 
+    /**
+     * More than 64 dimensions: refused as our limit, not as a broken file (torch 2.13 loads a tensor of
+     * 1,000 dimensions of size 1); 64 open.
+     */
+    @Test
+    void moreDimensionsThanTheLimitAreRefusedAsALimit() throws Exception {
+        for (int rank : new int[] {64, 65}) {
+            long[] ones = new long[rank];
+            java.util.Arrays.fill(ones, 1);
+            byte[] pickle = new TorchPickle().beginDict().str("w")
+                    .tensor("FloatStorage", "0", 1, 0, ones, ones).endDict().stop();
+            Path file = dir.resolve("rank" + rank + ".pth");
+            TorchPickle.zip(file, pickle, Map.of("0", new byte[4]), false);
+            if (rank == 64) {
+                try (Checkpoint ckpt = Checkpoint.open(file)) {
+                    assertEquals(64, ckpt.tensors().get(0).view().shape().rank());
+                }
+                continue;
+            }
+            CheckpointException e = opens(file, 64L << 20);
+            assertEquals(Reason.LIMIT, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("size has 65 dimensions; pthconvert reads tensors of up to 64"),
+                    e.getMessage());
+        }
+    }
+
     /** Shapes whose element count (or byte count) overflows 64 bits, through every rebuild path. */
     @Test
     void numelOverflowIsRefusedNotWrapped() throws Exception {

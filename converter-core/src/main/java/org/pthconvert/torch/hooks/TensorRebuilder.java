@@ -56,6 +56,9 @@ public final class TensorRebuilder {
         this.record = record;
     }
 
+    /** Dimensions a tensor may have here. */
+    static final int MAX_RANK = 64;
+
     private CheckpointException error(long offset, String detail) {
         return CheckpointException.at(Reason.INVALID, file, record, offset, detail);
     }
@@ -256,8 +259,11 @@ public final class TensorRebuilder {
             throw error(at, what + " is a " + v.typeName() + ", not a tuple");
         }
         int n = tuple != null ? tuple.size() : list.size();
-        if (n > 64) {
-            throw error(at, what + " has " + n + " dimensions; torch allows 64");
+        if (n > MAX_RANK) {
+            // torch itself loads more (2.13 loads 1,000 dimensions of size 1), so this is our limit, not
+            // the file's fault: no model has such tensors, and each dimension is work per tensor.
+            throw CheckpointException.at(Reason.LIMIT, file, record, at, what + " has " + n
+                    + " dimensions; pthconvert reads tensors of up to " + MAX_RANK);
         }
         long[] out = new long[n];
         for (int i = 0; i < out.length; i++) {
