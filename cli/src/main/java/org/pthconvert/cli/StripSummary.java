@@ -55,6 +55,20 @@ record StripSummary(ConversionResult result, String under, Map<String, Long> dro
         return outputBytes == 0 ? 0 : (double) inputBytes / outputBytes;
     }
 
+    /**
+     * "3.0x smaller"; a state dict that had nothing to drop comes out about as large as it went in
+     * (sometimes a little larger: records are aligned to 64 bytes), and "1.0x smaller" would say
+     * otherwise.
+     */
+    private String sizeChange() {
+        double r = ratio();
+        if (r >= 1.05) {
+            return Decimals.fixed(r, 1) + "x smaller";
+        }
+        String sizes = " (" + Sizes.human(inputBytes) + " -> " + Sizes.human(outputBytes) + ")";
+        return (r >= 0.95 ? "about the input's size" : "larger than the input") + sizes;
+    }
+
     String line() {
         StringBuilder b = new StringBuilder();
         b.append(result.input()).append(" -> ").append(result.output()).append(": kept ").append(result.tensors())
@@ -71,7 +85,7 @@ record StripSummary(ConversionResult result, String under, Map<String, Long> dro
             }
             b.append("; dropped ").append(String.join(", ", parts));
         }
-        b.append("; ").append(Decimals.fixed(ratio(), 1)).append("x smaller");
+        b.append("; ").append(sizeChange());
         for (String note : result.notes()) {
             if (!note.startsWith("took the weights under")) {   // said above
                 b.append("; ").append(note);
