@@ -313,7 +313,8 @@ final class ZipEntries {
             String name = fullName(i);
             ambiguity = CheckpointException.of(Reason.INVALID, (clash.equals(name)
                     ? "the record appears twice in the zip directory"
-                    : "the records '" + clash + "' and '" + name + "' have the same name once upper and"
+                    : "the records '" + CheckpointException.shown(clash) + "' and '" + CheckpointException.shown(name)
+                    + "' have the same name once upper and"
                     + " lower case are folded (torch's zip reader ignores case)")
                     + ": which one torch loads is uncertain (ambiguous zip)").inFile(file).at(name, -1);
         }

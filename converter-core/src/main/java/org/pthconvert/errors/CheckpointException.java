@@ -150,8 +150,24 @@ public class CheckpointException extends Exception {
         return e;
     }
 
-    /** Tensor names longer than this are shortened in {@link #getMessage()}; {@link #tensor()} keeps them whole. */
+    /** Names longer than this are shortened in messages; {@link #tensor()} and {@link #record()} keep them whole. */
     static final int SHOWN_NAME = 200;
+
+    /**
+     * A name from a file as a message shows it: whole up to {@value #SHOWN_NAME} characters, else its
+     * start and its length ({@code a.a.a...(200001 characters)}). A file can hold names of megabytes,
+     * and a message is one readable line.
+     */
+    public static String shown(String name) {
+        if (name.length() <= SHOWN_NAME) {
+            return name;
+        }
+        int cut = SHOWN_NAME - 40;
+        if (Character.isHighSurrogate(name.charAt(cut - 1))) {
+            cut--;   // never half of a surrogate pair
+        }
+        return name.substring(0, cut) + "...(" + name.length() + " characters)";
+    }
 
     /** {@code model.pth: archive/data.pkl @0x1a3: tensor 'fc.weight': view ends past its storage}. */
     @Override
@@ -161,7 +177,7 @@ public class CheckpointException extends Exception {
             sb.append(file).append(": ");
         }
         if (record != null) {
-            sb.append(record);
+            sb.append(shown(record));
             if (offset >= 0) {
                 sb.append(" @0x").append(Long.toHexString(offset));
             }
@@ -170,17 +186,7 @@ public class CheckpointException extends Exception {
             sb.append("byte 0x").append(Long.toHexString(offset)).append(": ");
         }
         if (tensor != null) {
-            if (tensor.length() <= SHOWN_NAME) {
-                sb.append("tensor '").append(tensor).append("': ");
-            } else {
-                // A file can hold a name of megabytes; the message stays one readable line.
-                int cut = SHOWN_NAME - 40;
-                if (Character.isHighSurrogate(tensor.charAt(cut - 1))) {
-                    cut--;
-                }
-                sb.append("tensor '").append(tensor, 0, cut).append("...' (").append(tensor.length())
-                        .append(" characters): ");
-            }
+            sb.append("tensor '").append(shown(tensor)).append("': ");
         }
         sb.append(detail);
         return sb.toString();

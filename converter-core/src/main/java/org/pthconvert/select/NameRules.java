@@ -128,8 +128,9 @@ public record NameRules(List<String> stripPrefixes, List<Rename> renames, List<G
             }
             NamedTensor other = seen.putIfAbsent(t.name(), t);
             if (other != null) {
-                throw CheckpointException.of(Reason.INVALID, "tensors '" + other.source().name() + "' and '" + t.source().name()
-                                + "' would both be named '" + t.name() + "'");
+                throw CheckpointException.of(Reason.INVALID, "tensors '" + CheckpointException.shown(other.source().name())
+                        + "' and '" + CheckpointException.shown(t.source().name()) + "' would both be named '"
+                        + CheckpointException.shown(t.name()) + "'");
             }
         }
     }

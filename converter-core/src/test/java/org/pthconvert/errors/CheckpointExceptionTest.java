@@ -3,6 +3,7 @@ package org.pthconvert.errors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,11 +28,14 @@ class CheckpointExceptionTest {
     }
 
     @Test
-    void aVeryLongTensorNameIsShortenedInTheMessageOnly() {
+    void aVeryLongNameIsShortenedInTheMessageOnly() {
         String name = "a.".repeat(100_000) + "w";
         CheckpointException e = CheckpointException.invalid("the name is too long").forTensor(name);
-        assertEquals("tensor '" + name.substring(0, CheckpointException.SHOWN_NAME - 40) + "...' (200001 characters): "
+        assertEquals("tensor '" + name.substring(0, CheckpointException.SHOWN_NAME - 40) + "...(200001 characters)': "
                 + "the name is too long", e.getMessage());
+        String record = "archive/data/" + "9".repeat(70_000);
+        assertTrue(CheckpointException.invalid("x").at(record, 3).getMessage().startsWith("archive/data/999"));
+        assertTrue(CheckpointException.invalid("x").at(record, 3).getMessage().endsWith("...(70013 characters) @0x3: x"));
         assertEquals(name, e.tensor());
         String fits = "b".repeat(CheckpointException.SHOWN_NAME);
         assertEquals("tensor '" + fits + "': x", CheckpointException.invalid("x").forTensor(fits).getMessage());

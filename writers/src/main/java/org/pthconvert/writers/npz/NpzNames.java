@@ -148,9 +148,11 @@ final class NpzNames {
         for (TensorSpec s : specs) {
             String shadowing = member(s.name());
             if (shadowed.contains(s.name())) {
-                throw WriterFailures.unsupported(shadowing, "np.load would confuse it with tensor '" + s.name()
-                        + "': member '" + shadowing + "' holds '" + s.name() + "', so npz['" + shadowing
-                        + "'] returns '" + s.name() + "'; rename one of them");
+                String name = CheckpointException.shown(s.name());
+                String member = CheckpointException.shown(shadowing);
+                throw WriterFailures.unsupported(shadowing, "np.load would confuse it with tensor '" + name
+                        + "': member '" + member + "' holds '" + name + "', so npz['" + member
+                        + "'] returns '" + name + "'; rename one of them");
             }
         }
     }

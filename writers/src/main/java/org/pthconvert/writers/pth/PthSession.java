@@ -41,7 +41,8 @@ final class PthSession extends AbstractWriteSession {
             if (keep && t.origin() == null) {
                 // Casting whole storages would also cast bytes no selected tensor views; refusing is plainer.
                 throw new InvalidRequestException("--keep-storages writes the source's storages as they are, "
-                        + "so it cannot be combined with a cast (tensor '" + t.spec().name() + "' would be cast to "
+                        + "so it cannot be combined with a cast (tensor '" + CheckpointException.shown(t.spec().name())
+                        + "' would be cast to "
                         + t.spec().dtype() + ")");
             }
         }
