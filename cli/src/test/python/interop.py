@@ -1200,6 +1200,22 @@ class Suite:
         self.task("strip --keep-storages of overlapping partial views of unsaved storages (s[0:4], s[2:8], a "
                   "transposed view, uint16 on an untyped storage): memory shared as in the source", [fut],
                   lambda runs: self.verify_keep_storages(src_o, out_o, runs[0], {src_o.name, out_o.name}))
+        d = self.outdir("strip lone surrogate name")
+        src_s = d / "surrogate.pth"
+        out_s = d / "kept.pth"
+        fut = self.cli.pool.submit(lambda: (make_lone_surrogate_names(src_s), self.cli._run(
+            [str(self.cli.launcher), "strip", str(src_s), str(out_s), "--json"], d))[1])
+        self.task("strip of names holding a lone surrogate (which pickle keeps with 'surrogatepass'): the same "
+                  "names and bits after torch.load (also with mmap=True), not '?'", [fut],
+                  lambda runs: self.verify_same_state_dict(src_s, out_s, runs[0]))
+        for fmt in ("onnx", "safetensors"):
+            d = self.outdir(f"{fmt} refuses a lone surrogate name")
+            src_f = self.outdir(f"{fmt} refuses a lone surrogate name (source)") / "surrogate.pth"
+            out_f = d / f"out.{fmt}"
+            fut = self.cli.pool.submit(lambda src_f=src_f, out_f=out_f, d=d: (make_lone_surrogate_names(src_f),
+                                                                             self.cli._run([str(self.cli.launcher), "convert", str(src_f), str(out_f)], d))[1])
+            self.task(f"convert to {fmt} of a name holding a lone surrogate: refused in one line, nothing written",
+                      [fut], lambda runs, d=d: one_line_refusal(runs[0], {"unpaired surrogate"}, d, quote=False))
         d = self.outdir("strip refuses its input")
         target = d / "in.pth"
         shutil.copy(self.fix / "train_sgd.ckpt", target)
@@ -1306,6 +1322,22 @@ class Suite:
         if summary.get("input_bytes") != ckpt.stat().st_size or summary.get("output_bytes") != out.stat().st_size:
             problems.append(f"--json sizes {summary.get('input_bytes')} -> {summary.get('output_bytes')} are not the files'")
         return problems, f"{ckpt.stat().st_size} -> {out.stat().st_size} bytes (x{summary.get('ratio', 0):.1f})"
+
+    def verify_same_state_dict(self, src, out, run):
+        """OUT loads as the same names, dtypes, shapes and bits as SRC (a state dict)."""
+        if run.rc != 0:
+            return [run.why()]
+        problems = []
+        want = torch.load(str(src), weights_only=True)
+        for mmap in (False, True):
+            got = torch.load(str(out), weights_only=True, mmap=mmap)
+            if list(got) != list(want):
+                problems.append(f"names {list(got)!r}, want {list(want)!r} (mmap={mmap})")
+                continue
+            for k in want:
+                if got[k].dtype != want[k].dtype or got[k].shape != want[k].shape or tensor_bytes(got[k]) != tensor_bytes(want[k]):
+                    problems.append(f"{k!r}: other dtype, shape or bits than the source's (mmap={mmap})")
+        return problems + leftovers(out.parent, {src.name, out.name}), f"names {list(want)!r}"
 
     def verify_strip_refuses_input(self, target, run):
         problems = []
@@ -1615,6 +1647,12 @@ def make_overlapping_views(path):
         ("a", s[0:4]), ("b", s[2:8]), ("t", s.view(2, 5).t()), ("tail", s[7:]),
         ("expanded", torch.tensor([1.0, 2.0]).reshape(2, 1).expand(2, 3)),
         ("u_mid", u[2:5]), ("u_tail", u[4:]), ("alone", torch.ones(3))]), path)
+
+
+def make_lone_surrogate_names(path):
+    """Names Python strs may hold but UTF-8 may not: pickle writes them with 'surrogatepass'."""
+    torch.save(collections.OrderedDict([("bad\ud800", torch.arange(3.0)), ("x.\udfff.w", torch.ones(2, dtype=torch.int16)),
+                                        ("fine.é", torch.zeros(1))]), path)
 
 
 def make_training_checkpoint(path):

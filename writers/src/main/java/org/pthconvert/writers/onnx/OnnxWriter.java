@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.pthconvert.dtype.Dtype;
 import org.pthconvert.tensor.TensorSpec;
+import org.pthconvert.writers.CodePoints;
 import org.pthconvert.writers.OutputTarget;
 import org.pthconvert.writers.TensorWriter;
 import org.pthconvert.writers.WriteOptions;
@@ -57,6 +58,10 @@ public final class OnnxWriter implements TensorWriter {
         }
         if (spec.name().isEmpty()) {
             return Optional.of("has an empty name; onnx.checker requires every initializer to have one");
+        }
+        if (!CodePoints.isWellFormed(spec.name())) {
+            // protobuf would write '?' in its place (and log a stack trace on stderr): a silent rename.
+            return Optional.of("the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form");
         }
         return Optional.empty();
     }

@@ -120,11 +120,59 @@ final class PickleWriter {
             le32(s.length());
             out.ascii(s);
         } else {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            byte[] b = utf8SurrogatePass(s);
             le32(b.length);
             out.write(b, 0, b.length);
         }
         return this;
+    }
+
+    /**
+     * UTF-8 as CPython's pickle encodes a str ({@code 'surrogatepass'}): a lone surrogate, which a
+     * checkpoint's names may hold and torch.load gives back as such, becomes its three-byte form, where
+     * {@link String#getBytes} would write '?' (a silent rename). Well-formed text gives standard UTF-8.
+     */
+    static byte[] utf8SurrogatePass(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (pairAt(s, i)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        byte[] b = new byte[n];
+        int k = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b[k++] = (byte) c;
+            } else if (c < 0x800) {
+                b[k++] = (byte) (0xC0 | c >> 6);
+                b[k++] = (byte) (0x80 | c & 0x3F);
+            } else if (pairAt(s, i)) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[k++] = (byte) (0xF0 | cp >> 18);
+                b[k++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                b[k++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                b[k++] = (byte) (0x80 | cp & 0x3F);
+            } else {
+                b[k++] = (byte) (0xE0 | c >> 12);
+                b[k++] = (byte) (0x80 | c >> 6 & 0x3F);
+                b[k++] = (byte) (0x80 | c & 0x3F);
+            }
+        }
+        return b;
+    }
+
+    private static boolean pairAt(String s, int i) {
+        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
     }
 
     /** {@code str(n)} for {@code n >= 0}, as {@link #str} writes it, without making the string. */

@@ -32,6 +32,35 @@ class PickleWriterTest {
                 bytesOf(new PickleWriter().integer(1L << 31).finish()));
     }
 
+    /**
+     * A str as pickle.dumps(s, 2) writes it (UTF-8 with 'surrogatepass'): pickle.dumps('a\ud800b\U0001f600', 2)
+     * holds 61 ED A0 80 62 F0 9F 98 80; a lone surrogate is kept, never written as '?'.
+     */
+    @Test
+    void strKeepsLoneSurrogatesAsCPythonDoes() throws Exception {
+        byte[] want = {'X', 9, 0, 0, 0, 'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80, 'b', (byte) 0xF0, (byte) 0x9F,
+                (byte) 0x98, (byte) 0x80, '.'};
+        assertArrayEquals(bytes(PROTO2, want), bytesOf(new PickleWriter().str("a\uD800b\uD83D\uDE00").finish()));
+        List<String> strings = List.of("plain", "é", "\u20AC\u0800\u07FF\uFFFF", "\uDC00", "x\uD800", "\uDBFF\uDFFF",
+                "\uDE00\uD83D", "\uD800\uD800\uDC00");
+        for (String s : strings) {
+            if (s.codePoints().noneMatch(c -> c >= 0xD800 && c <= 0xDFFF)) {
+                assertArrayEquals(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), PickleWriter.utf8SurrogatePass(s), s);
+            }
+        }
+        PickleWriter w = new PickleWriter();
+        w.mark();
+        for (String s : strings) {
+            w.str(s);
+        }
+        w.markTuple();
+        PTuple t = (PTuple) new Unpickler(new DataOnlyHooks(), PickleLimits.DEFAULTS, "t")
+                .load(new ByteArrayInputStream(bytesOf(w.finish())));
+        for (int i = 0; i < strings.size(); i++) {
+            assertEquals(strings.get(i), t.get(i).toString(), "string " + i);
+        }
+    }
+
     @Test
     void decimalStrIsTheStrOfTheNumber() {
         for (int n : new int[] {0, 1, 9, 10, 99, 100, 12345, 99999, 100000, Integer.MAX_VALUE}) {
