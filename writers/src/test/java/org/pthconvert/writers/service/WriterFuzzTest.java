@@ -35,8 +35,10 @@ import org.pthconvert.writers.Writers;
  * the pth writer, converted to every format with random options. Only {@link CheckpointException} may
  * come out; a conversion may allocate at most {@value #MAX_ALLOCATED} bytes; safetensors and pth outputs
  * are read back and must hold the source's bytes under the source's names. The reader has its own fuzzer
- * ({@code ReaderFuzzTest}); this one found nothing that the review of the HDF5 writer had not (a name of
- * 20,000 parts ran it out of heap), and keeps it found.
+ * ({@code ReaderFuzzTest}), which writes nothing. This one, when written, found the pth writer turning a
+ * lone surrogate in a name into '?', the ONNX writer doing the same with a stack trace on stderr, and
+ * refusals that repeated names of hundreds of characters; it would have found the HDF5 writer running
+ * out of heap on a name of 20,000 parts.
  *
  * <p>Work is bounded, not time: a fixed number of cases from a fixed seed ({@code -Dwriterfuzz.cases},
  * {@code -Dwriterfuzz.seed} for more).
