@@ -69,6 +69,34 @@ public final class CodePoints {
     }
 
     /**
+     * Bytes of {@code s} in UTF-8: a surrogate pair is 4, a lone surrogate 3 (as Python's
+     * {@code 'surrogatepass'} writes it, which only the pth writer does; for well-formed text this is
+     * plain UTF-8's length).
+     */
+    public static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (pairAt(s, i)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /** Whether a surrogate pair starts at {@code i}. */
+    public static boolean pairAt(String s, int i) {
+        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+    }
+
+    /**
      * Whether the string is well-formed Unicode (no unpaired surrogate), so that its UTF-8 encoding
      * gives it back exactly. Java strings may hold lone surrogates; Rust and UTF-8 cannot.
      */

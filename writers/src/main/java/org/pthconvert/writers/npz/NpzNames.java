@@ -82,7 +82,7 @@ final class NpzNames {
             }
             start = slash + 1;
         }
-        if (utf8Length(name) + SUFFIX.length() > MAX_NAME_BYTES) {
+        if (CodePoints.utf8Length(name) + SUFFIX.length() > MAX_NAME_BYTES) {
             return Optional.of(TOO_LONG);
         }
         return Optional.empty();
@@ -97,25 +97,6 @@ final class NpzNames {
             }
         }
         return true;
-    }
-
-    /** Bytes of a well-formed string in UTF-8. */
-    private static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     /** Fails on two names {@code np.load} would confuse: {@code x} and {@code x.npy}. */

@@ -133,20 +133,7 @@ final class PickleWriter {
      * {@link String#getBytes} would write '?' (a silent rename). Well-formed text gives standard UTF-8.
      */
     static byte[] utf8SurrogatePass(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (pairAt(s, i)) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
+        int n = Math.toIntExact(CodePoints.utf8Length(s));
         byte[] b = new byte[n];
         int k = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -156,7 +143,7 @@ final class PickleWriter {
             } else if (c < 0x800) {
                 b[k++] = (byte) (0xC0 | c >> 6);
                 b[k++] = (byte) (0x80 | c & 0x3F);
-            } else if (pairAt(s, i)) {
+            } else if (CodePoints.pairAt(s, i)) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 b[k++] = (byte) (0xF0 | cp >> 18);
                 b[k++] = (byte) (0x80 | cp >> 12 & 0x3F);
@@ -169,10 +156,6 @@ final class PickleWriter {
             }
         }
         return b;
-    }
-
-    private static boolean pairAt(String s, int i) {
-        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
     }
 
     /** {@code str(n)} for {@code n >= 0}, as {@link #str} writes it, without making the string. */
