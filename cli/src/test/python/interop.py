@@ -283,6 +283,13 @@ class Cli:
         prog = str(self.bindir / program) if program else str(self.launcher)
         return self.pool.submit(self._run, [prog] + [str(a) for a in args], cwd)
 
+    def submit_after(self, make, args, cwd):
+        """make() first, on the worker (a checkpoint built with torch for this task), then the CLI."""
+        def run():
+            make()
+            return self._run([str(self.launcher)] + [str(a) for a in args], cwd)
+        return self.pool.submit(run)
+
     def _run(self, argv, cwd):
         start = time.monotonic()
         try:
@@ -1180,8 +1187,7 @@ class Suite:
         d = self.outdir("strip training checkpoint")
         ckpt = d / "train.pth"
         out = d / "model.pth"
-        fut = self.cli.pool.submit(lambda: (make_training_checkpoint(ckpt), self.cli._run(
-            [str(self.cli.launcher), "strip", str(ckpt), str(out), "--json"], d))[1])
+        fut = self.cli.submit_after(lambda: make_training_checkpoint(ckpt), ["strip", ckpt, out, "--json"], d)
         self.task("strip of a training checkpoint (model + optimizer + scheduler + iteration): weights only, "
                   "smaller, summary says what was dropped", [fut],
                   lambda runs: self.verify_strip_training(ckpt, out, runs[0]))
@@ -1195,25 +1201,23 @@ class Suite:
         d = self.outdir("strip keep storages overlapping views")
         src_o = d / "overlap.pth"
         out_o = d / "kept.pth"
-        fut = self.cli.pool.submit(lambda: (make_overlapping_views(src_o), self.cli._run(
-            [str(self.cli.launcher), "strip", str(src_o), str(out_o), "--keep-storages", "--json"], d))[1])
+        fut = self.cli.submit_after(lambda: make_overlapping_views(src_o),
+                                    ["strip", src_o, out_o, "--keep-storages", "--json"], d)
         self.task("strip --keep-storages of overlapping partial views of unsaved storages (s[0:4], s[2:8], a "
                   "transposed view, uint16 on an untyped storage): memory shared as in the source", [fut],
                   lambda runs: self.verify_keep_storages(src_o, out_o, runs[0], {src_o.name, out_o.name}))
+        # One source for the three tasks below, made here: they run at once.
+        src_s = self.outdir("lone surrogate names (source)") / "surrogate.pth"
+        make_lone_surrogate_names(src_s)
         d = self.outdir("strip lone surrogate name")
-        src_s = d / "surrogate.pth"
         out_s = d / "kept.pth"
-        fut = self.cli.pool.submit(lambda: (make_lone_surrogate_names(src_s), self.cli._run(
-            [str(self.cli.launcher), "strip", str(src_s), str(out_s), "--json"], d))[1])
+        fut = self.cli.submit(["strip", src_s, out_s, "--json"], cwd=d)
         self.task("strip of names holding a lone surrogate (which pickle keeps with 'surrogatepass'): the same "
                   "names and bits after torch.load (also with mmap=True), not '?'", [fut],
                   lambda runs: self.verify_same_state_dict(src_s, out_s, runs[0]))
         for fmt in ("onnx", "safetensors"):
             d = self.outdir(f"{fmt} refuses a lone surrogate name")
-            src_f = self.outdir(f"{fmt} refuses a lone surrogate name (source)") / "surrogate.pth"
-            out_f = d / f"out.{fmt}"
-            fut = self.cli.pool.submit(lambda src_f=src_f, out_f=out_f, d=d: (make_lone_surrogate_names(src_f),
-                                                                             self.cli._run([str(self.cli.launcher), "convert", str(src_f), str(out_f)], d))[1])
+            fut = self.cli.submit(["convert", src_s, d / f"out.{fmt}"], cwd=d)
             self.task(f"convert to {fmt} of a name holding a lone surrogate: refused in one line, nothing written",
                       [fut], lambda runs, d=d: one_line_refusal(runs[0], {"unpaired surrogate"}, d, quote=False))
         d = self.outdir("strip refuses its input")
@@ -1337,7 +1341,7 @@ class Suite:
             for k in want:
                 if got[k].dtype != want[k].dtype or got[k].shape != want[k].shape or tensor_bytes(got[k]) != tensor_bytes(want[k]):
                     problems.append(f"{k!r}: other dtype, shape or bits than the source's (mmap={mmap})")
-        return problems + leftovers(out.parent, {src.name, out.name}), f"names {list(want)!r}"
+        return problems + leftovers(out.parent, {out.name}), f"names {list(want)!r}"
 
     def verify_strip_refuses_input(self, target, run):
         problems = []
