@@ -96,6 +96,9 @@ public final class CodePoints {
         return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
     }
 
+    /** Why a writer refuses a name that is not well-formed ({@link #isWellFormed}): the same words in every format. */
+    public static final String NO_UTF8_FORM = "the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form";
+
     /**
      * Whether the string is well-formed Unicode (no unpaired surrogate), so that its UTF-8 encoding
      * gives it back exactly. Java strings may hold lone surrogates; Rust and UTF-8 cannot.

@@ -55,7 +55,7 @@ final class Hdf5Names {
     /** Why this name cannot be stored at all, or empty. */
     static Optional<String> refuse(String name) {
         if (!CodePoints.isWellFormed(name)) {
-            return Optional.of("the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form");
+            return Optional.of(CodePoints.NO_UTF8_FORM);
         }
         return Optional.empty();
     }

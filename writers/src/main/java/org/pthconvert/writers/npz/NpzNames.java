@@ -56,7 +56,7 @@ final class NpzNames {
             return name.length() + SUFFIX.length() > MAX_NAME_BYTES ? Optional.of(TOO_LONG) : Optional.empty();
         }
         if (!CodePoints.isWellFormed(name)) {
-            return Optional.of("the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form");
+            return Optional.of(CodePoints.NO_UTF8_FORM);
         }
         if (name.indexOf('\0') >= 0) {
             return Optional.of("the name holds a NUL character, where zip readers cut it short");

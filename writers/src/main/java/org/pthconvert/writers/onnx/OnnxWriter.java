@@ -61,7 +61,7 @@ public final class OnnxWriter implements TensorWriter {
         }
         if (!CodePoints.isWellFormed(spec.name())) {
             // protobuf would write '?' in its place (and log a stack trace on stderr): a silent rename.
-            return Optional.of("the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form");
+            return Optional.of(CodePoints.NO_UTF8_FORM);
         }
         return Optional.empty();
     }

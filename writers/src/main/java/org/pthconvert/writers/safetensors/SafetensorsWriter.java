@@ -85,7 +85,7 @@ public final class SafetensorsWriter implements TensorWriter {
             return Optional.of("safetensors has no " + d + " type");
         }
         if (!CodePoints.isWellFormed(spec.name())) {
-            return Optional.of("the name is not valid Unicode (an unpaired surrogate); it has no UTF-8 form");
+            return Optional.of(CodePoints.NO_UTF8_FORM);
         }
         if (spec.name().equals("__metadata__")) {
             return Optional.of("the name '__metadata__' is the safetensors header's metadata key");
