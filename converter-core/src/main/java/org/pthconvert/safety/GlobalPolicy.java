@@ -1,5 +1,6 @@
 package org.pthconvert.safety;
 
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
@@ -67,7 +68,7 @@ public final class GlobalPolicy {
     }
 
     private static Set<String> firstParts(Set<String> modules) {
-        java.util.HashSet<String> out = new java.util.HashSet<>();
+        HashSet<String> out = new HashSet<>();
         for (String m : modules) {
             int dot = m.indexOf('.');
             out.add(dot < 0 ? m : m.substring(0, dot));

@@ -29,6 +29,8 @@ import org.pthconvert.tensor.TensorView;
  * {@link #problems() problem} so the error can name the tensor once its path is known.
  */
 public final class TensorRebuilder {
+    /** Dimensions a tensor may have here. */
+    static final int MAX_RANK = 64;
 
     /** A tensor that parsed but cannot be read: reported by name when the tree is walked. */
     public record Problem(long offset, String detail) {
@@ -55,9 +57,6 @@ public final class TensorRebuilder {
         this.file = file;
         this.record = record;
     }
-
-    /** Dimensions a tensor may have here. */
-    static final int MAX_RANK = 64;
 
     private CheckpointException error(long offset, String detail) {
         return CheckpointException.at(Reason.INVALID, file, record, offset, detail);

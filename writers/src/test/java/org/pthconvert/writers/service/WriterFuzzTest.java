@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
@@ -24,6 +23,7 @@ import org.pthconvert.model.Checkpoint;
 import org.pthconvert.model.TensorEntry;
 import org.pthconvert.tensor.Shape;
 import org.pthconvert.writers.ConversionOptions;
+import org.pthconvert.writers.OutputFiles;
 import org.pthconvert.writers.Tensors;
 import org.pthconvert.writers.WriteOptions;
 import org.pthconvert.writers.Writers;
@@ -105,7 +105,7 @@ class WriterFuzzTest {
                     assertTrue(e.getMessage().length() < 2000, what + ": refusal of " + e.getMessage().length() + " characters: " + e.getMessage());
                 }
             }
-            deleteTree(caseDir);
+            OutputFiles.deleteRecursively(caseDir);
         }
         System.out.printf("writer fuzz: %d cases, %d conversions, %d refused%n", cases, converted, refused);
         assertTrue(converted > cases && refused > cases / 4, converted + " converted, " + refused + " refused");
@@ -186,14 +186,6 @@ class WriterFuzzTest {
             shown.add(n.length() <= 40 ? n : n.substring(0, 30) + "... (" + n.length() + " chars)");
         }
         return shown.toString();
-    }
-
-    private static void deleteTree(Path p) throws java.io.IOException {
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 
     private static long allocated() {
