@@ -953,6 +953,42 @@ def make_bigendian(path):
     return d
 
 
+def be_untyped_source():
+    g = seeded(15)
+    d = collections.OrderedDict()
+    base = torch.tensor([1, 258, 65535, 4096, 2, 3, 513, 0x8001, 7, 8, 9, 10], dtype=torch.uint16).reshape(3, 4)
+    d["u16"] = base
+    d["u16_t"] = base.t()
+    d["u32"] = torch.tensor([1, 65536, 2 ** 32 - 1], dtype=torch.uint32)
+    d["u64"] = torch.tensor([1, 2 ** 40, 2 ** 64 - 1], dtype=torch.uint64)
+    d["f8"] = torch.tensor([1.0, -2.0, 0.5]).to(torch.float8_e5m2)
+    d["f32"] = torch.randn(3, generator=g)
+    return d
+
+
+@fixture("bigendian_untyped.pth", "big-endian copy (made as bigendian.pth) of uint16 (and a transposed view of "
+         "it), uint32, uint64, float8 and float32 tensors: torch.save gives the first four UntypedStorage and "
+         "`_rebuild_tensor_v3`, and torch.load swaps a storage by its class's dtype, uint8 for UntypedStorage: "
+         "their bytes come back as stored (manifest = what torch.load gives, not the source; float32 is swapped)",
+         "torch.save then records rewritten through torch._C.PyTorchFileWriter")
+def make_bigendian_untyped(path):
+    buf = io.BytesIO()
+    torch.save(be_untyped_source(), buf)
+    recs, _ = read_records(buf)
+    dtypes = storage_dtypes(dict(recs)["data.pkl"])
+    out = []
+    for name, data in recs:
+        if name in ("version", ".data/serialization_id"):
+            continue
+        if name == "byteorder":
+            data = b"big"
+        elif name.startswith("data/"):
+            data = byteswap(data, dtypes[name[5:]])
+        out.append((name, data))
+    torch_zip(path, out)
+    return torch.load(path, weights_only=True)
+
+
 @fixture("rezipped_deflated.pth", "state_dict.pth unzipped and re-zipped by Python zipfile with ZIP_DEFLATED "
          "(records compressed, not aligned, no data descriptors; top folder still `state_dict/`)",
          "zipfile.ZipFile(path, 'w', ZIP_DEFLATED) over state_dict.pth's records")
@@ -1877,10 +1913,11 @@ FINDINGS = """
 - Parameters use `_rebuild_parameter(data, requires_grad, OrderedDict())`; a Parameter with a Python
   attribute uses `_rebuild_parameter_with_state(..., state)`; a plain tensor with a Python attribute uses
   `torch._tensor._rebuild_from_type_v2(_rebuild_tensor_v2, torch.Tensor, args, {{'tag': ...}})`.
-- Big-endian files: torch.load byte-swaps typed storages (FloatStorage, HalfStorage, ...) but not
-  UntypedStorage ones, so uint16/32/64 tensors of a big-endian file come back unswapped (wrong values).
-  bigendian.pth therefore has none (a correct reader swaps them per element like every other dtype;
-  float8 needs no swap).
+- Big-endian files: torch.load byte-swaps a storage by the dtype of its pickled class (FloatStorage,
+  HalfStorage, ...; per half for complex), and UntypedStorage's is uint8: the uint16/32/64 tensors
+  torch.save writes over UntypedStorage come back from a big-endian file unswapped, in the file's byte
+  order. We give what torch.load gives (and warn); bigendian_untyped.pth holds such tensors, its
+  manifest made from torch.load's result. bigendian.pth has only typed storages.
 - Pickle details a reader meets: protocol 2 (torch's default) applies Python 2 names on write:
   `__builtin__ set`/`exec`, and `subprocess.check_call` becomes `commands check_call` (hostile
   commands_check_call.pt); protocol 4/5 files write sets as EMPTY_SET + ADDITEMS, frozensets with

@@ -1609,7 +1609,7 @@ class Suite:
 
 # Fixtures whose module we can build here (from testdata/generate.py) or load, for load_state_dict(strict=True).
 # sources with views, shared storages, big-endian, legacy and quantized storages, for --keep-storages
-KEEP_STORAGES_FIXTURES = ["views.pth", "tied.pth", "bigendian.pth", "legacy.pth", "quantized.pth", "dtypes.pth"]
+KEEP_STORAGES_FIXTURES = ["views.pth", "tied.pth", "bigendian.pth", "bigendian_untyped.pth", "legacy.pth", "quantized.pth", "dtypes.pth"]
 MODULE_FIXTURES = {"sample.pth": "SampleMLP", "state_dict.pth": "ConvNet", "dataparallel.pth": "ConvNet",
                    "compiled.pth": "ConvNet", "train_sgd.ckpt": "ConvNet", "train_adam.pt": "SampleMLP",
                    "tied.pth": "TiedLM", "whole_model.pt": "the pickled module", "torchscript.pt": "the script module"}

@@ -123,6 +123,7 @@ public final class StripCommand {
             stdout.flush();
         } else if (!quiet) {
             stderr.println(summary.line());
+            Summaries.warnings(stderr, result);
             stderr.flush();
         }
         return ExitCode.OK;

@@ -23,7 +23,18 @@ final class Summaries {
             return;
         }
         err.println(line(r));
+        warnings(err, r);
         err.flush();
+    }
+
+    /**
+     * The input's warnings, a line each after the summary (what inspect prints as "Note:"): things the
+     * output holds as torch.load gives them but a user may not expect.
+     */
+    static void warnings(PrintWriter err, ConversionResult r) {
+        for (String w : r.warnings()) {
+            err.println("warning: " + w);
+        }
     }
 
     static Json json(ConversionResult r) {

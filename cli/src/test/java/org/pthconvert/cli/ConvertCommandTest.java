@@ -134,6 +134,25 @@ class ConvertCommandTest {
         assertEquals(List.of("bias"), st(out).names());
     }
 
+    /** torch.load leaves the bytes of untyped storages of a big-endian file unswapped: so do we, and say so. */
+    @Test
+    void bigEndianUntypedStoragesComeOutAsTorchGivesThemWithAWarning() throws Exception {
+        Path out = dir.resolve("be.safetensors");
+        CliRun r = CliRun.of("convert", fixture("bigendian_untyped.pth"), out.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertMatchesManifest(out, "bigendian_untyped.pth", "auto");
+        List<String> lines = r.err().lines().toList();
+        assertEquals(2, lines.size(), r.toString());
+        assertTrue(lines.get(1).startsWith("warning: 4 tensors of this big-endian file ('u16', ...) lie in untyped "
+                + "storages, whose bytes torch.load does not swap"), r.toString());
+        CliRun quiet = CliRun.of("convert", fixture("bigendian_untyped.pth"), out.toString(), "--force", "-q");
+        assertEquals("", quiet.err(), quiet.toString());
+        Path stripped = dir.resolve("be.pth");
+        CliRun strip = CliRun.of("strip", fixture("bigendian_untyped.pth"), stripped.toString());
+        assertEquals(0, strip.code(), strip.toString());
+        assertTrue(strip.err().lines().skip(1).findFirst().orElse("").startsWith("warning: 4 tensors"), strip.toString());
+    }
+
     @Test
     void convertsToNpzByExtension() throws Exception {
         Path out = dir.resolve("sample.npz");

@@ -17,7 +17,10 @@ import org.pthconvert.tensor.TensorView;
  * records) and {@link #forEachChunk} reads it in {@value #CHUNK}-byte chunks. Anything else
  * (transposed, sliced, expanded, channels_last, big-endian) goes through {@link StridedGather}
  * with fixed buffers: nothing is allocated in proportion to the tensor. Big-endian data is swapped
- * per {@link org.pthconvert.dtype.Dtype#swapUnit()} (each half of a complex number on its own).
+ * as torch.load swaps it: the whole storage by its own dtype's {@link org.pthconvert.dtype.Dtype#swapUnit()}
+ * (each half of a complex number on its own), so an untyped storage (uint16, uint32, uint64 tensors)
+ * is not swapped at all. A view whose dtype swaps by another unit than its storage's is refused before
+ * it gets here ({@link #swapUnit}).
  *
  * <p>The view's bounds against the storage are the caller's to check (a read past the storage
  * fails with a {@link CheckpointException} from the storage). A zero-size view yields no bytes,
@@ -42,7 +45,11 @@ public final class ViewSource implements TensorSource {
         this.bytes = bytes;
         this.view = view;
         this.width = view.dtype().byteWidth();
-        this.swapUnit = order == ByteOrder.BIG_ENDIAN && view.dtype().swapUnit() > 1 ? view.dtype().swapUnit() : 1;
+        this.swapUnit = swapUnit(view, order);
+        if (swapUnit > 1 && swapUnit != view.dtype().swapUnit()) {
+            throw new IllegalArgumentException("a " + view.dtype() + " view of a big-endian " + view.storage().dtype()
+                    + " storage: the caller refuses it");
+        }
         try {
             this.layout = ViewLayout.of(view);
             this.byteLength = Math.multiplyExact(layout.numel(), (long) width);
@@ -56,6 +63,15 @@ public final class ViewSource implements TensorSource {
         if (view.storageOffset() < 0) {
             throw new IllegalArgumentException("negative storage offset " + view.storageOffset());
         }
+    }
+
+    /**
+     * The unit torch.load swaps {@code view}'s storage by: 1 for a little-endian file, for one-byte
+     * types and for an untyped storage ({@code torch.load} swaps a storage by its pickled class's dtype,
+     * and {@code UntypedStorage}'s is uint8; torch 2.13, serialization.py {@code persistent_load}).
+     */
+    public static int swapUnit(TensorView view, ByteOrder order) {
+        return order == ByteOrder.BIG_ENDIAN ? view.storage().dtype().swapUnit() : 1;
     }
 
     public TensorView view() { return view; }

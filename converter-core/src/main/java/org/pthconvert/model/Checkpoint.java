@@ -62,6 +62,8 @@ public final class Checkpoint implements Closeable {
     /** Storages checked at opening and kept: those the container cannot cheaply make again. */
     private final Map<String, StorageBytes> bytes = new HashMap<>();
     private final ModuleIndex modules;
+    /** Warnings of our own, after the container's. */
+    private final List<String> warnings = new ArrayList<>();
 
     private Checkpoint(CheckpointContainer container, PickleValue root, TorchHooks hooks, ModuleIndex modules,
                        TensorWalker.Found found) {
@@ -153,6 +155,7 @@ public final class Checkpoint implements Closeable {
             c = read(container, limits);
             c.checkStorages();
             c.readQuantization();
+            c.checkByteOrder();
             return c;
         } catch (CheckpointException e) {
             closeQuietly(c != null ? c : container); // also the storages opened so far (inflaters, temp files)
@@ -360,6 +363,47 @@ public final class Checkpoint implements Closeable {
     }
 
     /**
+     * A big-endian file's tensors as torch.load gives them: it swaps each storage by the dtype of the
+     * storage's pickled class ({@link ViewSource#swapUnit}). A view that swaps by another unit than its
+     * storage (a {@code _rebuild_tensor_v3} of int16 over a FloatStorage, which torch.save never
+     * writes) would need that storage swapped whole first: refused by name. Views of untyped storages
+     * (torch.save's way for uint16, uint32 and uint64) are not swapped by torch.load: kept as it gives
+     * them, with a warning, since their values are then those of the other byte order.
+     */
+    private void checkByteOrder() {
+        if (container.byteOrder() != java.nio.ByteOrder.BIG_ENDIAN) {
+            return;
+        }
+        List<TensorEntry> kept = new ArrayList<>(tensors.size());
+        List<Unreadable> refused = new ArrayList<>(unreadable);
+        List<String> unswapped = new ArrayList<>();
+        for (TensorEntry t : tensors) {
+            TensorView v = t.view();
+            int storageUnit = ViewSource.swapUnit(v, container.byteOrder());
+            int viewUnit = v.dtype().swapUnit();
+            if (storageUnit > 1 && storageUnit != viewUnit) {
+                refused.add(new Unreadable(t.path(), "a " + v.dtype().torchName() + " view of a big-endian "
+                        + v.storage().dtype().torchName() + " storage: torch.load swaps the storage's bytes as "
+                        + v.storage().dtype().torchName() + " elements, which this tool does not reproduce"));
+                continue;
+            }
+            if (storageUnit == 1 && viewUnit > 1) {
+                unswapped.add(t.name());
+            }
+            kept.add(t);
+        }
+        if (!unswapped.isEmpty()) {
+            boolean one = unswapped.size() == 1;
+            warnings.add(unswapped.size() + (one ? " tensor" : " tensors") + " of this big-endian file ('"
+                    + CheckpointException.shown(unswapped.get(0)) + "'" + (one ? "" : ", ...")
+                    + (one ? ") lies" : ") lie") + " in untyped storages, whose bytes torch.load does not swap: "
+                    + "written as it gives them, in the file's byte order");
+        }
+        tensors = List.copyOf(kept);
+        unreadable = List.copyOf(refused);
+    }
+
+    /**
      * The view of a tensor from {@link #root()} as this checkpoint completed it: per-channel
      * quantization parameters filled in ({@link #tensors()} already holds completed views).
      */
@@ -434,7 +478,14 @@ public final class Checkpoint implements Closeable {
     public List<String> recordNames() { return new ArrayList<>(container.recordNames()); }
 
     /** Problems that did not stop reading, one line each. */
-    public List<String> warnings() { return container.warnings(); }
+    public List<String> warnings() {
+        if (warnings.isEmpty()) {
+            return container.warnings();
+        }
+        List<String> all = new ArrayList<>(container.warnings());
+        all.addAll(warnings);
+        return all;
+    }
 
     /** The root dict's keys as text (a training checkpoint's {@code model}, {@code optimizer}, ...). */
     public List<String> topLevelKeys() {

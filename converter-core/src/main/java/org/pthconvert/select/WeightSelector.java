@@ -44,13 +44,20 @@ public final class WeightSelector {
         return name.isEmpty() ? "tensor" : name;
     }
 
+    /** How many tensor-like values have no bytes we can give, and why the first has none. */
+    private static String withoutData(List<Unreadable> unreadable) {
+        Unreadable first = unreadable.get(0);
+        return unreadable.size() + " tensor-like value" + (unreadable.size() == 1 ? "" : "s") + " without data; '"
+                + CheckpointException.shown(first.name()) + "': " + first.reason();
+    }
+
     /**
      * @param rootName the name of the tensor when the whole file is one bare tensor
      */
     public static Selected select(Checkpoint ckpt, Selection selection, String rootName) throws CheckpointException {
         if (ckpt.tensors().isEmpty()) {
             throw CheckpointException.of(Reason.INVALID, "the file holds no tensor" + (ckpt.unreadable().isEmpty() ? ""
-                            : " with data (" + ckpt.unreadable().size() + " tensor-like values without data)")).inFile(ckpt.file());
+                            : " with data (" + withoutData(ckpt.unreadable()) + ")")).inFile(ckpt.file());
         }
         List<String> notes = new ArrayList<>();
         if (ckpt.root() instanceof PTensor && ckpt.tensors().size() == 1 && ckpt.tensors().get(0).path().isEmpty()) {
@@ -79,7 +86,7 @@ public final class WeightSelector {
         }
         if (out.isEmpty()) {
             throw CheckpointException.of(Reason.INVALID, "the selection holds no tensor" + (ckpt.unreadable().isEmpty() ? ""
-                            : " (" + ckpt.unreadable().size() + " tensor-like values without data)")).inFile(ckpt.file());
+                            : " (" + withoutData(ckpt.unreadable()) + ")")).inFile(ckpt.file());
         }
         List<Unreadable> unreadable = new ArrayList<>();
         for (Unreadable u : ckpt.unreadable()) {

@@ -117,6 +117,19 @@ final class TorchPickle {
     }
 
     /**
+     * {@code _rebuild_tensor_v3(storage, offset, size, stride, False, OrderedDict(), torch.<dtype>)}: torch.save's
+     * form for an UntypedStorage (numel in bytes); a typed storage here is what torch.save never writes.
+     */
+    TorchPickle tensorV3(String storageType, String key, long numel, long offset, long[] size, long[] stride,
+                         String dtype) {
+        global("torch._utils", "_rebuild_tensor_v3").mark();
+        storage(storageType, key, numel).integer(offset).longs(size).longs(stride).op('\u0089');
+        global("collections", "OrderedDict").op(')').op('R');
+        global("torch", dtype);
+        return op('t').op('R');
+    }
+
+    /**
      * {@code _rebuild_qtensor(QUInt8Storage key, 0, size, contiguous stride, (torch.<scheme>, scales,
      * zero_points, axis), False, OrderedDict())} where scales and zero points are 1-d tensors over the
      * given storages (element counts {@code channels}).
@@ -156,11 +169,16 @@ final class TorchPickle {
 
     /** A zip checkpoint: {@code top/data.pkl}, {@code top/byteorder}, then the given storage records. */
     static void zip(Path file, byte[] pickle, Map<String, byte[]> storages, boolean deflate) {
+        zip(file, pickle, storages, deflate, "little");
+    }
+
+    /** {@link #zip(Path, byte[], Map, boolean)} whose {@code byteorder} record says {@code order}. */
+    static void zip(Path file, byte[] pickle, Map<String, byte[]> storages, boolean deflate, String order) {
         try (OutputStream os = Files.newOutputStream(file);
              ZipOutputStream z = new ZipOutputStream(new java.io.BufferedOutputStream(os, 1 << 16))) {
             z.setLevel(Deflater.BEST_SPEED);
             put(z, "ckpt/data.pkl", pickle, false);
-            put(z, "ckpt/byteorder", "little".getBytes(StandardCharsets.US_ASCII), false);
+            put(z, "ckpt/byteorder", order.getBytes(StandardCharsets.US_ASCII), false);
             for (Map.Entry<String, byte[]> e : storages.entrySet()) {
                 put(z, "ckpt/data/" + e.getKey(), e.getValue(), deflate);
             }

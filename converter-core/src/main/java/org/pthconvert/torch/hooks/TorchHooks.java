@@ -196,7 +196,8 @@ public class TorchHooks extends DataOnlyHooks {
         StorageRef known = storages.putIfAbsent(ref.key(), ref);
         if (known != null && (known.byteSize() != ref.byteSize() || known.dtype() != ref.dtype())) {
             throw error(offset, "storage '" + ref.key() + "' is declared twice with different sizes or types ("
-                    + known.byteSize() + " vs " + ref.byteSize() + " bytes)");
+                    + known.dtype().torchName() + ", " + known.byteSize() + " bytes, then " + ref.dtype().torchName()
+                    + ", " + ref.byteSize() + " bytes)");
         }
         if (t.size() >= 6 && t.get(5) instanceof PTuple view && view.size() == 3) {
             // Legacy format: a view of a root storage, (view_key, offset, size) in elements. torch makes
