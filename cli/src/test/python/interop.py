@@ -33,6 +33,7 @@ import threading
 import time
 import types
 import pickle
+import random
 import warnings
 import zipfile
 from pathlib import Path
@@ -111,10 +112,11 @@ def tensor_bytes(t):
     t = t.detach()
     if t.is_quantized:
         t = t.int_repr()
-    t = t.resolve_conj().resolve_neg().contiguous().reshape(-1)
+    t = t.resolve_conj().resolve_neg()
     if t.numel() == 0:
         return b""
-    return t.view(torch.uint8).numpy().tobytes()
+    # a fresh C-order copy: contiguous() keeps the odd stride of a dimension of size 1, which view(uint8) refuses
+    return torch.empty(t.shape, dtype=t.dtype).copy_(t).reshape(-1).view(torch.uint8).numpy().tobytes()
 
 
 def sha(b):
@@ -334,7 +336,7 @@ class Safetensors:
 
     @staticmethod
     def refuses(t):
-        return t.dtype == torch.complex128 or t.dtype in QUANTIZED
+        return t.dtype in (torch.complex128, torch.complex32) or t.dtype in QUANTIZED
 
     @staticmethod
     def expect(t, opts):
@@ -376,6 +378,8 @@ class Npz:
             if opts.get("raw_bits"):
                 return ("<u2" if t.element_size() == 2 else "|u1"), list(t.shape), tensor_bytes(t)
             return "<f4", list(t.shape), tensor_bytes(t.float())  # exact widening, torch's bits
+        if t.dtype == torch.complex32:
+            return "<c8", list(t.shape), tensor_bytes(t.to(torch.complex64))
         raise ValueError(f"no npz expectation for {t.dtype}")
 
     @staticmethod
@@ -748,6 +752,7 @@ class Suite:
         if "onnx" in formats:
             self.plan_onnx_extras()
         self.plan_casts(formats)
+        self.plan_random_layouts(formats)
         self.plan_interrupts()
         self.plan_batches(formats)
 
@@ -1441,6 +1446,41 @@ class Suite:
 
     # ---- --dtype casts
 
+    def plan_random_layouts(self, formats):
+        """Checkpoints of random strided views (offsets, zero and permuted strides, overlaps, tied names) over
+        random bits of every dtype, some rewritten big-endian, some legacy: every format must give what
+        torch.load gives for each tensor, or skip it by name where the format has no such dtype."""
+        src_dir = self.outdir("random layouts (sources)")
+        for seed in range(RANDOM_LAYOUTS):
+            src = src_dir / f"layouts{seed}.pth"
+            kind = make_random_layouts(src, seed)
+            for fmt_name in formats:
+                fmt = FORMATS[fmt_name]
+                d = self.outdir(f"random layouts {seed} {fmt_name}")
+                out = d / ("out" + fmt.ext)
+                fut = self.cli.submit(["convert", src, out, "--to", fmt_name, "--select", "all", "--skip-unsupported",
+                                       "--json"], cwd=d)
+                self.task(f"{fmt_name} of random layouts #{seed} ({kind}): what torch.load gives, tensor by tensor",
+                          [fut], lambda runs, fmt=fmt, src=src, out=out: self.verify_random_layouts(fmt, src, out,
+                                                                                                     runs[0]))
+
+    def verify_random_layouts(self, fmt, src, out, run):
+        if run.rc != 0:
+            return [run.why()]
+        summary, err = parse_json(run)
+        if err:
+            return [err]
+        sd = torch.load(src, weights_only=True)
+        want = {k: fmt.expect(t, {}) for k, t in sd.items() if not fmt.refuses(t)}
+        refused = {k for k, t in sd.items() if fmt.refuses(t)}
+        skipped, entries = skipped_names(summary, set(sd))
+        problems = []
+        if skipped != refused:
+            problems.append(f"skipped {sorted(skipped)}, want {sorted(refused)} ({entries})")
+        got, read_problems = fmt.read(out, {})
+        problems += read_problems + compare(got, want) + leftovers(out.parent, {out.name})
+        return problems, f"{len(got)} tensors, {len(skipped)} skipped"
+
     def plan_casts(self, formats):
         for fmt_name in formats:
             fmt = FORMATS[fmt_name]
@@ -1651,6 +1691,72 @@ def make_overlapping_views(path):
         ("a", s[0:4]), ("b", s[2:8]), ("t", s.view(2, 5).t()), ("tail", s[7:]),
         ("expanded", torch.tensor([1.0, 2.0]).reshape(2, 1).expand(2, 3)),
         ("u_mid", u[2:5]), ("u_tail", u[4:]), ("alone", torch.ones(3))]), path)
+
+
+# 12 in CI; PTHCONVERT_RANDOM_LAYOUTS=N for a longer sweep by hand
+RANDOM_LAYOUTS = int(os.environ.get("PTHCONVERT_RANDOM_LAYOUTS", "12"))
+# every dtype torch.save writes that a format may hold; legacy files take only the typed-storage ones (below)
+LAYOUT_DTYPES = [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int64, torch.int32, torch.int16,
+                 torch.int8, torch.uint8, torch.bool, torch.complex64, torch.complex128, torch.complex32,
+                 torch.uint16, torch.uint32, torch.uint64] + FLOAT8
+# torch 2.13 writes the others into legacy files as UntypedStorage, and its torch.load cannot read those back
+LEGACY_DTYPES = LAYOUT_DTYPES[:12]
+
+
+def make_random_layouts(path, seed):
+    """torch.save of views made with as_strided over random bits (bools 0/1): offsets, zero, permuted and
+    overlapping strides, several views of one storage, tied names. A third of the zip files are rewritten
+    with byteorder 'big' (records unchanged: torch.load swaps typed storages by their class, so must we);
+    a quarter of the seeds are legacy files. Returns what kind of file it made."""
+    r = random.Random(seed)
+    legacy = seed % 4 == 3
+    dtypes = LEGACY_DTYPES if legacy else LAYOUT_DTYPES
+    g = torch.Generator().manual_seed(seed)
+    sd = collections.OrderedDict()
+    bases = []
+    for i in range(r.randint(2, 5)):
+        dt = r.choice(dtypes)
+        n = r.randint(1, 48)
+        width = torch.empty(0, dtype=dt).element_size()
+        if dt == torch.bool:
+            base = torch.randint(0, 2, (n,), dtype=torch.uint8, generator=g).bool()
+        else:
+            base = torch.randint(0, 256, (n * width,), dtype=torch.uint8, generator=g).view(dt)
+        bases.append(base)
+    for i in range(r.randint(3, 9)):
+        if sd and r.random() < 0.15:
+            sd[f"tied{i}"] = sd[r.choice(list(sd))]  # the same view under two names
+            continue
+        base = r.choice(bases)
+        n = base.numel()
+        rank = r.randint(0, 4)
+        size = [r.randint(0, 4) if r.random() < 0.1 else r.randint(1, 4) for _ in range(rank)]
+        stride = [r.choice([0, 1, 2, 3, 5, 7]) for _ in range(rank)]
+        if r.random() < 0.3:  # C order, maybe transposed afterwards
+            acc = 1
+            for d in reversed(range(rank)):
+                stride[d] = acc
+                acc *= max(size[d], 1)
+            if rank >= 2 and r.random() < 0.5:
+                a, b = r.sample(range(rank), 2)
+                size[a], size[b], stride[a], stride[b] = size[b], size[a], stride[b], stride[a]
+        span = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+        if span > n:
+            size, stride, span = [min(n, 4)], [1], min(n, 4)
+        offset = r.randint(0, n - span) if span else r.randint(0, n)
+        sd[f"t{i}"] = torch.as_strided(base, size, stride, offset)
+    if legacy:
+        torch.save(sd, path, _use_new_zipfile_serialization=False)
+        return "legacy"
+    torch.save(sd, path)
+    if seed % 3 != 1:
+        return "zip"
+    with zipfile.ZipFile(path) as zin:
+        records = [(i, zin.read(i)) for i in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zout:
+        for info, data in records:
+            zout.writestr(info, b"big" if info.filename.endswith("/byteorder") else data)
+    return "zip, byteorder big"
 
 
 def make_lone_surrogate_names(path):
