@@ -159,14 +159,23 @@ public class CheckpointException extends Exception {
      * and a message is one readable line.
      */
     public static String shown(String name) {
-        if (name.length() <= SHOWN_NAME) {
-            return name;
+        return shown(name, SHOWN_NAME - 40);
+    }
+
+    /**
+     * Text from a file as a message shows it: whole when at most 40 characters longer than {@code keep},
+     * else its first {@code keep} characters and its length, never half of a surrogate pair. The one
+     * way every message shortens what a file holds ({@link #shown(String)} for names).
+     */
+    public static String shown(String text, int keep) {
+        if (text.length() <= keep + 40) {
+            return text;
         }
-        int cut = SHOWN_NAME - 40;
-        if (Character.isHighSurrogate(name.charAt(cut - 1))) {
-            cut--;   // never half of a surrogate pair
+        int cut = keep;
+        if (cut > 0 && Character.isHighSurrogate(text.charAt(cut - 1))) {
+            cut--;
         }
-        return name.substring(0, cut) + "...(" + name.length() + " characters)";
+        return text.substring(0, cut) + "...(" + text.length() + " characters)";
     }
 
     /** {@code model.pth: archive/data.pkl @0x1a3: tensor 'fc.weight': view ends past its storage}. */

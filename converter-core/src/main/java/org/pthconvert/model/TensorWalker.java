@@ -193,7 +193,8 @@ final class TensorWalker {
     private static String abbreviate(Trail p) {
         List<String> segs = p.segments();
         String head = String.join(".", segs.subList(0, Math.min(5, segs.size())));
-        return segs.size() > 5 ? head + "..." : head;
+        // a key can be megabytes long: the path is shortened as a name is
+        return CheckpointException.shown(segs.size() > 5 ? head + "..." : head);
     }
 
     private void addTensor(PTensor t, List<String> path, List<TensorEntry> tensors, List<Unreadable> unreadable)

@@ -47,6 +47,17 @@ class CheckpointExceptionTest {
         }
     }
 
+    /** The one shortening every message uses, at the lengths its callers keep (30 for pickle text, 60 for HDF5 keys). */
+    @Test
+    void textIsShortenedKeepingItsStartAndLength() {
+        assertEquals("x".repeat(70), CheckpointException.shown("x".repeat(70), 30));
+        assertEquals("x".repeat(30) + "...(71 characters)", CheckpointException.shown("x".repeat(71), 30));
+        assertEquals("", CheckpointException.shown("", 0));
+        String pairs = "\uD83D\uDE00".repeat(100);   // 200 chars: a cut at 61 would split the 31st pair
+        String shown = CheckpointException.shown("a" + pairs, 60);
+        assertEquals("a" + "\uD83D\uDE00".repeat(29) + "...(201 characters)", shown);
+    }
+
     /** Spark sends exceptions between processes: every part, and so the message, must survive. */
     @Test
     void survivesJavaSerializationWhole() throws Exception {

@@ -333,7 +333,8 @@ final class TextForms {
         return s.substring(from, to);
     }
 
+    /** Pickle text in an error: up to 70 characters whole, else its first 30 and its length. */
     static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+        return CheckpointException.shown(s, 30);
     }
 }

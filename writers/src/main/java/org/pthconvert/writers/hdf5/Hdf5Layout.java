@@ -204,6 +204,6 @@ final class Hdf5Layout {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+        return CheckpointException.shown(s, 60);
     }
 }
