@@ -1041,6 +1041,20 @@ def make_torchscript(path):
     return sm
 
 
+@fixture("torchscript_bigendian.pt", "torchscript.pt with its `byteorder` record saying `big` (records "
+         "otherwise unchanged, re-zipped STORED): torch.load hands a TorchScript archive to torch.jit.load, "
+         "which never reads that record, so the tensors are torchscript.pt's", "zipfile copy of torchscript.pt",
+         load="jit")
+def make_torchscript_bigendian(path):
+    src = path.parent / "torchscript.pt"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            data = zin.read(info)
+            zout.writestr(zi, b"big" if info.filename.endswith("/byteorder") else data)
+    return torch.jit.load(str(path))
+
+
 @fixture("quantized.pth", "quantized tensors: per-tensor quint8/qint8/qint32 and per-channel qint8 (axis 0) / "
          "quint8 (axis 1) beside a float tensor; per-channel scales/zero_points are f64/i64 tensors inside the "
          "quantizer params (not separate outputs)", "torch.quantize_per_tensor / torch.quantize_per_channel; torch.save")

@@ -1655,7 +1655,7 @@ MODULE_FIXTURES = {"sample.pth": "SampleMLP", "state_dict.pth": "ConvNet", "data
                    "tied.pth": "TiedLM", "whole_model.pt": "the pickled module", "torchscript.pt": "the script module"}
 
 # Sources without a state dict's _metadata: built by hand, or a whole pickled / scripted module.
-NO_METADATA = ("compiled.pth", "whole_model.pt", "torchscript.pt")
+NO_METADATA = ("compiled.pth", "whole_model.pt", "torchscript.pt", "torchscript_bigendian.pt")
 
 
 def generator_module():

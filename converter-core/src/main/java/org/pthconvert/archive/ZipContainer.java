@@ -55,6 +55,7 @@ public final class ZipContainer implements CheckpointContainer {
     private final Format format;
     private final ByteOrder byteOrder;
     private final Set<String> verified = ConcurrentHashMap.newKeySet();
+    private final List<String> warnings = new ArrayList<>();
 
     private ZipContainer(Path file, ByteSource channel, ZipEntries entries) throws IOException, CheckpointException {
         this.file = file;
@@ -72,7 +73,18 @@ public final class ZipContainer implements CheckpointContainer {
         }
         // torch.load tells TorchScript apart by an exact-case look-up in Python (get_all_records).
         this.format = entries.hasExactly("constants.pkl") ? Format.TORCHSCRIPT : Format.ZIP;
-        this.byteOrder = readByteOrder();
+        if (format == Format.TORCHSCRIPT) {
+            // torch.load hands a TorchScript archive to torch.jit.load, whose reader never looks at the
+            // record: the bytes come back as stored (torch 2.13: the same state_dict for 'big' and 'little').
+            String text = byteOrderText();
+            if (text != null && !text.equals("little")) {
+                warnings.add("byteorder says '" + CheckpointException.shown(printable(text), 20) + "', which "
+                        + "torch.jit.load ignores: tensors are read as stored, little-endian, as it reads them");
+            }
+            this.byteOrder = ByteOrder.LITTLE_ENDIAN;
+        } else {
+            this.byteOrder = readByteOrder();
+        }
         verifyCrc("data.pkl");
     }
 
@@ -121,22 +133,32 @@ public final class ZipContainer implements CheckpointContainer {
     }
 
     private ByteOrder readByteOrder() throws IOException, CheckpointException {
+        String text = byteOrderText();
+        if (text == null) {
+            return ByteOrder.LITTLE_ENDIAN;
+        }
+        ZipRecord r = entries.get("byteorder");
+        // Exactly, as torch.load: 'little\n' is its "Unknown endianness type".
+        return switch (text) {
+            case "little" -> ByteOrder.LITTLE_ENDIAN;
+            case "big" -> ByteOrder.BIG_ENDIAN;
+            default -> throw invalid(r, "byteorder is '" + CheckpointException.shown(printable(text), 20)
+                    + "'; expected exactly 'little' or 'big'");
+        };
+    }
+
+    /** The byteorder record's text, or null when there is none. */
+    private String byteOrderText() throws IOException, CheckpointException {
         ZipRecord r = entries.get("byteorder");
         if (r == null) {
-            return ByteOrder.LITTLE_ENDIAN;
+            return null;
         }
         if (r.size() > MAX_BYTEORDER) {
             throw invalid(r, "a byteorder record of " + r.size() + " bytes; expected 'little' or 'big'");
         }
-        String text;
         try (InputStream in = openRecord("byteorder")) {
-            text = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
-        return switch (text) {
-            case "little" -> ByteOrder.LITTLE_ENDIAN;
-            case "big" -> ByteOrder.BIG_ENDIAN;
-            default -> throw invalid(r, "byteorder is '" + text + "'; expected 'little' or 'big'");
-        };
     }
 
     @Override
@@ -147,6 +169,23 @@ public final class ZipContainer implements CheckpointContainer {
 
     @Override
     public ByteOrder byteOrder() { return byteOrder; }
+
+    @Override
+    public List<String> warnings() { return List.copyOf(warnings); }
+
+    /** Control characters as escapes: the record's text goes into a one-line message. */
+    private static String printable(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
 
     /** The folder every record sits in: the saved file's base name, or {@code archive}. */
     public String topFolder() { return entries.topFolder; }
