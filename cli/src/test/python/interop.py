@@ -1463,6 +1463,16 @@ class Suite:
                 self.task(f"{fmt_name} of random layouts #{seed} ({kind}): what torch.load gives, tensor by tensor",
                           [fut], lambda runs, fmt=fmt, src=src, out=out: self.verify_random_layouts(fmt, src, out,
                                                                                                      runs[0]))
+            if "safetensors" in formats:
+                target = ("float16", "bfloat16", "float32")[seed % 3]
+                d = self.outdir(f"random layouts {seed} cast {target}")
+                out = d / "out.safetensors"
+                fut = self.cli.submit(["convert", src, out, "--select", "all", "--skip-unsupported", "--dtype", target,
+                                       "--json"], cwd=d)
+                self.task(f"safetensors --dtype {target} of random layouts #{seed} ({kind}): floats as torch's .to() "
+                          f"gives them (NaN lanes stay NaN), others untouched", [fut],
+                          lambda runs, src=src, out=out, target=target: self.verify_random_cast(src, out, runs[0],
+                                                                                                target))
 
     def verify_random_layouts(self, fmt, src, out, run):
         if run.rc != 0:
@@ -1480,6 +1490,33 @@ class Suite:
         got, read_problems = fmt.read(out, {})
         problems += read_problems + compare(got, want) + leftovers(out.parent, {out.name})
         return problems, f"{len(got)} tensors, {len(skipped)} skipped"
+
+    def verify_random_cast(self, src, out, run, target):
+        if run.rc != 0:
+            return [run.why()]
+        tdt = getattr(torch, target)
+        sd = torch.load(src, weights_only=True)
+        got, problems = Safetensors.read(out, {})
+        problems += leftovers(out.parent, {out.name})
+        for n, t in sd.items():
+            if Safetensors.refuses(t):
+                if n in got:
+                    problems.append(f"{n!r} ({t.dtype}) should have been skipped")
+                continue
+            if n not in got:
+                problems.append(f"{n!r} missing")
+                continue
+            gd, gs, gb = got[n]
+            if not t.is_floating_point():
+                if (gd, gs, gb) != Safetensors.expect(t, {}):
+                    problems.append(f"{n!r} ({dname(t.dtype)}) was changed by --dtype")
+                continue
+            if gd != target or gs != list(t.shape):
+                problems.append(f"{n!r}: {gd} {gs}, want {target} {list(t.shape)}")
+                continue
+            problems += float_problems(n, gb, t.to(tdt))
+        problems += [f"unexpected tensor {n!r}" for n in got if n not in sd]
+        return problems, f"{len(got)} tensors"
 
     def plan_casts(self, formats):
         for fmt_name in formats:
