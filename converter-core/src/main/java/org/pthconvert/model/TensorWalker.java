@@ -37,25 +37,45 @@ import org.pthconvert.torch.hooks.TensorRebuilder;
  * container shared many times through the memo is walked once per path, unless it turned out to hold
  * no tensor), finds at most {@value #MAX_TENSORS} tensor paths, of which at most
  * {@value #MAX_SHARED_PATHS} lead to a tensor already found by another path (tied weights need a
- * few; a shared dict of tensors repeated through the memo would need billions); beyond any of them
- * the file is refused as {@link Reason#LIMIT}.
+ * few; a shared dict of tensors repeated through the memo would need billions), and the paths and
+ * names of the tensors found may only grow in step with their number ({@link #PATH_PARTS},
+ * {@link #NAME_CHARS}); beyond any of them the file is refused as {@link Reason#LIMIT}.
  */
 final class TensorWalker {
     static final long MAX_VISITS = 20_000_000L;
     static final int MAX_DEPTH = 10_000;
     static final int MAX_TENSORS = 5_000_000;
     static final int MAX_SHARED_PATHS = 1_000_000;
+    /**
+     * The parts of all tensor paths together may number this many, plus {@value #PARTS_PER_TENSOR} per
+     * tensor found. Memo sharing lets a pickle of 48 KB nest thousands of tuples around thousands of
+     * tensors (a fuzzer's mutant): 8 million parts, a 256 MiB heap exhausted. A real checkpoint's paths
+     * average well under ten parts.
+     */
+    static final long PATH_PARTS = 250_000;
+    static final int PARTS_PER_TENSOR = 64;
+    /** The same for the characters of all tensor names together: a long key shared through the memo. */
+    static final long NAME_CHARS = 16L << 20;
+    static final int CHARS_PER_TENSOR = 256;
+    /** Index segments up to here are one shared string each. */
+    private static final String[] INDEX = new String[256];
+
+    static {
+        for (int i = 0; i < INDEX.length; i++) {
+            INDEX[i] = Integer.toString(i);
+        }
+    }
 
     /** The result of a walk: readable tensors and the ones refused by name. */
     record Found(List<TensorEntry> tensors, List<Unreadable> unreadable) {
     }
 
     /** A path as a chain of parent links: one small object per value visited, whatever the depth. */
-    private record Trail(Trail parent, String segment, int depth) {
-        static final Trail ROOT = new Trail(null, null, 0);
+    private record Trail(Trail parent, String segment, int depth, long chars) {
+        static final Trail ROOT = new Trail(null, null, 0, 0);
 
         Trail child(String s) {
-            return new Trail(this, s, depth + 1);
+            return new Trail(this, s, depth + 1, chars + (depth == 0 ? 0 : 1) + s.length());
         }
 
         /** As an immutable list, which a {@link TensorEntry} keeps as it is (a state dict's: one object). */
@@ -83,7 +103,7 @@ final class TensorWalker {
     /** A child: its key (a String, an index or a dict key, named only when visited) and value. */
     private record Child(Object key, PickleValue value) {
         String name() {
-            return key instanceof String s ? s : key instanceof Integer i ? i.toString() : segment((PickleValue) key);
+            return key instanceof String s ? s : key instanceof Integer i ? index(i) : segment((PickleValue) key);
         }
     }
 
@@ -108,6 +128,8 @@ final class TensorWalker {
         Map<PickleValue, Boolean> tensorFree = new IdentityHashMap<>();
         Map<PTensor, Boolean> seen = new IdentityHashMap<>();
         long sharedPaths = 0;
+        long parts = 0;
+        long chars = 0;
         stack.push(new Frame(root, Trail.ROOT, -1));
         long visits = 0;
         while (!stack.isEmpty()) {
@@ -132,12 +154,18 @@ final class TensorWalker {
                     throw limit("more than " + MAX_SHARED_PATHS + " paths lead to tensors already found by another"
                             + " path (a container of tensors shared over and over)");
                 }
+                parts += f.path().depth();
+                chars += f.path().chars();
+                checkPathBudget(parts, chars, tensors.size() + unreadable.size() + 1);
                 addTensor(t, f.path().segments(), tensors, unreadable);
                 continue;
             }
             if (v instanceof PSymbol s) {
                 String what = unreadableSymbol(s);
                 if (what != null) {
+                    parts += f.path().depth();
+                    chars += f.path().chars();
+                    checkPathBudget(parts, chars, tensors.size() + unreadable.size() + 1);
                     unreadable.add(new Unreadable(f.path().segments(), what));
                 }
                 continue;
@@ -167,6 +195,22 @@ final class TensorWalker {
             }
         }
         return new Found(tensors, unreadable);
+    }
+
+    /** Refuses paths whose parts or characters grow faster than the tensors they lead to. */
+    private void checkPathBudget(long parts, long chars, int found) throws CheckpointException {
+        if (parts > PATH_PARTS + (long) PARTS_PER_TENSOR * found) {
+            throw limit("the paths to the first " + found + " tensors hold " + parts + " parts in all, over "
+                    + PATH_PARTS + " + " + PARTS_PER_TENSOR + " per tensor (containers nested deep around them)");
+        }
+        if (chars > NAME_CHARS + (long) CHARS_PER_TENSOR * found) {
+            throw limit("the names of the first " + found + " tensors hold " + chars + " characters in all, over "
+                    + NAME_CHARS + " + " + CHARS_PER_TENSOR + " per tensor (long keys shared by many paths)");
+        }
+    }
+
+    private static String index(int i) {
+        return i >= 0 && i < INDEX.length ? INDEX[i] : Integer.toString(i);
     }
 
     private CheckpointException tooManyVisits() {

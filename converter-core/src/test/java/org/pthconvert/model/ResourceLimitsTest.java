@@ -88,6 +88,76 @@ class ResourceLimitsTest {
         });
     }
 
+    /**
+     * One tensor, memoized, under {@code keys} dict keys, each time nested in {@code depth} tuples by
+     * TUPLE1 (a byte each): paths of depth + 1 parts from a pickle of about keys * depth bytes. The
+     * fuzzer's mutant (regressions/nested_tuples_around_tensors.pth) did the same with DUP.
+     */
+    private Path nestedAroundTensors(String name, int keys, int depth) {
+        TorchPickle p = new TorchPickle().op('}').mark();
+        int tensor = -1;
+        for (int k = 0; k < keys; k++) {
+            p.str("k" + k);
+            if (tensor < 0) {
+                p.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
+                tensor = p.memoize();
+            } else {
+                p.get(tensor);
+            }
+            for (int d = 0; d < depth; d++) {
+                p.op('\u0085');
+            }
+        }
+        Path file = dir.resolve(name);
+        TorchPickle.zip(file, p.op('u').stop(), Map.of("0", new byte[4]), false);
+        return file;
+    }
+
+    @Test
+    void pathsOfManyPartsAroundFewTensorsAreALimit() throws Exception {
+        CheckpointException e = opens(nestedAroundTensors("deep.pth", 100, 3000), 128L << 20);
+        assertEquals(Reason.LIMIT, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains("parts in all, over 250000 + 64 per tensor"), e.getMessage());
+        try (Checkpoint ckpt = Checkpoint.open(nestedAroundTensors("within.pth", 80, 3000))) {
+            assertEquals(80, ckpt.tensors().size());
+            assertEquals(3001, ckpt.tensors().get(79).path().size());
+        }
+    }
+
+    /** A 100,000-character key, memoized, in the path of many tensors: names of 20 million characters in all. */
+    @Test
+    void namesOfManyCharactersFromOneSharedKeyAreALimit() throws Exception {
+        String key = "k".repeat(100_000);
+        for (int n : new int[] {200, 150}) {
+            TorchPickle p = new TorchPickle().op(']').mark();
+            int keyAt = -1;
+            int tensor = -1;
+            for (int i = 0; i < n; i++) {
+                p.op('}');
+                if (keyAt < 0) {
+                    p.str(key);
+                    keyAt = p.memoize();
+                    p.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
+                    tensor = p.memoize();
+                } else {
+                    p.get(keyAt).get(tensor);
+                }
+                p.op('s');
+            }
+            Path file = dir.resolve("chars" + n + ".pth");
+            TorchPickle.zip(file, p.op('e').stop(), Map.of("0", new byte[4]), false);
+            if (n == 150) {
+                try (Checkpoint ckpt = Checkpoint.open(file)) {
+                    assertEquals(150, ckpt.tensors().size());
+                }
+                continue;
+            }
+            CheckpointException e = opens(file, 64L << 20);
+            assertEquals(Reason.LIMIT, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("characters in all, over 16777216 + 256 per tensor"), e.getMessage());
+        }
+    }
+
     /** A storage declared as 2**50 bytes over a 16-byte record: a size mismatch, nothing allocated from it. */
     @Test
     void aStorageClaimingAPetabyteIsASizeMismatch() throws Exception {
