@@ -936,8 +936,15 @@ def byteswap(data, dtype):
          "torch.save then records rewritten through torch._C.PyTorchFileWriter")
 def make_bigendian(path):
     d = be_source()
+    save_big_endian(d, path)
+    return d
+
+
+def save_big_endian(obj, path):
+    """torch.save of obj as a big-endian machine would write it: `byteorder` `big`, every storage record
+    byte-swapped per element of its tensor's dtype (complex: per half)."""
     buf = io.BytesIO()
-    torch.save(d, buf)
+    torch.save(obj, buf)
     recs, _ = read_records(buf)
     dtypes = storage_dtypes(dict(recs)["data.pkl"])
     out = []
@@ -950,7 +957,6 @@ def make_bigendian(path):
             data = byteswap(data, dtypes[name[5:]])
         out.append((name, data))
     torch_zip(path, out)
-    return d
 
 
 def be_untyped_source():
@@ -972,20 +978,7 @@ def be_untyped_source():
          "their bytes come back as stored (manifest = what torch.load gives, not the source; float32 is swapped)",
          "torch.save then records rewritten through torch._C.PyTorchFileWriter")
 def make_bigendian_untyped(path):
-    buf = io.BytesIO()
-    torch.save(be_untyped_source(), buf)
-    recs, _ = read_records(buf)
-    dtypes = storage_dtypes(dict(recs)["data.pkl"])
-    out = []
-    for name, data in recs:
-        if name in ("version", ".data/serialization_id"):
-            continue
-        if name == "byteorder":
-            data = b"big"
-        elif name.startswith("data/"):
-            data = byteswap(data, dtypes[name[5:]])
-        out.append((name, data))
-    torch_zip(path, out)
+    save_big_endian(be_untyped_source(), path)
     return torch.load(path, weights_only=True)
 
 

@@ -654,6 +654,29 @@ def float_problems(name, got_bytes, want):
     return []
 
 
+def check_cast(fmt, n, t, got, tdt):
+    """One tensor of a --dtype output against torch: (problems, cast), cast being torch's .to() result when the
+    tensor is floating and the output holds it bit for bit (NaN lanes only stay NaN), else None."""
+    if fmt.refuses(t):
+        return ([f"{n!r} ({t.dtype}) should have been skipped"] if n in got else []), None
+    if n not in got:
+        return [f"{n!r} missing"], None
+    gd, gs, gb = got[n]
+    if not t.is_floating_point():
+        want = fmt.expect(t, {})
+        if (gd, gs, gb) != want:
+            return [f"{n!r} ({dname(t.dtype)}) was changed by --dtype: {gd} {gs}, want {want[:2]}"], None
+        return [], None
+    cast = t.to(tdt)
+    if fmt in (Npz, Hdf5) and tdt == torch.bfloat16:
+        cast = cast.float()  # npz and hdf5 widen bfloat16 exactly
+    want_label = fmt.expect(cast, {})[0]
+    if gd != want_label or gs != list(t.shape):
+        return [f"{n!r}: {gd} {gs}, want {want_label} {list(t.shape)}"], None
+    p = float_problems(n, gb, cast)
+    return p, (None if p else cast)
+
+
 # ------------------------------------------------------------------------------------------------
 # the suite
 # ------------------------------------------------------------------------------------------------
@@ -1499,22 +1522,7 @@ class Suite:
         got, problems = Safetensors.read(out, {})
         problems += leftovers(out.parent, {out.name})
         for n, t in sd.items():
-            if Safetensors.refuses(t):
-                if n in got:
-                    problems.append(f"{n!r} ({t.dtype}) should have been skipped")
-                continue
-            if n not in got:
-                problems.append(f"{n!r} missing")
-                continue
-            gd, gs, gb = got[n]
-            if not t.is_floating_point():
-                if (gd, gs, gb) != Safetensors.expect(t, {}):
-                    problems.append(f"{n!r} ({dname(t.dtype)}) was changed by --dtype")
-                continue
-            if gd != target or gs != list(t.shape):
-                problems.append(f"{n!r}: {gd} {gs}, want {target} {list(t.shape)}")
-                continue
-            problems += float_problems(n, gb, t.to(tdt))
+            problems += check_cast(Safetensors, n, t, got, tdt)[0]
         problems += [f"unexpected tensor {n!r}" for n in got if n not in sd]
         return problems, f"{len(got)} tensors"
 
@@ -1549,30 +1557,11 @@ class Suite:
         problems += leftovers(out.parent, {out.name})
         exact_tsv, nan_only = 0, []
         for n, t in ref.items():
-            if fmt.refuses(t):
-                if n in got:
-                    problems.append(f"{n!r} ({t.dtype}) should have been skipped")
-                continue
-            if n not in got:
-                problems.append(f"{n!r} missing")
-                continue
-            gd, gs, gb = got[n]
-            if not t.is_floating_point():
-                want = fmt.expect(t, {})
-                if (gd, gs, gb) != want:
-                    problems.append(f"{n!r} ({dname(t.dtype)}) was changed by --dtype: {gd} {gs}, want {want[:2]}")
-                continue
-            cast = t.to(tdt)
-            if fmt in (Npz, Hdf5) and tdt == torch.bfloat16:
-                cast = cast.float()  # npz and hdf5 widen bfloat16 exactly
-            want_label = fmt.expect(cast, {})[0]
-            if gd != want_label or gs != list(t.shape):
-                problems.append(f"{n!r}: {gd} {gs}, want {want_label} {list(t.shape)}")
-                continue
-            p = float_problems(n, gb, cast)
+            p, cast = check_cast(fmt, n, t, got, tdt)
             problems += p
-            if p:
+            if cast is None:
                 continue
+            gb = got[n][2]
             rows = [r for r in self.casts if r["file"] == file and r["name"] == n and r["target"] == target]
             wid = [r for r in self.widened if r["file"] == file and r["name"] == n] if target == "float32" else []
             tsv = (rows or wid or [None])[0]
