@@ -1,4 +1,4 @@
-package org.pthconvert.archive;
+package org.pthconvert.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,13 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pthconvert.archive.CheckpointContainer;
+import org.pthconvert.archive.Containers;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.testdata.Fixtures;
 
@@ -74,16 +75,7 @@ class ByteOrderRecordTest {
                 ZipEntry e = en.nextElement();
                 byte[] data = e.getName().endsWith("/byteorder") ? text.getBytes(StandardCharsets.ISO_8859_1)
                         : in.getInputStream(e).readAllBytes();
-                ZipEntry copy = new ZipEntry(e.getName());
-                CRC32 crc = new CRC32();
-                crc.update(data);
-                copy.setMethod(ZipEntry.STORED);
-                copy.setSize(data.length);
-                copy.setCompressedSize(data.length);
-                copy.setCrc(crc.getValue());
-                z.putNextEntry(copy);
-                z.write(data);
-                z.closeEntry();
+                TorchPickle.put(z, e.getName(), data, false);
             }
         }
         return out;
