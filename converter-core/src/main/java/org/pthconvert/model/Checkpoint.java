@@ -156,6 +156,7 @@ public final class Checkpoint implements Closeable {
             c.checkStorages();
             c.readQuantization();
             c.checkByteOrder();
+            c.noteLegacyUntyped();
             return c;
         } catch (CheckpointException e) {
             closeQuietly(c != null ? c : container); // also the storages opened so far (inflaters, temp files)
@@ -401,6 +402,21 @@ public final class Checkpoint implements Closeable {
         }
         tensors = List.copyOf(kept);
         unreadable = List.copyOf(refused);
+    }
+
+    /**
+     * torch 2.13 writes uint16/32/64, float8 and complex32 tensors into a legacy file as UntypedStorage
+     * but cannot load such a file back ({@code _legacy_load} asks the class for a dtype: AttributeError).
+     * The bytes are plain (legacy storages are little-endian, each storage's own); the user is told that
+     * torch itself will not read the file.
+     */
+    private void noteLegacyUntyped() {
+        String key = hooks.firstUntypedStorage();
+        if (key != null && container.format() == CheckpointContainer.Format.LEGACY) {
+            warnings.add("torch.load cannot read this legacy file back: storage '" + CheckpointException.shown(key)
+                    + "' is an UntypedStorage (torch.save's way for uint16, uint32, uint64, float8 and complex32), "
+                    + "on which torch 2.13's legacy loader fails; its tensors are given as torch.save wrote them");
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pthconvert.errors.CheckpointException.Reason;
 import org.pthconvert.errors.CheckpointException;
 import org.pthconvert.io.StorageBytes;
+import org.pthconvert.model.Checkpoint;
 
 class LegacyContainerTest {
     static final Map<String, Integer> WIDTHS = Map.of("140001", 4, "140002", 8);
@@ -52,6 +54,38 @@ class LegacyContainerTest {
         ByteBuffer b = ByteBuffer.allocate((int) s.size());
         s.read(0, b);
         return b.array();
+    }
+
+    /**
+     * A uint16 tensor as torch 2.13's legacy torch.save writes it: UntypedStorage (numel in bytes) and
+     * {@code _rebuild_tensor_v3}. Its torch.load fails on such a file; we read it, and say that torch will not.
+     */
+    @Test
+    void anUntypedStorageIsReadWithAWarningThatTorchCannot() throws Exception {
+        LegacyFiles.P p = new LegacyFiles.P().global("collections", "OrderedDict").emptyTuple().reduce().mark();
+        p.str("u").global("torch._utils", "_rebuild_tensor_v3").mark();
+        LegacyFiles.storage(p, "UntypedStorage", "140009", 4).integer(0).mark().integer(2).tuple()
+                .mark().integer(1).tuple().bool(false)
+                .global("collections", "OrderedDict").emptyTuple().reduce().global("torch", "uint16").tuple().reduce();
+        byte[] data = {1, 0, 2, 0};
+        Path file = write(legacy(p.setitems().stop(), LegacyFiles.keyList("140009"), LegacyFiles.storageData(4, data)));
+        try (Checkpoint c = Checkpoint.open(file)) {
+            assertEquals(1, c.tensors().size());
+            assertEquals("uint16", c.tensors().get(0).view().dtype().torchName());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            c.source(c.tensors().get(0).view()).forEachChunk(chunk -> {
+                byte[] b = new byte[chunk.remaining()];
+                chunk.get(b);
+                out.write(b, 0, b.length);
+            });
+            assertArrayEquals(data, out.toByteArray());
+            assertEquals(1, c.warnings().size(), c.warnings().toString());
+            assertTrue(c.warnings().get(0).startsWith("torch.load cannot read this legacy file back: storage '140009' "
+                    + "is an UntypedStorage"), c.warnings().get(0));
+        }
+        try (Checkpoint c = Checkpoint.open(write(good()))) {
+            assertEquals(List.of(), c.warnings());
+        }
     }
 
     @Test

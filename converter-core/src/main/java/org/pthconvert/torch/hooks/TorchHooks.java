@@ -74,6 +74,8 @@ public class TorchHooks extends DataOnlyHooks {
     private Dtype lastStorageDtype;
     /** Legacy storage views by view key, as torch keeps them. */
     private final Map<String, PStorage> legacyViews = new HashMap<>();
+    /** The key of the first UntypedStorage the pickle names, or null. */
+    private String firstUntyped;
 
     public TorchHooks(Path file, String record) {
         this(file, record, PickleLimits.DEFAULTS);
@@ -96,6 +98,9 @@ public class TorchHooks extends DataOnlyHooks {
 
     /** Every storage the pickle named, by key. */
     public Map<String, StorageRef> storages() { return storages; }
+
+    /** The key of the first {@code UntypedStorage} the pickle named, or null when it named none. */
+    public String firstUntypedStorage() { return firstUntyped; }
 
     CheckpointException error(long offset, String detail) {
         return CheckpointException.at(Reason.INVALID, file, record, offset, detail);
@@ -186,6 +191,9 @@ public class TorchHooks extends DataOnlyHooks {
         String location = t.get(3) instanceof PStr loc ? loc.value() : String.valueOf(t.get(3));
         long numel = rebuilder.nonNegative(t.get(4), "storage size", offset);
         boolean untyped = isUntyped(t.get(1));
+        if (untyped && firstUntyped == null) {
+            firstUntyped = key.value();
+        }
         long bytes;
         try {
             bytes = untyped ? numel : Math.multiplyExact(numel, dtype.byteWidth());
