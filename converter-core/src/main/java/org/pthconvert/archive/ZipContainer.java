@@ -22,6 +22,8 @@ import org.pthconvert.io.CheckpointIOException;
 import org.pthconvert.io.DeflatedStorage;
 import org.pthconvert.io.InPlaceStorage;
 import org.pthconvert.io.StorageBytes;
+import org.pthconvert.pickle.PickleRepr;
+import org.pthconvert.pickle.PickleValue;
 
 /**
  * A torch >= 1.6 zip checkpoint or TorchScript archive, read through our own central directory
@@ -78,8 +80,8 @@ public final class ZipContainer implements CheckpointContainer {
             // record: the bytes come back as stored (torch 2.13: the same state_dict for 'big' and 'little').
             String text = byteOrderText();
             if (text != null && !text.equals("little")) {
-                warnings.add("byteorder says '" + CheckpointException.shown(printable(text), 20) + "', which "
-                        + "torch.jit.load ignores: tensors are read as stored, little-endian, as it reads them");
+                warnings.add("byteorder says " + shown(text) + ", which torch.jit.load ignores: tensors are "
+                        + "read as stored, little-endian, as it reads them");
             }
             this.byteOrder = ByteOrder.LITTLE_ENDIAN;
         } else {
@@ -142,8 +144,7 @@ public final class ZipContainer implements CheckpointContainer {
         return switch (text) {
             case "little" -> ByteOrder.LITTLE_ENDIAN;
             case "big" -> ByteOrder.BIG_ENDIAN;
-            default -> throw invalid(r, "byteorder is '" + CheckpointException.shown(printable(text), 20)
-                    + "'; expected exactly 'little' or 'big'");
+            default -> throw invalid(r, "byteorder is " + shown(text) + "; expected exactly 'little' or 'big'");
         };
     }
 
@@ -173,18 +174,9 @@ public final class ZipContainer implements CheckpointContainer {
     @Override
     public List<String> warnings() { return List.copyOf(warnings); }
 
-    /** Control characters as escapes: the record's text goes into a one-line message. */
-    private static String printable(String text) {
-        StringBuilder sb = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
+    /** The record's text quoted as Python would (control characters escaped): it goes into a one-line message. */
+    private static String shown(String text) {
+        return PickleRepr.repr(new PickleValue.PStr(text));
     }
 
     /** The folder every record sits in: the saved file's base name, or {@code archive}. */
