@@ -46,7 +46,7 @@ public final class ViewSource implements TensorSource {
         this.view = view;
         this.width = view.dtype().byteWidth();
         this.swapUnit = swapUnit(view, order);
-        if (swapUnit > 1 && swapUnit != view.dtype().swapUnit()) {
+        if (swapsAcrossElements(view, order)) {
             throw new IllegalArgumentException("a " + view.dtype() + " view of a big-endian " + view.storage().dtype()
                     + " storage: the caller refuses it");
         }
@@ -72,6 +72,15 @@ public final class ViewSource implements TensorSource {
      */
     public static int swapUnit(TensorView view, ByteOrder order) {
         return order == ByteOrder.BIG_ENDIAN ? view.storage().dtype().swapUnit() : 1;
+    }
+
+    /**
+     * Whether torch.load would swap {@code view}'s storage in groups that are not the view's elements
+     * (an int16 view of a big-endian FloatStorage): bytes this class does not reproduce.
+     */
+    public static boolean swapsAcrossElements(TensorView view, ByteOrder order) {
+        int unit = swapUnit(view, order);
+        return unit > 1 && unit != view.dtype().swapUnit();
     }
 
     public TensorView view() { return view; }

@@ -380,15 +380,13 @@ public final class Checkpoint implements Closeable {
         List<String> unswapped = new ArrayList<>();
         for (TensorEntry t : tensors) {
             TensorView v = t.view();
-            int storageUnit = ViewSource.swapUnit(v, container.byteOrder());
-            int viewUnit = v.dtype().swapUnit();
-            if (storageUnit > 1 && storageUnit != viewUnit) {
+            if (ViewSource.swapsAcrossElements(v, container.byteOrder())) {
                 refused.add(new Unreadable(t.path(), "a " + v.dtype().torchName() + " view of a big-endian "
                         + v.storage().dtype().torchName() + " storage: torch.load swaps the storage's bytes as "
                         + v.storage().dtype().torchName() + " elements, which this tool does not reproduce"));
                 continue;
             }
-            if (storageUnit == 1 && viewUnit > 1) {
+            if (ViewSource.swapUnit(v, container.byteOrder()) == 1 && v.dtype().swapUnit() > 1) {
                 unswapped.add(t.name());
             }
             kept.add(t);
