@@ -128,8 +128,7 @@ final class TensorWalker {
         Map<PickleValue, Boolean> tensorFree = new IdentityHashMap<>();
         Map<PTensor, Boolean> seen = new IdentityHashMap<>();
         long sharedPaths = 0;
-        long parts = 0;
-        long chars = 0;
+        PathBudget budget = new PathBudget();
         stack.push(new Frame(root, Trail.ROOT, -1));
         long visits = 0;
         while (!stack.isEmpty()) {
@@ -154,18 +153,14 @@ final class TensorWalker {
                     throw limit("more than " + MAX_SHARED_PATHS + " paths lead to tensors already found by another"
                             + " path (a container of tensors shared over and over)");
                 }
-                parts += f.path().depth();
-                chars += f.path().chars();
-                checkPathBudget(parts, chars, tensors.size() + unreadable.size() + 1);
+                budget.charge(f.path(), tensors.size() + unreadable.size() + 1);
                 addTensor(t, f.path().segments(), tensors, unreadable);
                 continue;
             }
             if (v instanceof PSymbol s) {
                 String what = unreadableSymbol(s);
                 if (what != null) {
-                    parts += f.path().depth();
-                    chars += f.path().chars();
-                    checkPathBudget(parts, chars, tensors.size() + unreadable.size() + 1);
+                    budget.charge(f.path(), tensors.size() + unreadable.size() + 1);
                     unreadable.add(new Unreadable(f.path().segments(), what));
                 }
                 continue;
@@ -197,15 +192,23 @@ final class TensorWalker {
         return new Found(tensors, unreadable);
     }
 
-    /** Refuses paths whose parts or characters grow faster than the tensors they lead to. */
-    private void checkPathBudget(long parts, long chars, int found) throws CheckpointException {
-        if (parts > PATH_PARTS + (long) PARTS_PER_TENSOR * found) {
-            throw limit("the paths to the first " + found + " tensors hold " + parts + " parts in all, over "
-                    + PATH_PARTS + " + " + PARTS_PER_TENSOR + " per tensor (containers nested deep around them)");
-        }
-        if (chars > NAME_CHARS + (long) CHARS_PER_TENSOR * found) {
-            throw limit("the names of the first " + found + " tensors hold " + chars + " characters in all, over "
-                    + NAME_CHARS + " + " + CHARS_PER_TENSOR + " per tensor (long keys shared by many paths)");
+    /** The parts and characters of the paths found so far, refused when they outgrow the tensors. */
+    private final class PathBudget {
+        private long parts;
+        private long chars;
+
+        /** Counts the path to the {@code found}-th tensor (or tensor-like value). */
+        void charge(Trail path, int found) throws CheckpointException {
+            parts += path.depth();
+            chars += path.chars();
+            if (parts > PATH_PARTS + (long) PARTS_PER_TENSOR * found) {
+                throw limit("the paths to the first " + found + " tensors hold " + parts + " parts in all, over "
+                        + PATH_PARTS + " + " + PARTS_PER_TENSOR + " per tensor (containers nested deep around them)");
+            }
+            if (chars > NAME_CHARS + (long) CHARS_PER_TENSOR * found) {
+                throw limit("the names of the first " + found + " tensors hold " + chars + " characters in all, over "
+                        + NAME_CHARS + " + " + CHARS_PER_TENSOR + " per tensor (long keys shared by many paths)");
+            }
         }
     }
 
